@@ -1,0 +1,7 @@
+package io.streamnlp.inference;
+
+import io.streamnlp.api.Enrichment;
+import java.util.List;
+
+/** The enrichments of one batch, in the order of the documents given, and the batch's figures. */
+public record BatchResult(List<Enrichment> results, BatchStats stats) {}

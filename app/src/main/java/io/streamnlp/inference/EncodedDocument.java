@@ -1,0 +1,16 @@
+package io.streamnlp.inference;
+
+/**
+ * A text tokenized for every model the engine runs, split into windows of at most the model's max
+ * length. Cheap to hold in memory while a record waits in the batch buffer.
+ */
+public interface EncodedDocument {
+    /** The original text. */
+    String text();
+
+    /** Tokens the batch will feed for this document (all windows, specials included, no padding). */
+    int tokenCount();
+
+    /** Length of its longest window: what it costs to pad a bucket to it. */
+    int maxWindowLength();
+}

@@ -1,0 +1,29 @@
+package io.streamnlp.inference;
+
+import java.util.List;
+
+/**
+ * Text in, entities and topics out: tokenization, length-bucketed batched ONNX Runtime inference and
+ * decoding, for the NER and/or topic model bundles configured. Thread-confined: one engine per
+ * stream thread (or one shared under external synchronisation).
+ */
+public interface EnrichmentEngine extends AutoCloseable {
+
+    /** Tokenizes (and windows) a text; throws IllegalArgumentException for a text it cannot encode. */
+    EncodedDocument encode(String text);
+
+    /**
+     * Runs every enabled model over the documents (sorted by length and split into buckets padded only
+     * to their own longest window) and decodes the results, in the order given.
+     */
+    BatchResult infer(List<? extends EncodedDocument> documents);
+
+    /** Name@version of the model bundle serving NER, or null when NER is disabled. */
+    String nerModel();
+
+    /** Name@version of the model bundle serving topics, or null when topics are disabled. */
+    String topicModel();
+
+    @Override
+    void close();
+}
