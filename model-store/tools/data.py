@@ -1,0 +1,88 @@
+"""CoNLL-2003 / AG News readers and encoders following the Java inference convention:
+a label sits on the first sub-token of every pre-tokenized word, other sub-tokens get -100."""
+import csv
+import random
+
+from minilm import NER_LABELS
+
+NER_ID = {l: i for i, l in enumerate(NER_LABELS)}
+IGNORE = -100
+
+
+def read_conll(path):
+    sents, toks, tags = [], [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("-DOCSTART-"):
+                if toks:
+                    sents.append((toks, iob1_to_iob2(tags)))
+                    toks, tags = [], []
+                continue
+            parts = line.split()
+            toks.append(parts[0])
+            tags.append(parts[-1])
+    if toks:
+        sents.append((toks, iob1_to_iob2(tags)))
+    return sents
+
+
+def iob1_to_iob2(tags):
+    out, prev = [], "O"
+    for t in tags:
+        if t.startswith("I-") and (prev == "O" or prev[2:] != t[2:]):
+            t = "B-" + t[2:]
+        out.append(t)
+        prev = t
+    return out
+
+
+def encode_ner(tok, tokens, tags, max_len):
+    """Returns ids, per-sub-token labels, and for each CoNLL token the sub-token index whose
+    prediction stands for it (first sub-token of its first word; -1 if none/truncated)."""
+    ids, labels, first = [tok.cls_id], [IGNORE], []
+    for t, tag in zip(tokens, tags):
+        words = tok.words(t)
+        first.append(len(ids) if words else -1)
+        for wi, w in enumerate(words):
+            if tag == "O":
+                lab = "O"
+            elif wi == 0:
+                lab = tag
+            else:
+                lab = "I-" + tag[2:]
+            for pi, p in enumerate(tok.wordpiece(w)):
+                ids.append(p)
+                labels.append(NER_ID[lab] if pi == 0 else IGNORE)
+    if len(ids) > max_len - 1:
+        ids, labels = ids[: max_len - 1], labels[: max_len - 1]
+        first = [i if i < max_len - 1 else -1 for i in first]
+    return ids + [tok.sep_id], labels + [IGNORE], first
+
+
+def read_agnews(path):
+    texts, labels = [], []
+    with open(path, encoding="utf-8", newline="") as f:
+        r = csv.reader(f)
+        next(r)
+        for row in r:
+            labels.append(int(row[0]) - 1)
+            texts.append(row[1])
+    return texts, labels
+
+
+def bucket_batches(lengths, batch_size, rng, pool=50):
+    """Shuffled batches of similar length: far less padding on CPU than random batches."""
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    batches = []
+    for s in range(0, len(idx), batch_size * pool):
+        chunk = sorted(idx[s: s + batch_size * pool], key=lambda i: lengths[i])
+        batches += [chunk[j: j + batch_size] for j in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def pad(seqs, value):
+    n = max(len(s) for s in seqs)
+    return [s + [value] * (n - len(s)) for s in seqs]

@@ -1,0 +1,158 @@
+"""Joint fine-tuning of all-MiniLM-L6-v2 for CoNLL-2003 NER + AG News topics (CPU).
+
+Batches of the two tasks are shuffled together (each step is one single-task batch) so the
+shared encoder sees both throughout; after every epoch the dev sets are scored, a checkpoint is
+saved and the bundle is re-exported, so a usable bundle exists even if the run is cut short.
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import IGNORE, bucket_batches, encode_ner, pad, read_agnews, read_conll  # noqa: E402
+from evaluate import eval_ner, eval_topic  # noqa: E402
+from export import fake_quantize, write_bundle  # noqa: E402
+from minilm import MiniLMMultiTask, load_encoder_from_onnx  # noqa: E402
+from wordpiece import WordPieceTokenizer  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # repo root
+
+
+def parse():
+    p = argparse.ArgumentParser()
+    p.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets"))
+    p.add_argument("--base", default=os.path.join(ROOT, "model-store", "work", "base"),
+                   help="folder holding all-minilm-l6-v2.onnx and all-minilm-l6-v2-tokenizer.json")
+    p.add_argument("--work", default=os.path.join(ROOT, "model-store", "work"))
+    p.add_argument("--out", default=os.path.join(ROOT, "model-store", "minilm-l6-conll03-agnews"))
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-4, help="encoder learning rate")
+    p.add_argument("--head-lr", type=float, default=5e-4, help="learning rate of the two fresh heads")
+    p.add_argument("--warmup", type=float, default=0.06, help="fraction of steps with linear warmup")
+    p.add_argument("--weight-decay", type=float, default=0.01)
+    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--ner-label-smoothing", type=float, default=0.0)
+    p.add_argument("--topic-label-smoothing", type=float, default=0.1)
+    p.add_argument("--max-len", type=int, default=256)
+    p.add_argument("--topic-max-len", type=int, default=128)
+    p.add_argument("--clip", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--max-steps", type=int, default=0, help="stop after N steps (timing runs only)")
+    p.add_argument("--no-export", action="store_true")
+    return p.parse_args()
+
+
+def main():
+    a = parse()
+    torch.manual_seed(a.seed)
+    random.seed(a.seed)
+    np.random.seed(a.seed)
+    torch.set_num_threads(a.threads)
+    os.makedirs(a.work, exist_ok=True)
+    tok_path = os.path.join(a.base, "all-minilm-l6-v2-tokenizer.json")
+    tok = WordPieceTokenizer(tok_path)
+
+    t0 = time.time()
+    conll_tr = read_conll(os.path.join(a.data, "conll2003", "eng.train"))
+    conll_dev = read_conll(os.path.join(a.data, "conll2003", "eng.testa"))
+    ner_tr = [encode_ner(tok, t, g, a.max_len) for t, g in conll_tr]
+    ner_dev = [encode_ner(tok, t, g, a.max_len) for t, g in conll_dev]
+    ag_tr_x, ag_tr_y = read_agnews(os.path.join(a.data, "ag_news", "train.csv"))
+    ag_dev_x, ag_dev_y = read_agnews(os.path.join(a.data, "ag_news", "dev.csv"))
+    ag_tr = [tok.encode(x, a.topic_max_len)[0] for x in ag_tr_x]
+    ag_dev = [tok.encode(x, a.topic_max_len)[0] for x in ag_dev_x]
+    print(f"data: {len(ner_tr)} NER train, {len(ner_dev)} dev; {len(ag_tr)} AG train, {len(ag_dev)} dev; "
+          f"encoded in {time.time() - t0:.0f}s", flush=True)
+
+    model = MiniLMMultiTask(dropout=a.dropout)
+    load_encoder_from_onnx(model, os.path.join(a.base, "all-minilm-l6-v2.onnx"))
+
+    heads = [p for n, p in model.named_parameters() if n.startswith(("ner_head", "topic_head"))]
+    enc_named = [(n, p) for n, p in model.named_parameters() if not n.startswith(("ner_head", "topic_head"))]
+    no_decay = lambda n: n.endswith("bias") or "ln" in n  # LayerNorm + biases: no weight decay
+    opt = torch.optim.AdamW([
+        {"params": [p for n, p in enc_named if not no_decay(n)], "lr": a.lr, "weight_decay": a.weight_decay},
+        {"params": [p for n, p in enc_named if no_decay(n)], "lr": a.lr, "weight_decay": 0.0},
+        {"params": heads, "lr": a.head_lr, "weight_decay": 0.0},
+    ])
+    rng = random.Random(a.seed)
+    n_ner = (len(ner_tr) + a.batch_size - 1) // a.batch_size
+    n_ag = (len(ag_tr) + a.batch_size - 1) // a.batch_size
+    total = a.epochs * (n_ner + n_ag)
+    warm = max(1, int(a.warmup * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: s / warm if s < warm else max(0.0, (total - s) / max(1, total - warm)))
+    print(f"steps/epoch {n_ner + n_ag} (NER {n_ner}, AG {n_ag}); total {total}; warmup {warm}", flush=True)
+
+    history, step, t_train = [], 0, time.time()
+    for ep in range(1, a.epochs + 1):
+        model.train()
+        batches = [("ner", b) for b in bucket_batches([len(e[0]) for e in ner_tr], a.batch_size, rng)]
+        batches += [("topic", b) for b in bucket_batches([len(x) for x in ag_tr], a.batch_size, rng)]
+        rng.shuffle(batches)
+        t_ep, run = time.time(), {"ner": [], "topic": []}
+        for i, (task, b) in enumerate(batches, 1):
+            if task == "ner":
+                ids = torch.tensor(pad([ner_tr[j][0] for j in b], 0))
+                labels = torch.tensor(pad([ner_tr[j][1] for j in b], IGNORE))
+            else:
+                ids = torch.tensor(pad([ag_tr[j] for j in b], 0))
+                labels = torch.tensor([ag_tr_y[j] for j in b])
+            mask = (ids != 0).long()
+            tl, sl = model(ids, mask, torch.zeros_like(ids))
+            if task == "ner":
+                loss = F.cross_entropy(tl.reshape(-1, tl.shape[-1]), labels.reshape(-1),
+                                       ignore_index=IGNORE, label_smoothing=a.ner_label_smoothing)
+            else:
+                loss = F.cross_entropy(sl, labels, label_smoothing=a.topic_label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
+            opt.step()
+            sched.step()
+            step += 1
+            run[task].append(loss.item())
+            if i % 25 == 0 or i == len(batches):
+                el = time.time() - t_ep
+                print(f"ep {ep} step {i}/{len(batches)} ner_loss {np.mean(run['ner'][-50:]):.4f} "
+                      f"topic_loss {np.mean(run['topic'][-50:] or [0]):.4f} lr {sched.get_last_lr()[0]:.2e} "
+                      f"{el / i:.2f}s/step epoch_eta {el / i * (len(batches) - i) / 60:.1f}min", flush=True)
+            if a.max_steps and step >= a.max_steps:
+                print(f"stopping after {step} steps ({(time.time() - t_train) / step:.2f}s/step)")
+                return
+        train_min = (time.time() - t_train) / 60
+        t_eval = time.time()
+        rec = {"epoch": ep, "train_minutes_cumulative": round(train_min, 1),
+               "fp32": {"ner": eval_ner(model, ner_dev, [g for _, g in conll_dev]),
+                        "topic": eval_topic(model, ag_dev, ag_dev_y)}}
+        print(f"epoch {ep} fp32: NER F1 {rec['fp32']['ner']['overall']['f1']:.2f} "
+              f"AG acc {rec['fp32']['topic']['accuracy']:.2f} (eval {time.time() - t_eval:.0f}s)", flush=True)
+        torch.save(model.state_dict(), os.path.join(a.work, f"epoch{ep}.pt"))
+        if not a.no_export:
+            q = fake_quantize(model)
+            rec["int8"] = {"ner": eval_ner(q, ner_dev, [g for _, g in conll_dev]),
+                           "topic": eval_topic(q, ag_dev, ag_dev_y)}
+            print(f"epoch {ep} int8: NER F1 {rec['int8']['ner']['overall']['f1']:.2f} "
+                  f"AG acc {rec['int8']['topic']['accuracy']:.2f}", flush=True)
+            try:  # an export bug must not kill the run: the checkpoint above can be re-exported
+                write_bundle(model, a.out, tok_path, a.work, a.max_len)
+                print(f"epoch {ep}: bundle exported to {a.out}", flush=True)
+            except Exception as e:  # noqa: BLE001
+                print(f"epoch {ep}: EXPORT FAILED: {e!r}", flush=True)
+        history.append(rec)
+        with open(os.path.join(a.work, "metrics.json"), "w") as f:
+            json.dump({"args": vars(a), "history": history}, f, indent=2)
+    print(f"done: training wall time {(time.time() - t_train) / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()
