@@ -75,3 +75,41 @@ def eval_topic(model, ids_dev, labels):
                              prf(tp, sum(p == k for p in pred), sum(l == k for l in labels))),
                          support=sum(l == k for l in labels))
     return {"accuracy": acc, "per_class": per}
+
+
+def main():
+    """Scores a checkpoint (fp32 and int8 fake-quantized) on the two dev sets."""
+    import argparse
+    import json
+    import os
+
+    from data import encode_ner, read_agnews, read_conll
+    from export import fake_quantize
+    from minilm import MiniLMMultiTask
+    from wordpiece import WordPieceTokenizer
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(here))
+    p = argparse.ArgumentParser()
+    p.add_argument("checkpoint")
+    p.add_argument("--data", default=os.path.join(root, "..", "shared", "datasets"))
+    p.add_argument("--tokenizer", default=os.path.join(root, "model-store", "work", "base", "all-minilm-l6-v2-tokenizer.json"))
+    p.add_argument("--max-len", type=int, default=256)
+    p.add_argument("--topic-max-len", type=int, default=128)
+    a = p.parse_args()
+    torch.set_num_threads(2)
+    tok = WordPieceTokenizer(a.tokenizer)
+    dev = read_conll(os.path.join(a.data, "conll2003", "eng.testa"))
+    enc = [encode_ner(tok, t, g, a.max_len) for t, g in dev]
+    ag_x, ag_y = read_agnews(os.path.join(a.data, "ag_news", "dev.csv"))
+    ag = [tok.encode(x, a.topic_max_len)[0] for x in ag_x]
+    model = MiniLMMultiTask()
+    model.load_state_dict(torch.load(a.checkpoint))
+    res = {}
+    for name, m in (("fp32", model), ("int8", fake_quantize(model))):
+        res[name] = {"ner": eval_ner(m, enc, [g for _, g in dev]), "topic": eval_topic(m, ag, ag_y)}
+    print(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -146,3 +146,26 @@ def write_bundle(model, out_dir, tokenizer_src, work_dir, max_length=256):
     }
     with open(os.path.join(out_dir, "bundle.json"), "w") as f:
         json.dump(bundle, f, indent=2)
+
+
+def main():
+    """Re-exports the bundle from a training checkpoint."""
+    import argparse
+
+    from minilm import MiniLMMultiTask
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    ms = os.path.dirname(here)
+    p = argparse.ArgumentParser()
+    p.add_argument("checkpoint")
+    p.add_argument("--out", default=os.path.join(ms, "minilm-l6-conll03-agnews"))
+    p.add_argument("--work", default=os.path.join(ms, "work"))
+    p.add_argument("--tokenizer", default=os.path.join(ms, "work", "base", "all-minilm-l6-v2-tokenizer.json"))
+    a = p.parse_args()
+    model = MiniLMMultiTask()
+    model.load_state_dict(torch.load(a.checkpoint))
+    write_bundle(model, a.out, a.tokenizer, a.work)
+
+
+if __name__ == "__main__":
+    main()
