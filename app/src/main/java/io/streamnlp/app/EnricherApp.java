@@ -1,0 +1,115 @@
+package io.streamnlp.app;
+
+import io.streamnlp.batching.BatchListener;
+import io.streamnlp.batching.BatchPolicy;
+import io.streamnlp.batching.CoordinatorRegistry;
+import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.topology.EnricherTopology;
+import io.streamnlp.topology.Settings;
+import io.streamnlp.topology.StreamsSettings;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running processor: models loaded, topology built, Kafka Streams started. */
+public final class EnricherApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EnricherApp.class);
+
+    private final EnrichmentEngine engine;
+    private final CoordinatorRegistry registry;
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private EnricherApp(EnrichmentEngine engine, CoordinatorRegistry registry, KafkaStreams streams) {
+        this.engine = engine;
+        this.registry = registry;
+        this.streams = streams;
+    }
+
+    /** Loads the models (failing fast on a bad bundle or config) and starts the stream. */
+    public static EnricherApp start(EnricherConfig config, BatchListener listener) {
+        Settings settings = Settings.from(config);
+        BatchPolicy policy = BatchPolicy.from(config);
+        var streamsProps = StreamsSettings.from(config);
+        EnrichmentEngine engine = Engines.open(config);
+        try {
+            CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener);
+            KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry), streamsProps);
+            EnricherApp app = new EnricherApp(engine, registry, streams);
+            streams.setUncaughtExceptionHandler(e -> {
+                log.error("stream thread failed; shutting this instance down (its tasks move to the others)", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            });
+            streams.setStateListener((now, before) -> {
+                log.info("streams state {} -> {}", before, now);
+                if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                    app.stopped.countDown();
+                }
+            });
+            streams.start();
+            return app;
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public EnrichmentEngine engine() {
+        return engine;
+    }
+
+    public CoordinatorRegistry registry() {
+        return registry;
+    }
+
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KafkaStreams.State s = streams.state();
+            if (s == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING || s == KafkaStreams.State.PENDING_ERROR) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Blocks until the streams client stops (shutdown or fatal error). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean failed() {
+        return streams.state() == KafkaStreams.State.ERROR;
+    }
+
+    /**
+     * Stops the stream; records still buffered stay in the changelogged store for the next owner.
+     * Then releases the native model sessions.
+     */
+    public void close(Duration timeout) {
+        streams.close(timeout);
+        engine.close();
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,69 @@
+package io.streamnlp.cli;
+
+import io.streamnlp.app.EnricherApp;
+import io.streamnlp.app.TopicAdmin;
+import io.streamnlp.batching.BatchListener;
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.config.Topics;
+import io.streamnlp.topology.EnricherTopology;
+import io.streamnlp.topology.Settings;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Runs the processor against a cluster until SIGTERM/SIGINT. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the enrichment processor against the configured Kafka cluster until stopped (SIGTERM/Ctrl-C).")
+public final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--print-config", description = "Print the effective configuration (secrets masked) and exit.")
+    boolean printConfig;
+
+    @Option(names = "--create-topics", description = "Create missing input/output/DLQ topics before starting.")
+    boolean createTopics;
+
+    @Option(names = "--input-partitions", defaultValue = "6", description = "Partitions of the input topic when --create-topics creates it (default ${DEFAULT-VALUE}).")
+    int inputPartitions;
+
+    @Option(names = "--shutdown-timeout", defaultValue = "PT30S", description = "How long a clean shutdown may take (ISO-8601, default ${DEFAULT-VALUE}).")
+    Duration shutdownTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+        EnricherConfig c = config.load();
+        if (printConfig) {
+            c.masked().forEach((k, v) -> System.out.println(k + "=" + v));
+            return 0;
+        }
+        if (createTopics) {
+            Settings s = Settings.from(c);
+            TopicAdmin.ensureTopics(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), Topics.from(c), inputPartitions,
+                    inputPartitions, EnricherTopology.maxRecordBytes(s));
+        }
+        EnricherApp app = EnricherApp.start(c, BatchListener.NONE);
+        AtomicBoolean shuttingDown = new AtomicBoolean();
+        Thread hook = new Thread(() -> {
+            shuttingDown.set(true);
+            app.close(shutdownTimeout);
+        }, "streamnlp-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        app.awaitStop();
+        if (shuttingDown.get()) {
+            return 0;
+        }
+        Runtime.getRuntime().removeShutdownHook(hook);
+        boolean failed = app.failed();
+        app.close(shutdownTimeout);
+        if (failed) {
+            System.err.println("error: the stream stopped after a fatal error (see the log above)");
+            return Main.EXIT_FAILURE;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,82 @@
+package io.streamnlp.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every configuration key the processor reads, with its default and meaning: the one place that
+ * documents them (config/streamnlp.properties mirrors this list; a test keeps the two in step).
+ * Keys under {@code kafka.} are handed to the Kafka clients and Kafka Streams as they are.
+ */
+public final class ConfigKeys {
+    private ConfigKeys() {}
+
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    public static final String APPLICATION_ID = "application.id";
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String TOPIC_INPUT = "topic.input";
+    public static final String TOPIC_ENTITIES = "topic.entities";
+    public static final String TOPIC_TOPICS = "topic.topics";
+    public static final String TOPIC_DLQ = "topic.dlq";
+    public static final String INPUT_FORMAT = "input.format";
+    public static final String INPUT_MAX_BYTES = "input.max.bytes";
+    public static final String INPUT_TEXT_FIELD = "input.text.field";
+    public static final String INPUT_ID_FIELD = "input.id.field";
+    public static final String OUTPUT_INCLUDE_TEXT = "output.include.text";
+    public static final String NER_ENABLED = "ner.enabled";
+    public static final String NER_MODEL = "ner.model";
+    public static final String NER_AGGREGATION = "ner.aggregation";
+    public static final String TOPIC_ENABLED = "topic.enabled";
+    public static final String TOPIC_MODEL = "topic.model";
+    public static final String INFERENCE_DEVICE = "inference.device";
+    public static final String INFERENCE_INTRA_OP_THREADS = "inference.intra.op.threads";
+    public static final String INFERENCE_INTER_OP_THREADS = "inference.inter.op.threads";
+    public static final String INFERENCE_MAX_BUCKET_ROWS = "inference.max.bucket.rows";
+    public static final String BATCH_MAX_RECORDS = "batch.max.records";
+    public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
+    public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+    public static final String NUM_STREAM_THREADS = "num.stream.threads";
+    public static final String STATE_DIR = "state.dir";
+    public static final String TRANSACTION_TIMEOUT_MS = "transaction.timeout.ms";
+
+    /** key → {default, meaning}; insertion order is the documented order. */
+    public static final Map<String, String[]> DEFINITIONS = new LinkedHashMap<>();
+
+    static {
+        def(APPLICATION_ID, "streamnlp", "Kafka Streams application.id: consumer group, transactional id and state prefix.");
+        def(BOOTSTRAP_SERVERS, "localhost:9092", "Kafka brokers to connect to.");
+        def(TOPIC_INPUT, "text.input", "Topic the text records are read from.");
+        def(TOPIC_ENTITIES, "text.entities", "Topic the entity-annotated events are written to.");
+        def(TOPIC_TOPICS, "text.topics", "Topic the topic-classified events are written to.");
+        def(TOPIC_DLQ, "text.dlq", "Dead-letter topic: original bytes of every record that could not be enriched, reason in headers.");
+        def(INPUT_FORMAT, "auto", "auto | json | text. auto: a value starting with '{' is JSON, anything else plain UTF-8 text.");
+        def(INPUT_MAX_BYTES, "1048576", "Records whose value is larger than this many bytes go to the DLQ (reason TOO_LARGE).");
+        def(INPUT_TEXT_FIELD, "text", "JSON field holding the text.");
+        def(INPUT_ID_FIELD, "id", "JSON field holding the document id (else the record key, else topic-partition-offset).");
+        def(OUTPUT_INCLUDE_TEXT, "true", "Copy the input text into the output events (field \"text\").");
+        def(NER_ENABLED, "true", "Emit entity events to topic.entities.");
+        def(NER_MODEL, "model-store/minilm-l6-conll03-agnews", "Model bundle folder serving NER.");
+        def(NER_AGGREGATION, "", "first | average | max: how a word's sub-tokens decide its label (empty: the bundle's, else first).");
+        def(TOPIC_ENABLED, "true", "Emit topic events to topic.topics.");
+        def(TOPIC_MODEL, "model-store/minilm-l6-conll03-agnews", "Model bundle folder serving topic classification (the same folder as ner.model: one forward pass serves both).");
+        def(INFERENCE_DEVICE, "auto", "cpu | cuda | auto. auto uses CUDA when it works and falls back to CPU with one log line; cuda fails at start-up when unavailable.");
+        def(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime intra-op threads per session (0: ONNX Runtime's default, one per core).");
+        def(INFERENCE_INTER_OP_THREADS, "1", "ONNX Runtime inter-op threads per session.");
+        def(INFERENCE_MAX_BUCKET_ROWS, "64", "Most sequences in one session run (one length bucket).");
+        def(BATCH_MAX_RECORDS, "32", "Flush a batch when it holds this many records.");
+        def(BATCH_MAX_TOKENS, "8192", "Flush a batch when its records hold this many tokens (the token budget).");
+        def(BATCH_MAX_WAIT_MS, "50", "Flush a batch when its oldest record has waited this long (wall clock).");
+        def(PROCESSING_GUARANTEE, "exactly_once_v2", "Kafka Streams processing.guarantee: exactly_once_v2 or at_least_once.");
+        def(COMMIT_INTERVAL_MS, "100", "Kafka Streams commit.interval.ms (one transaction per commit under exactly_once_v2).");
+        def(NUM_STREAM_THREADS, "1", "Kafka Streams stream threads (each runs its own batches).");
+        def(STATE_DIR, "", "Kafka Streams state.dir (empty: a folder under java.io.tmpdir).");
+        def(TRANSACTION_TIMEOUT_MS, "60000", "Producer transaction.timeout.ms under exactly_once_v2: one batch's inference must finish well within it.");
+    }
+
+    private static void def(String key, String defaultValue, String meaning) {
+        DEFINITIONS.put(key, new String[] {defaultValue, meaning});
+    }
+}

@@ -1,0 +1,57 @@
+package io.streamnlp.topology;
+
+import io.streamnlp.batching.CoordinatorRegistry;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The processor's one topology: input topic → {@link EnrichProcessor} (with its changelogged batch
+ * buffer) → entities / topics / dead-letter sinks. Built by a static method so that the app, the demo
+ * and the tests all run the same graph.
+ */
+public final class EnricherTopology {
+    public static final String SOURCE = "text-source";
+    public static final String ENRICH = "enrich";
+    public static final String BUFFER_STORE = "batch-buffer";
+    public static final String ENTITIES_SINK = "entities-sink";
+    public static final String TOPICS_SINK = "topics-sink";
+    public static final String DLQ_SINK = "dlq-sink";
+
+    private EnricherTopology() {}
+
+    public static Topology build(Settings settings, CoordinatorRegistry registry) {
+        Topology t = new Topology();
+        t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), settings.topics().input());
+        t.addProcessor(ENRICH, () -> new EnrichProcessor(settings, registry), SOURCE);
+        t.addStateStore(bufferStore(settings), ENRICH);
+        if (settings.nerEnabled()) {
+            t.addSink(ENTITIES_SINK, settings.topics().entities(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), ENRICH);
+        }
+        if (settings.topicEnabled()) {
+            t.addSink(TOPICS_SINK, settings.topics().topics(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), ENRICH);
+        }
+        t.addSink(DLQ_SINK, settings.topics().dlq(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), ENRICH);
+        return t;
+    }
+
+    /**
+     * In memory (the buffer only holds records between arrival and flush) but changelogged, so a
+     * crash or rebalance restores the buffered records on the task's next owner. Caching coalesces the
+     * put+delete of a record flushed within one commit interval, so most never reach the changelog.
+     */
+    static StoreBuilder<KeyValueStore<Long, byte[]>> bufferStore(Settings settings) {
+        long maxMessage = Math.max(16L << 20, 2L * settings.inputMaxBytes() + (1 << 20));
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(Map.of("max.message.bytes", Long.toString(maxMessage)));
+    }
+
+    /** Largest record the topology writes (an event carries the text): topic and producer limits must allow it. */
+    public static long maxRecordBytes(Settings settings) {
+        return Math.max(16L << 20, 2L * settings.inputMaxBytes() + (1 << 20));
+    }
+}

@@ -1,0 +1,103 @@
+package io.streamnlp.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnlp.api.Entity;
+import io.streamnlp.api.TopicPrediction;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the output events (the JSON contracts documented in the README). Extra input fields are
+ * carried at the top level; one whose name clashes with an event field is kept under {@code "input"}
+ * instead of being dropped.
+ */
+public final class EventWriter {
+    static final Set<String> ENTITY_FIELDS = Set.of("id", "entities", "model", "latencyMs", "text", "input");
+    static final Set<String> TOPIC_FIELDS = Set.of("id", "label", "score", "scores", "model", "latencyMs", "text", "input");
+
+    private final ObjectMapper mapper = JsonMapper.builder().build();
+    private final boolean includeText;
+
+    public EventWriter(boolean includeText) {
+        this.includeText = includeText;
+    }
+
+    public byte[] entities(ParsedInput.Accepted in, java.util.List<Entity> entities, String model, long latencyMs) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", in.id());
+        ArrayNode arr = o.putArray("entities");
+        for (Entity e : entities) {
+            ObjectNode n = arr.addObject();
+            n.put("text", e.text());
+            n.put("label", e.label());
+            n.put("start", e.start());
+            n.put("end", e.end());
+            n.put("score", round(e.score()));
+        }
+        o.put("model", model);
+        o.put("latencyMs", latencyMs);
+        if (includeText) {
+            o.put("text", in.text());
+        }
+        carry(o, in.extras(), ENTITY_FIELDS);
+        return write(o);
+    }
+
+    public byte[] topic(ParsedInput.Accepted in, TopicPrediction topic, String model, long latencyMs) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", in.id());
+        o.put("label", topic.label());
+        o.put("score", round(topic.score()));
+        ObjectNode scores = o.putObject("scores");
+        for (Map.Entry<String, Double> s : topic.scores().entrySet()) {
+            scores.put(s.getKey(), round(s.getValue()));
+        }
+        o.put("model", model);
+        o.put("latencyMs", latencyMs);
+        if (includeText) {
+            o.put("text", in.text());
+        }
+        carry(o, in.extras(), TOPIC_FIELDS);
+        return write(o);
+    }
+
+    private static void carry(ObjectNode out, ObjectNode extras, Set<String> reserved) {
+        if (extras == null || extras.isEmpty()) {
+            return;
+        }
+        ObjectNode clashes = null;
+        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = extras.fields(); it.hasNext(); ) {
+            Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> f = it.next();
+            if (reserved.contains(f.getKey())) {
+                if (clashes == null) {
+                    clashes = out.objectNode();
+                }
+                clashes.set(f.getKey(), f.getValue());
+            } else {
+                out.set(f.getKey(), f.getValue());
+            }
+        }
+        if (clashes != null) {
+            out.set("input", clashes);
+        }
+    }
+
+    /** Six decimals: stable, readable events without float noise. */
+    static double round(double v) {
+        return Math.round(v * 1e6) / 1e6;
+    }
+
+    private byte[] write(ObjectNode o) {
+        try {
+            return mapper.writeValueAsBytes(o);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.streamnlp.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnlp.config.InputOptions;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Bytes → {@link ParsedInput}. Never throws for bad data: every problem becomes a {@link
+ * ParsedInput.Rejected} with its reason, so the stream never stops for a bad record.
+ */
+public final class InputParser {
+    /** Deeper JSON than this is rejected (guards the parser's stack). */
+    static final int MAX_NESTING = 64;
+
+    private final InputOptions options;
+    private final ObjectMapper mapper;
+
+    public InputParser(InputOptions options) {
+        this.options = options;
+        this.mapper = JsonMapper.builder().build();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING)
+                .maxStringLength(Math.max(options.maxBytes(), 1))
+                .maxDocumentLength(Math.max(options.maxBytes(), 1))
+                .build());
+    }
+
+    public ParsedInput parse(byte[] key, byte[] value, String topic, int partition, long offset) {
+        if (value == null) {
+            return new ParsedInput.Rejected(RejectReason.NULL_VALUE, null);
+        }
+        if (value.length > options.maxBytes()) {
+            return new ParsedInput.Rejected(RejectReason.TOO_LARGE, value.length + " > " + options.maxBytes() + " bytes");
+        }
+        String decoded;
+        try {
+            decoded = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            return new ParsedInput.Rejected(RejectReason.INVALID_UTF8, e.getMessage());
+        }
+        if (decoded.startsWith("\uFEFF")) {
+            decoded = decoded.substring(1);
+        }
+        String fallbackId = keyId(key, topic, partition, offset);
+        boolean json = switch (options.format()) {
+            case JSON -> true;
+            case TEXT -> false;
+            case AUTO -> decoded.stripLeading().startsWith("{");
+        };
+        return json ? parseJson(decoded, fallbackId) : checkText(fallbackId, decoded, null);
+    }
+
+    private ParsedInput parseJson(String decoded, String fallbackId) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(decoded);
+        } catch (JsonProcessingException e) {
+            return new ParsedInput.Rejected(RejectReason.INVALID_JSON, firstLine(e.getOriginalMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            return new ParsedInput.Rejected(RejectReason.NOT_AN_OBJECT, root == null ? "empty" : root.getNodeType().name().toLowerCase());
+        }
+        ObjectNode obj = (ObjectNode) root;
+        JsonNode textNode = obj.get(options.textField());
+        if (textNode == null || textNode.isMissingNode()) {
+            return new ParsedInput.Rejected(RejectReason.MISSING_TEXT, "field '" + options.textField() + "'");
+        }
+        if (!textNode.isTextual()) {
+            return new ParsedInput.Rejected(RejectReason.TEXT_NOT_STRING,
+                    "field '" + options.textField() + "' is " + textNode.getNodeType().name().toLowerCase());
+        }
+        JsonNode idNode = obj.get(options.idField());
+        String id = idNode != null && (idNode.isTextual() || idNode.isNumber()) && !idNode.asText().isEmpty()
+                ? idNode.asText() : fallbackId;
+        ObjectNode extras = obj.deepCopy();
+        extras.remove(options.textField());
+        extras.remove(options.idField());
+        return checkText(id, textNode.textValue(), extras);
+    }
+
+    private ParsedInput checkText(String id, String text, ObjectNode extras) {
+        if (text.isBlank()) {
+            return new ParsedInput.Rejected(RejectReason.EMPTY_TEXT, null);
+        }
+        if (text.indexOf('\0') >= 0) {
+            return new ParsedInput.Rejected(RejectReason.BINARY_TEXT, "at char " + text.indexOf('\0'));
+        }
+        return new ParsedInput.Accepted(id, text, extras == null ? mapper.createObjectNode() : extras);
+    }
+
+    private static String keyId(byte[] key, String topic, int partition, long offset) {
+        if (key != null && key.length > 0) {
+            String k = new String(key, StandardCharsets.UTF_8);
+            if (k.indexOf('\uFFFD') < 0 && !k.isBlank()) {
+                return k;
+            }
+        }
+        return topic + "-" + partition + "-" + offset;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+}

@@ -1,0 +1,37 @@
+package io.streamnlp.topology;
+
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.EnricherConfig;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Kafka Streams properties from our configuration; {@code kafka.*} settings are applied last, as given. */
+public final class StreamsSettings {
+    private StreamsSettings() {}
+
+    public static Properties from(EnricherConfig c) {
+        Settings settings = Settings.from(c);
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.get(ConfigKeys.APPLICATION_ID));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.get(ConfigKeys.BOOTSTRAP_SERVERS));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                c.getChoice(ConfigKeys.PROCESSING_GUARANTEE, StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE));
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.getLong(ConfigKeys.COMMIT_INTERVAL_MS));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.getPositiveInt(ConfigKeys.NUM_STREAM_THREADS));
+        String stateDir = c.getOrNull(ConfigKeys.STATE_DIR);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir != null ? stateDir
+                : Path.of(System.getProperty("java.io.tmpdir"), "streamnlp-state").toString());
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        long maxRecord = EnricherTopology.maxRecordBytes(settings);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) maxRecord);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), c.getPositiveInt(ConfigKeys.TRANSACTION_TIMEOUT_MS));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 1 << 20);
+        c.kafkaOverrides().forEach(p::put);
+        return p;
+    }
+}
