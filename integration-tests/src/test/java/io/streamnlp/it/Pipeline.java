@@ -1,0 +1,102 @@
+package io.streamnlp.it;
+
+import io.streamnlp.app.EnricherApp;
+import io.streamnlp.app.EventCollector;
+import io.streamnlp.app.TopicAdmin;
+import io.streamnlp.batching.BatchListener;
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.config.Topics;
+import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.inference.BatchStats;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** One processor on the shared broker, with its own topics and application.id, and a batch hook. */
+final class Pipeline implements AutoCloseable {
+    /** What the batch hook saw. */
+    record Batch(BatchStats stats, int owners, BatchListener.Trigger trigger, long queueNanos) {}
+
+    final EmbeddedKafka kafka;
+    final Topics topics;
+    final EnricherConfig config;
+    final List<Batch> batches = new CopyOnWriteArrayList<>();
+    EnricherApp app;
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    Pipeline(EmbeddedKafka kafka, Path bundle, int partitions, Map<String, String> overrides) throws Exception {
+        this.kafka = kafka;
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        EnricherConfig.Builder b = EnricherConfig.builder()
+                .set(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers())
+                .set(ConfigKeys.APPLICATION_ID, "it-" + suffix)
+                .set(ConfigKeys.TOPIC_INPUT, "in-" + suffix)
+                .set(ConfigKeys.TOPIC_ENTITIES, "entities-" + suffix)
+                .set(ConfigKeys.TOPIC_TOPICS, "topics-" + suffix)
+                .set(ConfigKeys.TOPIC_DLQ, "dlq-" + suffix)
+                .set(ConfigKeys.NER_MODEL, bundle.toString())
+                .set(ConfigKeys.TOPIC_MODEL, bundle.toString())
+                .set(ConfigKeys.INFERENCE_DEVICE, "cpu")
+                .set(ConfigKeys.STATE_DIR, Files.createTempDirectory("it-state").toString())
+                .set("kafka.consumer.session.timeout.ms", "10000");
+        b.setAll(overrides);
+        this.config = b.build();
+        this.topics = Topics.from(config);
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), topics, partitions, 2, 16 << 20);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Starts the processor and waits until it is RUNNING. */
+    Pipeline start() throws InterruptedException {
+        this.app = EnricherApp.start(config, new BatchListener() {
+            @Override
+            public void onBatch(BatchStats stats, int owners, Trigger trigger, long queueNanos) {
+                batches.add(new Batch(stats, owners, trigger, queueNanos));
+            }
+        });
+        if (!app.awaitRunning(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("processor did not reach RUNNING: " + app.streams().state());
+        }
+        return this;
+    }
+
+    void send(String key, String value) {
+        send(null, key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void send(Integer partition, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topics.input(), partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value, new RecordHeaders()));
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    EventCollector collector() {
+        return new EventCollector(kafka.bootstrapServers(), Map.of(), List.of(topics.entities(), topics.topics(), topics.dlq()));
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        if (app != null) {
+            app.close(Duration.ofSeconds(20));
+        }
+    }
+}
