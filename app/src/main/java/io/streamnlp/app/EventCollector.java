@@ -27,6 +27,11 @@ public final class EventCollector implements AutoCloseable {
     private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
 
     public EventCollector(String bootstrap, Map<String, String> clientOverrides, Collection<String> topics) {
+        this(bootstrap, clientOverrides, topics, false);
+    }
+
+    /** @param fromEnd skip what the topics already hold (reading a shared cluster's outputs) */
+    public EventCollector(String bootstrap, Map<String, String> clientOverrides, Collection<String> topics, boolean fromEnd) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -42,7 +47,22 @@ public final class EventCollector implements AutoCloseable {
             }
         }
         consumer.assign(parts);
-        consumer.seekToBeginning(parts);
+        if (fromEnd) {
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position); // resolve now, before anything new is produced
+        } else {
+            consumer.seekToBeginning(parts);
+        }
+    }
+
+    /** One poll; what it returned is also kept in {@link #records()}. */
+    public List<ConsumerRecord<byte[], byte[]>> pollOnce(Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+            got.add(r);
+        }
+        records.addAll(got);
+        return got;
     }
 
     /** Polls until {@code done} holds for what was collected, or the timeout passes; returns whether it held. */

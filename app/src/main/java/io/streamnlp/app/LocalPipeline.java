@@ -1,0 +1,79 @@
+package io.streamnlp.app;
+
+import io.streamnlp.batching.BatchListener;
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.config.Topics;
+import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.topology.EnricherTopology;
+import io.streamnlp.topology.Settings;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * An embedded single-node broker, the processor's topics and a running processor: what {@code demo},
+ * {@code eval} and {@code bench} start when no cluster is given.
+ */
+public final class LocalPipeline implements AutoCloseable {
+    private final EmbeddedKafka kafka;
+    private final EnricherApp app;
+    private final EnricherConfig config;
+
+    private LocalPipeline(EmbeddedKafka kafka, EnricherApp app, EnricherConfig config) {
+        this.kafka = kafka;
+        this.app = app;
+        this.config = config;
+    }
+
+    /**
+     * @param configure turns the forced settings (bootstrap, application id, state dir) into the full
+     *                  configuration, applying the caller's file/env/flags underneath them
+     */
+    public static LocalPipeline start(String applicationId, int inputPartitions, Function<Map<String, String>, EnricherConfig> configure,
+                                      BatchListener listener) throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        try {
+            Map<String, String> forced = new HashMap<>();
+            forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            forced.put(ConfigKeys.APPLICATION_ID, applicationId);
+            forced.put(ConfigKeys.STATE_DIR, Files.createTempDirectory("streamnlp-" + applicationId).toString());
+            EnricherConfig c = configure.apply(forced);
+            Settings settings = Settings.from(c);
+            TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), Topics.from(c), inputPartitions, inputPartitions,
+                    EnricherTopology.maxRecordBytes(settings));
+            EnricherApp app = EnricherApp.start(c, listener);
+            if (!app.awaitRunning(Duration.ofSeconds(90))) {
+                app.close();
+                throw new IllegalStateException("the processor did not reach RUNNING (state " + app.streams().state() + ")");
+            }
+            return new LocalPipeline(kafka, app, c);
+        } catch (Exception | Error e) {
+            kafka.close();
+            throw e;
+        }
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    public EnricherApp app() {
+        return app;
+    }
+
+    public EnricherConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        try {
+            app.close(Duration.ofSeconds(30));
+        } finally {
+            kafka.close();
+        }
+    }
+}

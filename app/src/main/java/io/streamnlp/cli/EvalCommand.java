@@ -1,0 +1,133 @@
+package io.streamnlp.cli;
+
+import io.streamnlp.app.LocalPipeline;
+import io.streamnlp.batching.BatchListener;
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.config.Topics;
+import io.streamnlp.eval.ChunkScorer;
+import io.streamnlp.eval.ClassificationScorer;
+import io.streamnlp.eval.ConllDocument;
+import io.streamnlp.eval.EvalRunner;
+import io.streamnlp.eval.LabeledTexts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Streaming evaluation through the real pipeline: CoNLL-2003 files are scored with conlleval
+ * semantics (whole entities, from the emitted character offsets), AG News style CSVs by accuracy and
+ * per-class precision/recall/F1.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Publish a labelled file through the pipeline and score the enriched events (conlleval for CoNLL files, accuracy for label,text CSVs).")
+public final class EvalCommand implements Callable<Integer> {
+    /** Exit code when the score is under --min-score. */
+    public static final int EXIT_BELOW_FLOOR = 3;
+
+    @Mixin
+    ConfigOptions config;
+
+    @Parameters(paramLabel = "FILE", description = "A CoNLL-2003 file (IOB1 or IOB2) or a label,text CSV.")
+    Path file;
+
+    @Option(names = "--format", defaultValue = "auto", description = "auto (by extension: .csv is topics), conll or csv.")
+    String format;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Use only the first N sentences/rows (0: all).")
+    int limit;
+
+    @Option(names = "--external", description = "Use the cluster and running processor of the configuration instead of an embedded one.")
+    boolean external;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Input partitions of the embedded pipeline (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--min-score", defaultValue = "0", description = "Exit " + EXIT_BELOW_FLOOR + " when entity F1 / accuracy (percent) is below this.")
+    double minScore;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(file)) {
+            System.err.println("error: " + file + " does not exist");
+            return Main.EXIT_CONFIG;
+        }
+        boolean csv = switch (format.toLowerCase(Locale.ROOT)) {
+            case "csv" -> true;
+            case "conll" -> false;
+            case "auto" -> file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv");
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be auto, conll or csv");
+        };
+        List<String> texts = new ArrayList<>();
+        List<ConllDocument.Sentence> sentences = null;
+        List<LabeledTexts.Row> rows = null;
+        if (csv) {
+            rows = LabeledTexts.read(file);
+            if (limit > 0 && rows.size() > limit) rows = rows.subList(0, limit);
+            rows.forEach(r -> texts.add(r.text()));
+        } else {
+            sentences = ConllDocument.read(file);
+            if (limit > 0 && sentences.size() > limit) sentences = sentences.subList(0, limit);
+            sentences.forEach(s -> texts.add(s.text()));
+        }
+        if (texts.isEmpty()) {
+            System.err.println("error: " + file + " holds no records");
+            return Main.EXIT_CONFIG;
+        }
+        System.err.printf("%s: %d %s%n", file, texts.size(), csv ? "rows" : "sentences");
+        EnricherConfig c;
+        EvalRunner.Collected collected;
+        ProgressBar bar = new ProgressBar(System.err, "eval", !noProgress);
+        LocalPipeline local = null;
+        try {
+            if (external) {
+                c = config.load();
+            } else {
+                System.err.println("starting an embedded broker and the processor...");
+                local = LocalPipeline.start("streamnlp-eval", partitions, config::load, BatchListener.NONE);
+                c = local.config();
+            }
+            Topics topics = Topics.from(c);
+            String out = csv ? topics.topics() : topics.entities();
+            EvalRunner runner = new EvalRunner(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), topics, Duration.ofSeconds(120));
+            collected = runner.run(texts, out, bar::update);
+        } finally {
+            if (local != null) {
+                local.close();
+            }
+        }
+        double score;
+        System.out.println();
+        if (csv) {
+            Set<String> labels = new LinkedHashSet<>(LabeledTexts.AG_NEWS);
+            rows.forEach(r -> labels.add(r.label()));
+            ClassificationScorer s = EvalRunner.scoreTopics(rows, new ArrayList<>(labels), collected);
+            System.out.print(s.report());
+            score = s.accuracy();
+        } else {
+            ChunkScorer s = EvalRunner.scoreNer(sentences, collected);
+            System.out.print(s.report());
+            score = s.f1();
+        }
+        System.out.printf(Locale.ROOT, "%nrecords: %d, dead-lettered: %d, missing: %d; wall time %.1f s, %.1f records/s%n",
+                texts.size(), collected.deadLettered(), collected.missing(), collected.seconds(), collected.recordsPerSecond(texts.size()));
+        if (score < minScore) {
+            System.err.printf(Locale.ROOT, "error: score %.2f is below --min-score %.2f%n", score, minScore);
+            return EXIT_BELOW_FLOOR;
+        }
+        return 0;
+    }
+}

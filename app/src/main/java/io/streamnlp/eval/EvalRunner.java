@@ -1,0 +1,131 @@
+package io.streamnlp.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnlp.app.EventCollector;
+import io.streamnlp.config.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Streaming evaluation: publishes labelled texts to the input topic of a running pipeline, reads the
+ * enriched events back with a read_committed consumer and scores them, so the figures cover the whole
+ * path (parsing, tokenization, batching, inference, decoding, offsets) rather than a side script.
+ */
+public final class EvalRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Told as events come back. */
+    public interface Progress {
+        void update(int done, int total);
+    }
+
+    /** What came back, by record index; a record absent here was dead-lettered or never arrived. */
+    public record Collected(Map<Integer, JsonNode> events, int deadLettered, int missing, double seconds) {
+        public double recordsPerSecond(int total) {
+            return seconds <= 0 ? 0 : total / seconds;
+        }
+    }
+
+    private final String bootstrap;
+    private final Map<String, String> clientOverrides;
+    private final Topics topics;
+    private final Duration idleTimeout;
+
+    public EvalRunner(String bootstrap, Map<String, String> clientOverrides, Topics topics, Duration idleTimeout) {
+        this.bootstrap = bootstrap;
+        this.clientOverrides = clientOverrides;
+        this.topics = topics;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /**
+     * Publishes {@code texts} and collects one event per text from {@code outputTopic}. Ids carry a
+     * run prefix so a shared cluster's other traffic is ignored.
+     */
+    public Collected run(List<String> texts, String outputTopic, Progress progress) {
+        String run = "eval-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        long t0 = System.nanoTime();
+        try (EventCollector collector = new EventCollector(bootstrap, clientOverrides, List.of(outputTopic, topics.dlq()), true)) {
+            publish(run, texts);
+            Map<Integer, JsonNode> events = new HashMap<>();
+            int dead = 0;
+            long lastProgress = System.nanoTime();
+            while (events.size() + dead < texts.size()) {
+                List<ConsumerRecord<byte[], byte[]>> got = collector.pollOnce(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> r : got) {
+                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                    if (!key.startsWith(run)) {
+                        continue;
+                    }
+                    int index = Integer.parseInt(key.substring(run.length()));
+                    if (r.topic().equals(topics.dlq())) {
+                        dead++;
+                    } else {
+                        events.put(index, EventCollector.json(r));
+                    }
+                    lastProgress = System.nanoTime();
+                }
+                if (!got.isEmpty() && progress != null) {
+                    progress.update(events.size() + dead, texts.size());
+                }
+                if (System.nanoTime() - lastProgress > idleTimeout.toNanos()) {
+                    break;
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new Collected(events, dead, texts.size() - events.size() - dead, seconds);
+        }
+    }
+
+    private void publish(String run, List<String> texts) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        p.putAll(clientOverrides);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < texts.size(); i++) {
+                ObjectNode o = JSON.createObjectNode();
+                o.put("id", run + i);
+                o.put("text", texts.get(i));
+                producer.send(new ProducerRecord<>(topics.input(), (run + i).getBytes(StandardCharsets.UTF_8), o.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Scores CoNLL sentences from the entity events that came back (a missing event counts as no entities). */
+    public static ChunkScorer scoreNer(List<ConllDocument.Sentence> sentences, Collected c) {
+        ChunkScorer scorer = new ChunkScorer();
+        for (int i = 0; i < sentences.size(); i++) {
+            JsonNode ev = c.events().get(i);
+            ConllDocument.Sentence s = sentences.get(i);
+            List<String> predicted = ev == null ? new ArrayList<>(java.util.Collections.nCopies(s.tokens().size(), "O"))
+                    : SpanTagger.tags(s, ev.path("entities"));
+            scorer.add(s.gold(), predicted);
+        }
+        return scorer;
+    }
+
+    /** Scores labelled texts from the topic events that came back (a missing event counts as wrong). */
+    public static ClassificationScorer scoreTopics(List<LabeledTexts.Row> rows, List<String> labels, Collected c) {
+        ClassificationScorer scorer = new ClassificationScorer(labels);
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode ev = c.events().get(i);
+            scorer.add(rows.get(i).label(), ev == null ? "(missing)" : ev.path("label").asText());
+        }
+        return scorer;
+    }
+}
