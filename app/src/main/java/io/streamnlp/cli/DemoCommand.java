@@ -3,14 +3,10 @@ package io.streamnlp.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamnlp.app.EnricherApp;
 import io.streamnlp.app.EventCollector;
-import io.streamnlp.app.TopicAdmin;
+import io.streamnlp.app.LocalPipeline;
 import io.streamnlp.batching.BatchListener;
-import io.streamnlp.config.ConfigKeys;
-import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
-import io.streamnlp.embedded.EmbeddedKafka;
 import io.streamnlp.topology.DeadLetters;
-import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.Settings;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -20,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -56,36 +51,25 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> lines = readSamples();
-        System.out.println("Starting an embedded Kafka broker (KRaft, single node)...");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Map<String, String> forced = new HashMap<>();
-            forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            forced.put(ConfigKeys.APPLICATION_ID, "streamnlp-demo");
-            forced.put(ConfigKeys.STATE_DIR, Files.createTempDirectory("streamnlp-demo-state").toString());
-            EnricherConfig c = config.load(forced);
-            Topics topics = Topics.from(c);
-            Settings settings = Settings.from(c);
-            TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), topics, 3, 3, EnricherTopology.maxRecordBytes(settings));
-            System.out.println("Broker at " + kafka.bootstrapServers() + "; loading models " + c.get(ConfigKeys.NER_MODEL) + " ...");
-            try (EnricherApp app = EnricherApp.start(c, BatchListener.NONE)) {
-                if (!app.awaitRunning(Duration.ofSeconds(60))) {
-                    System.err.println("error: the processor did not reach RUNNING");
-                    return Main.EXIT_FAILURE;
-                }
-                System.out.printf("Processor running (NER: %s, topics: %s). Publishing %d records to %s...%n%n",
-                        app.engine().nerModel(), app.engine().topicModel(), lines.size(), topics.input());
-                publish(kafka.bootstrapServers(), topics.input(), lines);
-                printResults(kafka.bootstrapServers(), settings, lines.size());
-                if (keepRunning) {
-                    System.out.println("\nStill running. Produce to " + topics.input() + " at " + kafka.bootstrapServers()
-                            + "; read " + topics.entities() + " / " + topics.topics() + " with isolation.level=read_committed. Ctrl-C stops.");
-                    Thread main = Thread.currentThread();
-                    Runtime.getRuntime().addShutdownHook(new Thread(main::interrupt));
-                    try {
-                        app.awaitStop();
-                    } catch (InterruptedException stop) {
-                        Thread.currentThread().interrupt();
-                    }
+        System.out.println("Starting an embedded Kafka broker (KRaft, single node) and the processor...");
+        try (LocalPipeline local = LocalPipeline.start("streamnlp-demo", 3, config::load, BatchListener.NONE)) {
+            EnricherApp app = local.app();
+            String bootstrap = local.kafka().bootstrapServers();
+            Settings settings = Settings.from(local.config());
+            Topics topics = settings.topics();
+            System.out.printf("Processor running on %s (NER: %s, topics: %s). Publishing %d records to %s...%n%n",
+                    bootstrap, app.engine().nerModel(), app.engine().topicModel(), lines.size(), topics.input());
+            publish(bootstrap, topics.input(), lines);
+            printResults(bootstrap, settings, lines.size());
+            if (keepRunning) {
+                System.out.println("\nStill running. Produce to " + topics.input() + " at " + bootstrap
+                        + "; read " + topics.entities() + " / " + topics.topics() + " with isolation.level=read_committed. Ctrl-C stops.");
+                Thread main = Thread.currentThread();
+                Runtime.getRuntime().addShutdownHook(new Thread(main::interrupt));
+                try {
+                    app.awaitStop();
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
                 }
             }
         }
@@ -129,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
             boolean complete = collector.collectUntil(rs -> EventCollector.count(rs, primary) + EventCollector.count(rs, s.topics().dlq()) >= expected
                     && outTopics.stream().allMatch(t -> EventCollector.count(rs, t) == EventCollector.count(rs, primary)), Duration.ofSeconds(120));
             Map<String, JsonNode> entities = new java.util.LinkedHashMap<>();
-            Map<String, JsonNode> topicEvents = new HashMap<>();
+            Map<String, JsonNode> topicEvents = new java.util.HashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : collector.records()) {
                 if (r.topic().equals(s.topics().dlq())) {
                     var h = r.headers().lastHeader(DeadLetters.REASON);
