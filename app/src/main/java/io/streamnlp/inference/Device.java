@@ -1,0 +1,10 @@
+package io.streamnlp.inference;
+
+/** Where ONNX Runtime runs the models. */
+public enum Device {
+    CPU,
+    /** CUDA or fail at start-up. */
+    CUDA,
+    /** CUDA when it works, else CPU (one log line says which). */
+    AUTO
+}

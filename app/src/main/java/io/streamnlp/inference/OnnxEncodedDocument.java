@@ -1,0 +1,48 @@
+package io.streamnlp.inference;
+
+import io.streamnlp.tokenize.EncodedText;
+
+/** A text encoded by each of an engine's bundles (one entry per distinct bundle folder). */
+final class OnnxEncodedDocument implements EncodedDocument {
+    final OnnxEnrichmentEngine owner;
+    final EncodedText[] perRuntime;
+    private final int tokenCount;
+    private final int maxWindowLength;
+
+    OnnxEncodedDocument(OnnxEnrichmentEngine owner, EncodedText[] perRuntime) {
+        this.owner = owner;
+        this.perRuntime = perRuntime;
+        int tokens = 0;
+        int max = 0;
+        for (EncodedText e : perRuntime) {
+            tokens += e.tokenCount();
+            max = Math.max(max, e.maxWindowLength());
+        }
+        this.tokenCount = tokens;
+        this.maxWindowLength = max;
+    }
+
+    @Override
+    public String text() {
+        return perRuntime[0].text();
+    }
+
+    @Override
+    public int tokenCount() {
+        return tokenCount;
+    }
+
+    @Override
+    public int maxWindowLength() {
+        return maxWindowLength;
+    }
+
+    /** Windows of this document across all bundles (model input rows). */
+    int windowCount() {
+        int n = 0;
+        for (EncodedText e : perRuntime) {
+            n += e.windowCount();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,349 @@
+package io.streamnlp.inference;
+
+import ai.onnxruntime.OrtEnvironment;
+import io.streamnlp.api.Enrichment;
+import io.streamnlp.api.Entity;
+import io.streamnlp.api.TopicPrediction;
+import io.streamnlp.decode.Aggregation;
+import io.streamnlp.decode.SpanDecoder;
+import io.streamnlp.decode.TopicDecoder;
+import io.streamnlp.decode.WordLabeler;
+import io.streamnlp.model.ModelBundle;
+import io.streamnlp.tokenize.EncodedText;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link EnrichmentEngine} on ONNX Runtime: one session per distinct bundle folder, length-bucketed
+ * batches padded only to each bucket's longest window, windows merged back per document. Thread-confined.
+ */
+public final class OnnxEnrichmentEngine implements EnrichmentEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxEnrichmentEngine.class);
+    /** A bucket closes when adding a row would make more than this share of its tokens padding. */
+    private static final double MAX_PADDING_WASTE = 0.10;
+
+    private final BundleRuntime[] runtimes;
+    private final BundleRuntime ner;
+    private final BundleRuntime topic;
+    private final int nerIndex;
+    private final int topicIndex;
+    private final int maxBucketRows;
+    private final Device device;
+    private final WordLabeler wordLabeler;
+    private final SpanDecoder spanDecoder;
+    private final TopicDecoder topicDecoder;
+    private final int nerLabels;
+    private final int topicLabels;
+    // scratch reused across batches
+    private int[] wordLabel = new int[256];
+    private double[] wordProb = new double[256];
+    private boolean closed;
+
+    private OnnxEnrichmentEngine(List<BundleRuntime> runtimes, int nerIndex, int topicIndex, EngineOptions options,
+                                 Device device) {
+        this.runtimes = runtimes.toArray(new BundleRuntime[0]);
+        this.nerIndex = nerIndex;
+        this.topicIndex = topicIndex;
+        this.ner = nerIndex >= 0 ? this.runtimes[nerIndex] : null;
+        this.topic = topicIndex >= 0 ? this.runtimes[topicIndex] : null;
+        this.maxBucketRows = options.maxBucketRows();
+        this.device = device;
+        if (ner != null) {
+            ModelBundle.Task task = ner.bundle.ner();
+            Aggregation agg = options.aggregation() != null ? options.aggregation() : task.aggregation();
+            this.nerLabels = task.labels().size();
+            this.wordLabeler = new WordLabeler(nerLabels, agg);
+            this.spanDecoder = new SpanDecoder(task.labels(), task.scheme());
+        } else {
+            this.nerLabels = 0;
+            this.wordLabeler = null;
+            this.spanDecoder = null;
+        }
+        if (topic != null) {
+            this.topicLabels = topic.bundle.topic().labels().size();
+            this.topicDecoder = new TopicDecoder(topic.bundle.topic().labels());
+        } else {
+            this.topicLabels = 0;
+            this.topicDecoder = null;
+        }
+    }
+
+    /** Opens the bundles (one session per distinct folder) and checks each with a dummy run. */
+    public static OnnxEnrichmentEngine open(EngineOptions options) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        SessionFactory sessions = new SessionFactory(env, options);
+        List<BundleRuntime> runtimes = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        try {
+            int nerIndex = options.nerBundle() == null ? -1 : runtime(options.nerBundle(), env, sessions, runtimes, dirs);
+            int topicIndex = options.topicBundle() == null ? -1 : runtime(options.topicBundle(), env, sessions, runtimes, dirs);
+            for (int i = 0; i < runtimes.size(); i++) {
+                runtimes.get(i).enable(i == nerIndex, i == topicIndex);
+                runtimes.get(i).selfCheck();
+            }
+            OnnxEnrichmentEngine engine = new OnnxEnrichmentEngine(runtimes, nerIndex, topicIndex, options, sessions.resolved());
+            LOG.info("enrichment engine on {}: ner={} topic={}", engine.device, engine.nerModel(), engine.topicModel());
+            return engine;
+        } catch (RuntimeException e) {
+            runtimes.forEach(BundleRuntime::close);
+            throw e;
+        }
+    }
+
+    private static int runtime(Path dir, OrtEnvironment env, SessionFactory sessions, List<BundleRuntime> runtimes,
+                               List<Path> dirs) {
+        Path key = canonical(dir);
+        int at = dirs.indexOf(key);
+        if (at >= 0) {
+            return at;
+        }
+        runtimes.add(BundleRuntime.open(env, sessions, dir));
+        dirs.add(key);
+        return runtimes.size() - 1;
+    }
+
+    private static Path canonical(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            return dir.toAbsolutePath().normalize();
+        }
+    }
+
+    @Override
+    public EncodedDocument encode(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("text is null");
+        }
+        EncodedText[] per = new EncodedText[runtimes.length];
+        for (int i = 0; i < runtimes.length; i++) {
+            try {
+                per[i] = runtimes[i].tokenizer.encode(text);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("cannot tokenize text: " + e.getMessage(), e);
+            }
+        }
+        return new OnnxEncodedDocument(this, per);
+    }
+
+    @Override
+    public BatchResult infer(List<? extends EncodedDocument> documents) {
+        if (closed) {
+            throw new IllegalStateException("engine is closed");
+        }
+        int docs = documents.size();
+        OnnxEncodedDocument[] encoded = new OnnxEncodedDocument[docs];
+        for (int d = 0; d < docs; d++) {
+            EncodedDocument doc = documents.get(d);
+            if (!(doc instanceof OnnxEncodedDocument od) || od.owner != this) {
+                throw new IllegalArgumentException("document " + d + " was not encoded by this engine");
+            }
+            encoded[d] = od;
+        }
+        // NER: per document, per window, the content tokens' logits. Topic: per document, summed logits.
+        float[][][] nerLogits = ner != null ? new float[docs][][] : null;
+        double[][] topicSums = topic != null ? new double[docs][] : null;
+        Stats stats = new Stats();
+        for (int ri = 0; ri < runtimes.length; ri++) {
+            runBundle(ri, encoded, nerLogits, topicSums, stats);
+        }
+        List<Enrichment> results = new ArrayList<>(docs);
+        for (int d = 0; d < docs; d++) {
+            List<Entity> entities = ner != null ? entities(encoded[d].perRuntime[nerIndex], nerLogits[d]) : null;
+            TopicPrediction tp = topic != null
+                    ? topicDecoder.predict(topicSums[d], encoded[d].perRuntime[topicIndex].windowCount()) : null;
+            results.add(new Enrichment(entities, tp));
+        }
+        return new BatchResult(results, new BatchStats(docs, stats.sequences, stats.buckets, stats.realTokens,
+                stats.paddedTokens, stats.nanos));
+    }
+
+    private static final class Stats {
+        int sequences;
+        int buckets;
+        long realTokens;
+        long paddedTokens;
+        long nanos;
+    }
+
+    /** Runs all windows of all documents through one bundle, bucket by bucket. */
+    private void runBundle(int ri, OnnxEncodedDocument[] docs, float[][][] nerLogits, double[][] topicSums, Stats stats) {
+        BundleRuntime rt = runtimes[ri];
+        boolean doNer = ri == nerIndex;
+        boolean doTopic = ri == topicIndex;
+        int rows = 0;
+        for (OnnxEncodedDocument doc : docs) {
+            rows += doc.perRuntime[ri].windowCount();
+        }
+        // (length, doc, window) packed in one long so sorting allocates no objects
+        long[] keys = new long[rows];
+        int r = 0;
+        for (int d = 0; d < docs.length; d++) {
+            EncodedText et = docs[d].perRuntime[ri];
+            if (doNer) {
+                nerLogits[d] = new float[et.windowCount()][];
+            }
+            if (doTopic) {
+                topicSums[d] = new double[topicLabels];
+            }
+            for (int k = 0; k < et.windowCount(); k++) {
+                keys[r++] = ((long) et.windowLength(k) << 42) | ((long) d << 21) | k;
+            }
+        }
+        Arrays.sort(keys);
+        int prefix = rt.tokenizer.prefixLength();
+        int start = 0;
+        while (start < rows) {
+            // grow the bucket while padding waste stays under the limit (rows are sorted: the last is longest)
+            int end = start + 1;
+            long real = length(keys[start]);
+            while (end < rows && end - start < maxBucketRows) {
+                long len = length(keys[end]);
+                long padded = len * (end - start + 1);
+                if ((double) (padded - real - len) / padded > MAX_PADDING_WASTE) {
+                    break;
+                }
+                real += len;
+                end++;
+            }
+            int count = end - start;
+            int width = length(keys[end - 1]);
+            final int from = start;
+            BundleRuntime.Rows content = (row, buf) -> {
+                long key = keys[from + row];
+                EncodedText et = docs[doc(key)].perRuntime[ri];
+                int k = window(key);
+                buf.put(et.ids(), et.windowStart(k), et.windowEnd(k) - et.windowStart(k));
+            };
+            try (BundleRuntime.Output out = rt.run(content, count, width)) {
+                stats.nanos += out.nanos;
+                if (doNer) {
+                    FloatBuffer fb = out.floats(rt.bundle.ner().output());
+                    for (int i = 0; i < count; i++) {
+                        long key = keys[from + i];
+                        EncodedText et = docs[doc(key)].perRuntime[ri];
+                        int k = window(key);
+                        float[] logits = new float[(et.windowEnd(k) - et.windowStart(k)) * nerLabels];
+                        fb.position((i * width + prefix) * nerLabels);
+                        fb.get(logits);
+                        nerLogits[doc(key)][k] = logits;
+                    }
+                }
+                if (doTopic) {
+                    FloatBuffer fb = out.floats(rt.bundle.topic().output());
+                    for (int i = 0; i < count; i++) {
+                        double[] sum = topicSums[doc(keys[from + i])];
+                        for (int j = 0; j < topicLabels; j++) {
+                            sum[j] += fb.get(i * topicLabels + j);
+                        }
+                    }
+                }
+            }
+            stats.buckets++;
+            stats.sequences += count;
+            stats.realTokens += real;
+            stats.paddedTokens += (long) count * width;
+            start = end;
+        }
+    }
+
+    private static int length(long key) {
+        return (int) (key >>> 42);
+    }
+
+    private static int doc(long key) {
+        return (int) ((key >>> 21) & 0x1FFFFF);
+    }
+
+    private static int window(long key) {
+        return (int) (key & 0x1FFFFF);
+    }
+
+    /**
+     * Each word takes its label from the window where it sits farthest from an edge, so overlaps yield no
+     * duplicates and every window contributes; then words group into entities.
+     */
+    private List<Entity> entities(EncodedText et, float[][] windowLogits) {
+        int words = et.wordCount();
+        if (wordLabel.length < words) {
+            wordLabel = new int[Math.max(words, wordLabel.length * 2)];
+            wordProb = new double[wordLabel.length];
+        }
+        int windows = et.windowCount();
+        for (int w = 0; w < words; w++) {
+            int a = et.wordTokenStart(w);
+            int b = et.wordTokenEnd(w);
+            int best = -1;
+            int bestDist = Integer.MIN_VALUE;
+            for (int k = 0; k < windows; k++) {
+                int ws = et.windowStart(k);
+                int we = et.windowEnd(k);
+                if (a < ws || a >= we) {
+                    continue;
+                }
+                // whole word inside: distance to the nearer edge; word cut by the edge: ranks below any whole one
+                int dist = b <= we ? Math.min(a - ws, we - b) : -1 - (b - we);
+                if (dist > bestDist) {
+                    bestDist = dist;
+                    best = k;
+                }
+            }
+            int ws = et.windowStart(best);
+            int tokens = Math.min(b, et.windowEnd(best)) - a;
+            wordLabel[w] = wordLabeler.decide(windowLogits[best], (a - ws) * nerLabels, tokens);
+            wordProb[w] = wordLabeler.probability();
+        }
+        return spanDecoder.decode(et.text(), words, wordLabel, wordProb, et.wordStarts(), et.wordEnds());
+    }
+
+    @Override
+    public String nerModel() {
+        return ner != null ? ner.bundle.id() : null;
+    }
+
+    @Override
+    public String topicModel() {
+        return topic != null ? topic.bundle.id() : null;
+    }
+
+    /** The bundle serving NER, or null. */
+    public ModelBundle nerBundle() {
+        return ner != null ? ner.bundle : null;
+    }
+
+    /** The bundle serving topics, or null. */
+    public ModelBundle topicBundle() {
+        return topic != null ? topic.bundle : null;
+    }
+
+    /** The device the sessions run on (AUTO resolved). */
+    public Device device() {
+        return device;
+    }
+
+    /** Longest window (tokens, specials included) any bundle feeds: the most one row can cost. */
+    public int maxSequenceLength() {
+        int m = 0;
+        for (BundleRuntime rt : runtimes) {
+            m = Math.max(m, rt.bundle.maxLength());
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (BundleRuntime rt : runtimes) {
+            rt.close();
+        }
+    }
+}
