@@ -38,6 +38,8 @@ public final class EnricherApp implements AutoCloseable {
         var streamsProps = StreamsSettings.from(config);
         EnrichmentEngine engine = Engines.open(config);
         try {
+            StartupChecks.batchTimeFits(config, engine);
+            StartupChecks.brokerReachable(config);
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener);
             KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry), streamsProps);
             EnricherApp app = new EnricherApp(engine, registry, streams);

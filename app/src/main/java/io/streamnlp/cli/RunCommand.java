@@ -9,11 +9,14 @@ import io.streamnlp.config.Topics;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.Settings;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /** Runs the processor against a cluster until SIGTERM/SIGINT. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -48,13 +51,34 @@ public final class RunCommand implements Callable<Integer> {
         }
         EnricherApp app = EnricherApp.start(c, BatchListener.NONE);
         AtomicBoolean shuttingDown = new AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            shuttingDown.set(true);
-            app.close(shutdownTimeout);
-        }, "streamnlp-shutdown");
+        CountDownLatch closed = new CountDownLatch(1);
+        Runnable stop = () -> {
+            if (shuttingDown.compareAndSet(false, true)) {
+                try {
+                    app.close(shutdownTimeout);
+                } finally {
+                    closed.countDown();
+                }
+            }
+        };
+        Thread hook = new Thread(stop, "streamnlp-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // SIGTERM/SIGINT: a clean stop, then exit 0 (a JVM ended by the signal itself would exit 143/130).
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                Signal.handle(new Signal(name), sig -> new Thread(stop, "streamnlp-shutdown-" + name).start());
+            } catch (IllegalArgumentException e) {
+                // signal not available here (e.g. -Xrs): the shutdown hook still closes cleanly
+            }
+        }
         app.awaitStop();
         if (shuttingDown.get()) {
+            closed.await();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook itself is running
+            }
             return 0;
         }
         Runtime.getRuntime().removeShutdownHook(hook);
