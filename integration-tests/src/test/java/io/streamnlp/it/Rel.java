@@ -89,6 +89,10 @@ final class Rel {
 
         /** Starts a processor process with its own state folder {@code name} (reused across restarts of that name). */
         Proc start(String name, Map<String, String> extra) throws IOException {
+            return start(name, extra, List.of(), Map.of());
+        }
+
+        Proc start(String name, Map<String, String> extra, List<String> jvmArgs, Map<String, String> env) throws IOException {
             Map<String, String> c = new LinkedHashMap<>(config);
             c.put(ConfigKeys.STATE_DIR, dir.resolve("state-" + name).toString());
             c.putAll(extra);
@@ -98,7 +102,7 @@ final class Rel {
             try (var w = Files.newBufferedWriter(file)) {
                 p.store(w, null);
             }
-            return Proc.start(List.of("run", "--config", file.toString()), dir.resolve(name + "-" + System.nanoTime() + ".log"));
+            return Proc.start(jvmArgs, List.of("run", "--config", file.toString()), dir.resolve(name + "-" + System.nanoTime() + ".log"), env);
         }
 
         EventCollector collector() {
@@ -118,12 +122,20 @@ final class Rel {
         }
 
         static Proc start(List<String> args, Path log) throws IOException {
+            return start(List.of(), args, log, Map.of());
+        }
+
+        static Proc start(List<String> jvmArgs, List<String> args, Path log, Map<String, String> env) throws IOException {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xss8m", "-Xmx768m", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+                    "-Xss8m", "-Xmx768m", "-XX:TieredStopAtLevel=1"));
+            cmd.addAll(jvmArgs);
+            cmd.add("-jar");
+            cmd.add(jar().toString());
             cmd.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("DJL_OFFLINE", "true");
             pb.environment().put("OPT_OUT_TRACKING", "true");
+            pb.environment().putAll(env);
             return new Proc(pb.start(), log);
         }
 
@@ -289,6 +301,11 @@ final class Rel {
 
     /** Records the buffer store's changelog holds as live (put, not yet deleted) in its committed state. */
     static int bufferedInChangelog(String bootstrap, String changelog) {
+        return bufferedByPartition(bootstrap, changelog).values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** Live buffered records per changelog partition (= per task). */
+    static Map<Integer, Integer> bufferedByPartition(String bootstrap, String changelog) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -296,7 +313,7 @@ final class Rel {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             var infos = c.partitionsFor(changelog, Duration.ofSeconds(10));
             if (infos == null || infos.isEmpty()) {
-                return 0;
+                return Map.of();
             }
             List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(changelog, i.partition())).toList();
             c.assign(parts);
@@ -314,7 +331,9 @@ final class Rel {
                     }
                 }
             }
-            return live.size();
+            Map<Integer, Integer> byPartition = new TreeMap<>();
+            live.keySet().forEach(k -> byPartition.merge(Integer.parseInt(k.substring(0, k.indexOf(':'))), 1, Integer::sum));
+            return byPartition;
         }
     }
 
