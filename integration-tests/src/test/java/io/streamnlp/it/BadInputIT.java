@@ -196,7 +196,9 @@ class BadInputIT {
             if (e.getKey().equals("zwj")) {
                 ents.add(new String[] {"LOC", "Paris"});
             }
-            ents.sort((a, b) -> Integer.compare(t.indexOf(a[1]), t.indexOf(b[1])));
+            if (!e.getKey().equals("zwj")) { // zwj: Paris twice, listed in order already
+                ents.sort((a, b) -> Integer.compare(t.indexOf(a[1]), t.indexOf(b[1])));
+            }
             expected.put(e.getKey(), ents);
         }
         try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of())) {

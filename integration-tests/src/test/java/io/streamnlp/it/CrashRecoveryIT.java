@@ -39,6 +39,7 @@ class CrashRecoveryIT {
 
     @AfterAll
     static void stop() {
+        Rel.killAll();
         if (kafka != null) {
             kafka.close();
         }

@@ -32,6 +32,7 @@ class FailoverIT {
 
     @AfterAll
     static void stop() {
+        Rel.killAll();
         if (kafka != null) {
             kafka.close();
         }

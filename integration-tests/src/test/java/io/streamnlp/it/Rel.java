@@ -110,6 +110,25 @@ final class Rel {
         }
     }
 
+    /** Every process a test started: none outlives the test JVM, even when a test fails half-way. */
+    private static final List<Process> STARTED = new ArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            synchronized (STARTED) {
+                STARTED.forEach(Process::destroyForcibly);
+            }
+        }, "kill-test-processes"));
+    }
+
+    /** SIGKILLs every process still running (a test's clean-up, so a failed test leaves none behind). */
+    static void killAll() {
+        synchronized (STARTED) {
+            STARTED.forEach(Process::destroyForcibly);
+            STARTED.clear();
+        }
+    }
+
     /** A {@code streamnlp.jar} process, its stdout and stderr in one log file. */
     static final class Proc {
         final Process process;
@@ -136,7 +155,11 @@ final class Rel {
             pb.environment().put("DJL_OFFLINE", "true");
             pb.environment().put("OPT_OUT_TRACKING", "true");
             pb.environment().putAll(env);
-            return new Proc(pb.start(), log);
+            Process process = pb.start();
+            synchronized (STARTED) {
+                STARTED.add(process);
+            }
+            return new Proc(process, log);
         }
 
         String output() {

@@ -32,6 +32,7 @@ class SecurityIT {
 
     @AfterAll
     static void stop() {
+        Rel.killAll();
         if (kafka != null) {
             kafka.close();
         }
