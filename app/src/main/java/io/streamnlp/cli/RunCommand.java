@@ -2,10 +2,10 @@ package io.streamnlp.cli;
 
 import io.streamnlp.app.EnricherApp;
 import io.streamnlp.app.TopicAdmin;
-import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
+import io.streamnlp.metrics.Monitoring;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.Settings;
 import java.time.Duration;
@@ -46,11 +46,20 @@ public final class RunCommand implements Callable<Integer> {
             TopicAdmin.ensureTopics(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), Topics.from(c), inputPartitions,
                     inputPartitions, EnricherTopology.maxRecordBytes(s));
         }
-        EnricherApp app = EnricherApp.start(c, BatchListener.NONE);
+        Monitoring monitoring = Monitoring.start(c);
+        EnricherApp app;
+        try {
+            app = EnricherApp.start(c, monitoring.metrics(), monitoring.metrics());
+        } catch (RuntimeException e) {
+            monitoring.close();
+            throw e;
+        }
+        monitoring.attach(app);
         AtomicBoolean shuttingDown = new AtomicBoolean();
         Thread hook = new Thread(() -> {
             shuttingDown.set(true);
             app.close(shutdownTimeout);
+            monitoring.close();
         }, "streamnlp-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         app.awaitStop();
@@ -60,6 +69,7 @@ public final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(hook);
         boolean failed = app.failed();
         app.close(shutdownTimeout);
+        monitoring.close();
         if (failed) {
             System.err.println("error: the stream stopped after a fatal error (see the log above)");
             return Main.EXIT_FAILURE;
