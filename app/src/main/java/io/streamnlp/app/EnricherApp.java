@@ -5,6 +5,7 @@ import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.inference.SynchronizedEngine;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.RecordMetrics;
 import io.streamnlp.topology.Settings;
@@ -42,7 +43,7 @@ public final class EnricherApp implements AutoCloseable {
         Settings settings = Settings.from(config);
         BatchPolicy policy = BatchPolicy.from(config);
         var streamsProps = StreamsSettings.from(config);
-        EnrichmentEngine engine = Engines.open(config);
+        EnrichmentEngine engine = new SynchronizedEngine(Engines.open(config));
         try {
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener);
             KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry, metrics), streamsProps);

@@ -77,12 +77,13 @@ public final class BatchCoordinator {
 
     /**
      * On a wall-clock tick: flush what has waited {@code maxWait}, and everything when no record
-     * arrived for a whole tick (the stream is idle, so waiting longer would not fill the batch).
+     * arrived for the policy's idle time (the stream is idle, so waiting longer would not fill the batch).
      */
     public void onTick(long nowNanos) {
         flushIfFull();
-        long waitNanos = policy.maxWait().toNanos();
-        boolean idle = nowNanos - lastAddNanos >= policy.tick().toNanos();
+        // Flush at the last tick before the deadline rather than the first one after it.
+        long waitNanos = Math.max(0, policy.maxWait().toNanos() - policy.tick().toNanos());
+        boolean idle = !policy.idle().isZero() && nowNanos - lastAddNanos >= policy.idle().toNanos();
         while (!pending.isEmpty()) {
             if (nowNanos - pending.peekFirst().enqueuedNanos() >= waitNanos) {
                 flushOne(BatchListener.Trigger.MAX_WAIT);

@@ -6,24 +6,29 @@ import java.time.Duration;
 
 /**
  * When a batch is flushed: it holds {@code maxRecords} records, or {@code maxTokens} tokens, or its
- * oldest record has waited {@code maxWait}. A stream that goes idle flushes at the next tick instead
- * of waiting out {@code maxWait} (adaptive: a backlog fills batches, a trickle is not held back).
+ * oldest record has waited {@code maxWait}, or no record has arrived for {@code idle} (adaptive: a
+ * backlog fills batches to the limit, a trickle is not held back; {@code idle} zero disables that).
  */
-public record BatchPolicy(int maxRecords, int maxTokens, Duration maxWait) {
+public record BatchPolicy(int maxRecords, int maxTokens, Duration maxWait, Duration idle) {
     public BatchPolicy {
-        if (maxRecords <= 0 || maxTokens <= 0 || maxWait.isNegative()) {
-            throw new IllegalArgumentException("batch policy needs positive limits: " + maxRecords + ", " + maxTokens + ", " + maxWait);
+        if (maxRecords <= 0 || maxTokens <= 0 || maxWait.isNegative() || idle.isNegative()) {
+            throw new IllegalArgumentException("batch policy needs positive limits: " + maxRecords + ", " + maxTokens + ", " + maxWait + ", " + idle);
         }
+    }
+
+    public BatchPolicy(int maxRecords, int maxTokens, Duration maxWait) {
+        this(maxRecords, maxTokens, maxWait, Duration.ZERO);
     }
 
     public static BatchPolicy from(EnricherConfig c) {
         return new BatchPolicy(c.getPositiveInt(ConfigKeys.BATCH_MAX_RECORDS), c.getPositiveInt(ConfigKeys.BATCH_MAX_TOKENS),
-                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS)));
+                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS)), Duration.ofMillis(c.getLong(ConfigKeys.BATCH_IDLE_MS)));
     }
 
     /** How often the wall-clock punctuator looks at the buffer: often enough to honour maxWait closely. */
     public Duration tick() {
-        long ms = Math.max(1, Math.min(10, maxWait.toMillis() / 4));
+        long bound = idle.isZero() ? maxWait.toMillis() : Math.min(maxWait.toMillis(), idle.toMillis());
+        long ms = Math.max(1, Math.min(10, bound / 4));
         return Duration.ofMillis(ms);
     }
 }

@@ -36,6 +36,7 @@ public final class ConfigKeys {
     public static final String BATCH_MAX_RECORDS = "batch.max.records";
     public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
     public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+    public static final String BATCH_IDLE_MS = "batch.idle.ms";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
@@ -71,6 +72,7 @@ public final class ConfigKeys {
         def(BATCH_MAX_RECORDS, "32", "Flush a batch when it holds this many records.");
         def(BATCH_MAX_TOKENS, "8192", "Flush a batch when its records hold this many tokens (the token budget).");
         def(BATCH_MAX_WAIT_MS, "50", "Flush a batch when its oldest record has waited this long (wall clock).");
+        def(BATCH_IDLE_MS, "10", "Flush early when no record has arrived for this long: an idle stream does not wait out batch.max.wait.ms (0 disables).");
         def(PROCESSING_GUARANTEE, "exactly_once_v2", "Kafka Streams processing.guarantee: exactly_once_v2 or at_least_once.");
         def(COMMIT_INTERVAL_MS, "100", "Kafka Streams commit.interval.ms (one transaction per commit under exactly_once_v2).");
         def(NUM_STREAM_THREADS, "1", "Kafka Streams stream threads (each runs its own batches).");

@@ -1,5 +1,6 @@
 package io.streamnlp.topology;
 
+import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ public final class StreamsSettings {
                 c.getChoice(ConfigKeys.PROCESSING_GUARANTEE, StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE));
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.getLong(ConfigKeys.COMMIT_INTERVAL_MS));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.getPositiveInt(ConfigKeys.NUM_STREAM_THREADS));
+        // The wall-clock punctuator that honours batch.max.wait.ms only runs between polls: poll no longer than a tick.
+        p.put(StreamsConfig.POLL_MS_CONFIG, BatchPolicy.from(c).tick().toMillis());
         String stateDir = c.getOrNull(ConfigKeys.STATE_DIR);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir != null ? stateDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "streamnlp-state").toString());

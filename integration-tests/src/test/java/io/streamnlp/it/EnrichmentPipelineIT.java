@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamnlp.app.EventCollector;
+import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.embedded.EmbeddedKafka;
@@ -40,7 +41,7 @@ class EnrichmentPipelineIT {
     @BeforeAll
     static void start() throws Exception {
         kafka = EmbeddedKafka.start();
-        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
+        bundle = LexiconBundle.write(tmp.resolve("lexicon"));
     }
 
     @AfterAll
@@ -151,8 +152,8 @@ class EnrichmentPipelineIT {
                 good++;
                 p.send(e.getKey(), e.getValue());
             }
-            p.send(null, "b-nullvalue".getBytes(StandardCharsets.UTF_8), null);
-            p.send(null, "b-utf8".getBytes(StandardCharsets.UTF_8), new byte[] {'P', 'a', (byte) 0xC3, (byte) 0x28});
+            p.send(null, "b-nullvalue", (byte[]) null);
+            p.send(null, "b-utf8", new byte[] {'P', 'a', (byte) 0xC3, (byte) 0x28});
             byte[] huge = new byte[2001];
             Arrays.fill(huge, (byte) 'a');
             p.send(null, "b-large", huge);
@@ -232,29 +233,31 @@ class EnrichmentPipelineIT {
     void recordsFromSeveralPartitionsShareOneBatch() throws Exception {
         int partitions = 4;
         int n = 16;
-        // A long max.wait, and every record on the broker before the stream starts: the record limit flushes the first batch.
+        // A long max.wait and no idle flush: only the record limit can flush, so the batch must fill across partitions.
         try (Pipeline p = new Pipeline(kafka, bundle, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, Integer.toString(n),
-                ConfigKeys.BATCH_MAX_WAIT_MS, "5000"))) {
+                ConfigKeys.BATCH_MAX_WAIT_MS, "20000", ConfigKeys.BATCH_IDLE_MS, "0"))) {
+            p.start();
             for (int i = 0; i < n; i++) {
                 p.send(i % partitions, "r" + i, ("Paris " + i).getBytes(StandardCharsets.UTF_8));
             }
             p.flush();
-            p.start(); // all records are on the broker before the stream reads: they arrive together
             try (EventCollector c = p.collector()) {
                 assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= n, Duration.ofSeconds(60)));
             }
             var full = p.batches.stream().filter(b -> b.trigger() == BatchListener.Trigger.RECORDS).findFirst();
-            assertTrue(full.isPresent(), "a batch was flushed by the record limit: " + p.batches);
+            assertEquals(1, p.batches.size(), p.batches.toString());
+            assertTrue(full.isPresent(), "the batch was flushed by the record limit: " + p.batches);
             assertEquals(n, full.get().stats().documents());
-            assertTrue(full.get().owners() > 1, "records of several partitions in one batch: " + full.get());
+            assertEquals(partitions, full.get().owners(), "records of every partition in one batch: " + full.get());
         }
     }
 
     @Test
     void aLoneRecordIsFlushedWithinMaxWait() throws Exception {
         long maxWaitMs = 200;
+        // idle flush off: the max.wait punctuation alone must flush the lone record
         try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "64",
-                ConfigKeys.BATCH_MAX_WAIT_MS, Long.toString(maxWaitMs)))) {
+                ConfigKeys.BATCH_MAX_WAIT_MS, Long.toString(maxWaitMs), ConfigKeys.BATCH_IDLE_MS, "0"))) {
             p.start();
             p.send("alone", "Angela Merkel in Paris");
             p.flush();
@@ -264,7 +267,7 @@ class EnrichmentPipelineIT {
             assertEquals(1, p.batches.size(), p.batches.toString());
             Pipeline.Batch b = p.batches.get(0);
             assertEquals(1, b.stats().documents());
-            assertTrue(b.trigger() == BatchListener.Trigger.IDLE || b.trigger() == BatchListener.Trigger.MAX_WAIT, b.toString());
+            assertEquals(BatchListener.Trigger.MAX_WAIT, b.trigger(), b.toString());
             long tickNanos = p.app.registry().policy().tick().toNanos();
             assertTrue(b.queueNanos() <= Duration.ofMillis(maxWaitMs).toNanos() + 2 * tickNanos,
                     "queued " + b.queueNanos() / 1e6 + " ms, max.wait " + maxWaitMs + " ms");
