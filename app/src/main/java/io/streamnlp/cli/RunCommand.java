@@ -49,12 +49,11 @@ public final class RunCommand implements Callable<Integer> {
         Monitoring monitoring = Monitoring.start(c);
         EnricherApp app;
         try {
-            app = EnricherApp.start(c, monitoring.metrics(), monitoring.metrics());
+            app = monitoring.startApp(c);
         } catch (RuntimeException e) {
             monitoring.close();
             throw e;
         }
-        monitoring.attach(app);
         AtomicBoolean shuttingDown = new AtomicBoolean();
         Thread hook = new Thread(() -> {
             shuttingDown.set(true);

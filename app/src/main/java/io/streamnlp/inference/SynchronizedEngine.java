@@ -35,6 +35,11 @@ public final class SynchronizedEngine implements EnrichmentEngine {
     }
 
     @Override
+    public Device device() {
+        return delegate.device();
+    }
+
+    @Override
     public synchronized void close() {
         delegate.close();
     }

@@ -50,6 +50,7 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
     private final Timer inferenceTime;
     private final Timer queueTime;
     private final Counter inferenceFailures;
+    private final Counter dlqOut;
 
     public EnricherMetrics(MeterRegistry registry, Topics topics) {
         this.registry = registry;
@@ -57,6 +58,7 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
         for (String t : new String[] {topics.entities(), topics.topics(), topics.dlq()}) {
             counter(out, RECORDS_OUT, t, "Records written to an output topic");
         }
+        dlqOut = out.get(topics.dlq());
         for (RejectReason r : RejectReason.values()) {
             dlq.put(r, Counter.builder(DLQ).description("Records dead-lettered, by reason").tag("reason", r.name()).register(registry));
         }
@@ -98,6 +100,7 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
     @Override
     public void deadLettered(RejectReason reason) {
         dlq.get(reason).increment();
+        dlqOut.increment(); // the DLQ is an output topic too: records out add up to records in
     }
 
     @Override

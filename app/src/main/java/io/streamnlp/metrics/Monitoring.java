@@ -11,7 +11,6 @@ import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
 import io.streamnlp.inference.EnrichmentEngine;
-import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +57,22 @@ public final class Monitoring implements AutoCloseable {
         return metrics;
     }
 
+    /**
+     * Loads the models and starts the processor with this monitoring's hooks, then attaches it. A
+     * failure to start (bad bundle) leaves the endpoints to the caller to close.
+     */
+    public EnricherApp startApp(EnricherConfig config) {
+        EnricherApp started = EnricherApp.start(config, metrics, metrics);
+        attach(started);
+        return started;
+    }
+
     /** The processor is running (models loaded): bind its stream's metrics and describe its models and device. */
     public void attach(EnricherApp running) {
         streamsMetrics = new KafkaStreamsMetrics(running.streams());
         streamsMetrics.bindTo(registry);
         EnrichmentEngine engine = running.engine();
-        String device = engine instanceof OnnxEnrichmentEngine onnx ? onnx.device().name().toLowerCase(Locale.ROOT) : "unknown";
+        String device = engine.device() == null ? "unknown" : engine.device().name().toLowerCase(Locale.ROOT);
         Gauge.builder(DEVICE, () -> 1).description("Device ONNX Runtime runs on (tag)").tag("device", device).register(registry);
         model("ner", engine.nerModel());
         model("topic", engine.topicModel());

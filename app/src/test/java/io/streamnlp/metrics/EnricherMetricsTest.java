@@ -36,6 +36,7 @@ class EnricherMetricsTest {
         assertEquals(0, value(EnricherMetrics.RECORDS_OUT, "topic", "tops"));
         assertEquals(1, value(EnricherMetrics.DLQ, "reason", "INVALID_JSON"));
         assertEquals(0, value(EnricherMetrics.DLQ, "reason", "EMPTY_TEXT"));
+        assertEquals(1, value(EnricherMetrics.RECORDS_OUT, "topic", "dlq"));
     }
 
     @Test
