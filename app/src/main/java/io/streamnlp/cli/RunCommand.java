@@ -10,6 +10,7 @@ import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.Settings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,19 +55,26 @@ public final class RunCommand implements Callable<Integer> {
             monitoring.close();
             throw e;
         }
-        AtomicBoolean shuttingDown = new AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            shuttingDown.set(true);
-            app.close(shutdownTimeout);
-            monitoring.close();
-        }, "streamnlp-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        app.awaitStop();
-        if (shuttingDown.get()) {
-            return 0;
-        }
-        Runtime.getRuntime().removeShutdownHook(hook);
-        boolean failed = app.failed();
+        // Stop on a signal, or when the stream stops by itself (fatal error): whichever comes first.
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicBoolean signalled = new AtomicBoolean();
+        StopSignals.onStop(() -> {
+            signalled.set(true);
+            stop.countDown();
+        });
+        Thread watcher = new Thread(() -> {
+            try {
+                app.awaitStop();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            stop.countDown();
+        }, "streamnlp-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+        stop.await();
+        boolean failed = !signalled.get() && app.failed();
+        // Records still buffered stay in the changelogged store for the next owner of their partition.
         app.close(shutdownTimeout);
         monitoring.close();
         if (failed) {

@@ -130,4 +130,46 @@ class CliIT {
             assertTrue(System.nanoTime() - t0 < 30_000_000_000L);
         }
     }
+
+    @Test
+    void runServesReadinessAndExitsZeroOnSigterm() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of())) { // topics and configuration only; not started
+            java.util.List<String> args = new java.util.ArrayList<>(List.of("run"));
+            p.config.asMap().forEach((k, v) -> {
+                if (!v.isEmpty()) {
+                    args.add("--set");
+                    args.add(k + "=" + v);
+                }
+            });
+            args.addAll(List.of("--set", "metrics.port=" + port));
+            io.streamnlp.testing.ChildJvm run = io.streamnlp.testing.ChildJvm.start(Main.class.getName(), Map.of(), null,
+                    args.toArray(String[]::new));
+            try {
+                var http = java.net.http.HttpClient.newHttpClient();
+                var ready = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/ready")).build();
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                int status = -1;
+                while (status != 200 && System.nanoTime() < deadline && run.isAlive()) {
+                    try {
+                        status = http.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                    } catch (java.io.IOException notYet) {
+                        // not listening yet
+                    }
+                    Thread.sleep(200);
+                }
+                assertEquals(200, status, run.stderr());
+                p.send("r1", "{\"id\":\"r1\",\"text\":\"Angela Merkel\"}");
+                p.flush();
+                var events = read(p.topics.entities(), 1);
+                assertEquals("r1", EventCollector.json(events.get(0)).path("id").asText());
+            } finally {
+                run.stop(); // SIGTERM
+            }
+            assertEquals(0, run.waitFor(30), "a clean stop exits 0: " + run.stderr());
+        }
+    }
 }
