@@ -115,11 +115,20 @@ public final class WindowingTokenizer implements AutoCloseable {
             // a whitespace-only group gets a negative id of its own: window cuts still respect it
             int group = -1 - t;
             if (e > s) {
-                wts[words] = t;
-                wte[words] = u;
-                ws[words] = s;
-                we[words] = e;
-                group = words++;
+                e = extendGrapheme(cps, e);
+                if (words > 0 && (s < we[words - 1] || (s == we[words - 1] && isExtender(cps[s])))) {
+                    // only combining marks / joiners (a byte-level BPE splits them off): they belong to the
+                    // previous word, or an entity would end in the middle of a character
+                    group = words - 1;
+                    wte[group] = u;
+                    we[group] = Math.max(we[group], e);
+                } else {
+                    wts[words] = t;
+                    wte[words] = u;
+                    ws[words] = s;
+                    we[words] = e;
+                    group = words++;
+                }
             }
             for (int i = t; i < u; i++) {
                 tokenWord[i] = group;
@@ -174,6 +183,29 @@ public final class WindowingTokenizer implements AutoCloseable {
             s = Math.max(next, s + 1);
         }
         return new int[][] {Arrays.copyOf(starts, count), Arrays.copyOf(ends, count)};
+    }
+
+    /**
+     * Moves a word end past combining marks, variation selectors, emoji modifiers and zero-width-joined code
+     * points that a normalizer dropped (an uncased WordPiece strips accents and ZWJ), so slicing an entity never
+     * splits a user-perceived character.
+     */
+    private static int extendGrapheme(int[] cps, int end) {
+        int e = end;
+        while (e < cps.length && isExtender(cps[e])) {
+            e += cps[e] == 0x200D && e + 1 < cps.length && !isSpace(cps[e + 1]) ? 2 : 1;
+        }
+        return Math.min(e, cps.length);
+    }
+
+    private static boolean isExtender(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
+                || type == Character.COMBINING_SPACING_MARK
+                || cp == 0x200D                          // zero width joiner
+                || (cp >= 0xFE00 && cp <= 0xFE0F)        // variation selectors
+                || (cp >= 0x1F3FB && cp <= 0x1F3FF)      // emoji skin-tone modifiers
+                || (cp >= 0xE0020 && cp <= 0xE007F);     // emoji tag sequences
     }
 
     private static boolean isSpace(int cp) {
