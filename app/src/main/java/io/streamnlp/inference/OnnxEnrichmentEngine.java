@@ -265,37 +265,18 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         return (int) (key & 0x1FFFFF);
     }
 
-    /**
-     * Each word takes its label from the window where it sits farthest from an edge, so overlaps yield no
-     * duplicates and every window contributes; then words group into entities.
-     */
+    /** Labels each word from its best window ({@link EncodedText#bestWindow}), then groups words into entities. */
     private List<Entity> entities(EncodedText et, float[][] windowLogits) {
         int words = et.wordCount();
         if (wordLabel.length < words) {
             wordLabel = new int[Math.max(words, wordLabel.length * 2)];
             wordProb = new double[wordLabel.length];
         }
-        int windows = et.windowCount();
         for (int w = 0; w < words; w++) {
             int a = et.wordTokenStart(w);
-            int b = et.wordTokenEnd(w);
-            int best = -1;
-            int bestDist = Integer.MIN_VALUE;
-            for (int k = 0; k < windows; k++) {
-                int ws = et.windowStart(k);
-                int we = et.windowEnd(k);
-                if (a < ws || a >= we) {
-                    continue;
-                }
-                // whole word inside: distance to the nearer edge; word cut by the edge: ranks below any whole one
-                int dist = b <= we ? Math.min(a - ws, we - b) : -1 - (b - we);
-                if (dist > bestDist) {
-                    bestDist = dist;
-                    best = k;
-                }
-            }
+            int best = et.bestWindow(w);
             int ws = et.windowStart(best);
-            int tokens = Math.min(b, et.windowEnd(best)) - a;
+            int tokens = Math.min(et.wordTokenEnd(w), et.windowEnd(best)) - a;
             wordLabel[w] = wordLabeler.decide(windowLogits[best], (a - ws) * nerLabels, tokens);
             wordProb[w] = wordLabeler.probability();
         }

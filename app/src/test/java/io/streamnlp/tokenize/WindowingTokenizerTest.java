@@ -70,6 +70,42 @@ class WindowingTokenizerTest {
     }
 
     @Test
+    void eachWordIsPredictedFromTheWindowWhereItHasMostContext() {
+        try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 16, 4)) {
+            EncodedText e = t.encode("Merkel likes tokenization and Obama likes Merkel. ".repeat(6));
+            boolean[] used = new boolean[e.windowCount()];
+            for (int w = 0; w < e.wordCount(); w++) {
+                int a = e.wordTokenStart(w);
+                int b = e.wordTokenEnd(w);
+                int k = e.bestWindow(w);
+                used[k] = true;
+                assertTrue(e.windowStart(k) <= a && b <= e.windowEnd(k), "word " + w + " whole in its window");
+                int dist = Math.min(a - e.windowStart(k), e.windowEnd(k) - b);
+                for (int j = 0; j < e.windowCount(); j++) {
+                    if (e.windowStart(j) <= a && b <= e.windowEnd(j)) {
+                        assertTrue(Math.min(a - e.windowStart(j), e.windowEnd(j) - b) <= dist, "word " + w + " window " + j);
+                    }
+                }
+            }
+            for (int k = 0; k < used.length; k++) {
+                assertTrue(used[k], "window " + k + " contributes");
+            }
+            // a word in the overlap of windows 0 and 1 goes to the one where it is farther from the edge
+            int overlapStart = e.windowStart(1);
+            int lastOfFirst = e.windowEnd(0);
+            for (int w = 0; w < e.wordCount(); w++) {
+                int a = e.wordTokenStart(w);
+                int b = e.wordTokenEnd(w);
+                if (a >= overlapStart && b <= lastOfFirst) {
+                    int inFirst = Math.min(a - e.windowStart(0), lastOfFirst - b);
+                    int inSecond = Math.min(a - overlapStart, e.windowEnd(1) - b);
+                    assertEquals(inSecond > inFirst ? 1 : 0, e.bestWindow(w), "overlap word " + w);
+                }
+            }
+        }
+    }
+
+    @Test
     void robertaWordsExcludeLeadingSpacesAndKeepCombiningMarks() {
         Path tok = SharedData.require("tokenizers/roberta-base/tokenizer.json");
         try (WindowingTokenizer t = new WindowingTokenizer(tok, 512, 64)) {
