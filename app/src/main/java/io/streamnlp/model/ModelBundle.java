@@ -329,7 +329,11 @@ public final class ModelBundle {
             throw new BundleException("missing file " + file);
         }
         try {
-            return JSON.readTree(file.toFile());
+            JsonNode node = JSON.readTree(file.toFile());
+            if (node == null || !node.isObject()) {
+                throw new BundleException(file + ": invalid JSON: expected an object");
+            }
+            return node;
         } catch (IOException e) {
             throw new BundleException(file + ": invalid JSON: " + e.getMessage(), e);
         }

@@ -13,6 +13,7 @@ import java.util.Arrays;
 public final class WindowingTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final long padId;
+    private final boolean lowercaseInput;
     private final long[] prefix;
     private final long[] suffix;
     private final int maxLength;
@@ -20,9 +21,18 @@ public final class WindowingTokenizer implements AutoCloseable {
     private final int budget;
 
     public WindowingTokenizer(Path tokenizerJson, int maxLength, int stride) {
+        this(tokenizerJson, maxLength, stride, false);
+    }
+
+    /**
+     * @param lowercase the model expects lowercased text (bundle.json "lowercase"); applied here, one code point
+     *                  for one so offsets hold, only when the tokenizer's own normalizer does not lowercase
+     */
+    public WindowingTokenizer(Path tokenizerJson, int maxLength, int stride, boolean lowercase) {
         TokenizerLoader.Loaded loaded = TokenizerLoader.load(tokenizerJson);
         this.tokenizer = loaded.tokenizer();
         this.padId = loaded.padId();
+        this.lowercaseInput = lowercase && !loaded.lowercases();
         // The template's special tokens: where the content of a one-word text sits among them.
         long[] plain = tokenizer.encode("a", false, false).getIds();
         long[] full = tokenizer.encode("a", true, false).getIds();
@@ -71,7 +81,7 @@ public final class WindowingTokenizer implements AutoCloseable {
         if (text == null) {
             throw new IllegalArgumentException("text is null");
         }
-        Encoding enc = tokenizer.encode(text, false, false);
+        Encoding enc = tokenizer.encode(lowercaseInput ? lowercase(text) : text, false, false);
         long[] ids = enc.getIds();
         long[] wordIds = enc.getWordIds();
         CharSpan[] spans = enc.getCharTokenSpans();
@@ -206,6 +216,13 @@ public final class WindowingTokenizer implements AutoCloseable {
                 || (cp >= 0xFE00 && cp <= 0xFE0F)        // variation selectors
                 || (cp >= 0x1F3FB && cp <= 0x1F3FF)      // emoji skin-tone modifiers
                 || (cp >= 0xE0020 && cp <= 0xE007F);     // emoji tag sequences
+    }
+
+    /** Lowercases code point by code point (String.toLowerCase may change the length: İ becomes i + U+0307). */
+    private static String lowercase(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        text.codePoints().forEach(cp -> sb.appendCodePoint(Character.toLowerCase(cp)));
+        return sb.toString();
     }
 
     private static boolean isSpace(int cp) {

@@ -56,6 +56,17 @@ class RealTokenizersTest {
     }
 
     @Test
+    void manifestLowercaseAppliesToACasedTokenizerWithoutMovingOffsets() {
+        Path tok = SharedData.require("tokenizers/bert-base-cased/tokenizer.json");
+        TestGraphs.Lexicon g = TestBundles.nerLexicon(tok, 28996, CONLL_IOB2, "logits", Map.of("berlin", "B-LOC"));
+        Path dir = TestBundles.bundle(tmp.resolve("lower")).graph(g).tokenizer(tok)
+                .config(TestBundles.config("bert", CONLL_IOB2, 28996, 512))
+                .manifest("{\"lowercase\":true,\"tasks\":{\"ner\":{\"output\":\"logits\"}}}").write();
+        // İ lowercases to two code points with String.toLowerCase; one for one here, so BERLIN stays at 13
+        assertEquals(List.of("BERLIN/LOC/13/19", "Berlin/LOC/21/27"), run(dir, "İstanbul and BERLIN, Berlin"));
+    }
+
+    @Test
     void distilbertLayoutWithoutTokenTypeIdsAndElasticLabelOrder() throws Exception {
         Path config = SharedData.require("model-configs/elastic-distilbert-base-uncased-finetuned-conll03-english/config.json");
         Path tok = TestBundles.minilmTokenizer(); // the uncased BERT vocabulary DistilBERT-uncased uses
