@@ -121,6 +121,9 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         if (text == null) {
             throw new IllegalArgumentException("text is null");
         }
+        if (closed) {
+            throw new IllegalStateException("engine is closed"); // the native tokenizer is freed
+        }
         EncodedText[] per = new EncodedText[runtimes.length];
         for (int i = 0; i < runtimes.length; i++) {
             try {
