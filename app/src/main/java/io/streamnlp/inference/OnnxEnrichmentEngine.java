@@ -21,7 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link EnrichmentEngine} on ONNX Runtime: one session per distinct bundle folder, length-bucketed
- * batches padded only to each bucket's longest window, windows merged back per document. Thread-confined.
+ * batches padded only to each bucket's longest window, windows merged back per document.
+ *
+ * <p>Threads: {@link #encode} is thread-safe and may run on any thread, also while {@link #infer} runs (it only
+ * reads the tokenizers). {@link #infer} reuses buffers and must be confined to one thread at a time.
+ * {@link #close} waits for running calls.
  */
 public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEnrichmentEngine.class);
@@ -43,7 +47,9 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     // scratch reused across batches
     private int[] wordLabel = new int[256];
     private double[] wordProb = new double[256];
-    private boolean closed;
+    private volatile boolean closed;
+    /** encode/infer hold the read side, close the write side: native tokenizers and sessions are never freed in use. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private OnnxEnrichmentEngine(List<BundleRuntime> runtimes, int nerIndex, int topicIndex, EngineOptions options,
                                  Device device) {
@@ -121,25 +127,39 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         if (text == null) {
             throw new IllegalArgumentException("text is null");
         }
-        if (closed) {
-            throw new IllegalStateException("engine is closed"); // the native tokenizer is freed
-        }
-        EncodedText[] per = new EncodedText[runtimes.length];
-        for (int i = 0; i < runtimes.length; i++) {
-            try {
-                per[i] = runtimes[i].tokenizer.encode(text);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("cannot tokenize text: " + e.getMessage(), e);
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("engine is closed"); // the native tokenizer is freed
             }
+            EncodedText[] per = new EncodedText[runtimes.length];
+            for (int i = 0; i < runtimes.length; i++) {
+                try {
+                    per[i] = runtimes[i].tokenizer.encode(text);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("cannot tokenize text: " + e.getMessage(), e);
+                }
+            }
+            return new OnnxEncodedDocument(this, per);
+        } finally {
+            lifecycle.readLock().unlock();
         }
-        return new OnnxEncodedDocument(this, per);
     }
 
     @Override
     public BatchResult infer(List<? extends EncodedDocument> documents) {
-        if (closed) {
-            throw new IllegalStateException("engine is closed");
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("engine is closed");
+            }
+            return inferOpen(documents);
+        } finally {
+            lifecycle.readLock().unlock();
         }
+    }
+
+    private BatchResult inferOpen(List<? extends EncodedDocument> documents) {
         int docs = documents.size();
         OnnxEncodedDocument[] encoded = new OnnxEncodedDocument[docs];
         for (int d = 0; d < docs; d++) {
@@ -322,12 +342,17 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        for (BundleRuntime rt : runtimes) {
-            rt.close();
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (BundleRuntime rt : runtimes) {
+                rt.close();
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 }

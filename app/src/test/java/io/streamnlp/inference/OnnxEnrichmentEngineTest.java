@@ -136,6 +136,41 @@ class OnnxEnrichmentEngineTest {
         }
     }
 
+    @Test
+    void encodeIsThreadSafeAndRunsBesideInfer() throws Exception {
+        Path dir = aggregationBundle("first");
+        try (OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null))) {
+            List<String> texts = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                texts.add("Merkel " + i + " tokenization ".repeat(i % 7) + "Merkel");
+            }
+            List<String> expected = new java.util.ArrayList<>();
+            for (String t : texts) {
+                expected.add(engine.infer(List.of(engine.encode(t))).results().get(0).entities().toString());
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<EncodedDocument>> futures = new java.util.ArrayList<>();
+                for (String t : texts) {
+                    futures.add(pool.submit(() -> engine.encode(t)));
+                }
+                List<EncodedDocument> docs = new java.util.ArrayList<>();
+                for (int i = 0; i < futures.size(); i++) {
+                    docs.add(futures.get(i).get());
+                    if (i % 50 == 49) { // infer on this thread while the pool keeps encoding
+                        engine.infer(docs.subList(i - 49, i + 1));
+                    }
+                }
+                List<Enrichment> results = engine.infer(docs).results();
+                for (int i = 0; i < texts.size(); i++) {
+                    assertEquals(expected.get(i), results.get(i).entities().toString(), texts.get(i));
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
     static String fmt(Entity e) {
         return e.text() + "/" + e.label() + "/" + e.start() + "/" + e.end();
     }
