@@ -190,7 +190,8 @@ public final class WindowingTokenizer implements AutoCloseable {
             if (b > s + 1 && e - b <= budget / 2) { // start the next window at a word start if overlap stays modest
                 next = b;
             }
-            s = Math.max(next, s + 1);
+            // at least half a window of progress, whatever the stride: no quadratic window counts
+            s = Math.max(next, s + Math.max(1, (e - s) / 2));
         }
         return new int[][] {Arrays.copyOf(starts, count), Arrays.copyOf(ends, count)};
     }

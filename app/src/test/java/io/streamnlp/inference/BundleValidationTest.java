@@ -1,6 +1,7 @@
 package io.streamnlp.inference;
 
 import static io.streamnlp.fixtures.TestBundles.CONLL_IOB2;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +70,28 @@ class BundleValidationTest {
         Path b = good("manifest").graph(ner("logits").dynamicLabelDims())
                 .manifest("{\"tasks\":{\"ner\":{\"output\":\"logits\",\"labels\":" + TestBundles.jsonArray(eight) + "}}}").write();
         assertHas(fail(b), "bundle.json", "8 labels", "'logits'", "9 logits");
+    }
+
+    @Test
+    void maxLengthBeyondThePositionEmbeddingsOrBadStride() {
+        Path a = good("maxlen").manifest("{\"maxLength\":600,\"tasks\":{\"ner\":{\"output\":\"logits\"}}}").write();
+        assertHas(fail(a), "bundle.json", "maxLength 600", "max_position_embeddings 512");
+        Path b = good("stride").manifest("{\"maxLength\":64,\"stride\":40,\"tasks\":{\"ner\":{\"output\":\"logits\"}}}").write();
+        assertHas(fail(b), "bundle.json", "stride 40");
+    }
+
+    @Test
+    void cudaRequestedWithoutCudaFailsLoudly() throws Exception {
+        Assumptions.assumeFalse(ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA),
+                "skipped: this ONNX Runtime build has CUDA");
+        Path dir = good("cuda").write();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null).withDevice(Device.CUDA)).close());
+        assertHas(e.getMessage(), "CUDA", "model.onnx");
+        try (OnnxEnrichmentEngine auto = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null).withDevice(Device.AUTO))) {
+            assertEquals(Device.CPU, auto.device());
+            assertEquals(1, auto.infer(List.of(auto.encode("Paris"))).results().get(0).entities().size());
+        }
     }
 
     @Test

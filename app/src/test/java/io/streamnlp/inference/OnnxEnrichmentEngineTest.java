@@ -137,6 +137,25 @@ class OnnxEnrichmentEngineTest {
     }
 
     @Test
+    void graphsWithoutAttentionMaskOrWithPositionIdsAreFedByTheirDeclaredInputs() {
+        Path tok = TestBundles.minilmTokenizer();
+        for (String[] inputs : new String[][] {{"input_ids"}, {"input_ids", "attention_mask", "token_type_ids", "position_ids"}}) {
+            TestGraphs.Lexicon g = TestBundles.nerLexicon(tok, 30522, CONLL_IOB2, "logits", Map.of("paris", "B-LOC")).inputs(inputs);
+            Path dir = TestBundles.bundle(tmp.resolve("in" + inputs.length)).graph(g).tokenizer(tok)
+                    .config(TestBundles.config("bert", CONLL_IOB2, 30522, 512)).write();
+            try (OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null))) {
+                assertEquals(List.of(inputs), engine.nerBundle().inputs());
+                // two rows of different length: padding without a mask input still decodes the real tokens only
+                BatchResult r = engine.infer(List.of(engine.encode("a b c d e f g h i Paris"), engine.encode("a b c d e f g h Paris")));
+                assertEquals(1, r.stats().buckets());
+                assertEquals(r.stats().realTokens() + 1, r.stats().paddedTokens());
+                assertEquals(List.of("Paris/LOC/18/23"), r.results().get(0).entities().stream().map(OnnxEnrichmentEngineTest::fmt).toList());
+                assertEquals(List.of("Paris/LOC/16/21"), r.results().get(1).entities().stream().map(OnnxEnrichmentEngineTest::fmt).toList());
+            }
+        }
+    }
+
+    @Test
     void encodeIsThreadSafeAndRunsBesideInfer() throws Exception {
         Path dir = aggregationBundle("first");
         try (OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null))) {
