@@ -73,7 +73,7 @@ final class BundleRuntime implements AutoCloseable {
         }
     }
 
-    /** Enables a task of this bundle and checks its output with a 1x4 dummy run (catches dynamic label dims). */
+    /** Enables tasks of this bundle; failing when the bundle lacks one. */
     void enable(boolean ner, boolean topic) {
         if (ner) {
             if (bundle.ner() == null) {

@@ -82,7 +82,7 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
 
     /** Opens the bundles (one session per distinct folder) and checks each with a dummy run. */
     public static OnnxEnrichmentEngine open(EngineOptions options) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = environment();
         SessionFactory sessions = new SessionFactory(env, options);
         List<BundleRuntime> runtimes = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
@@ -100,6 +100,33 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
             runtimes.forEach(BundleRuntime::close);
             throw e;
         }
+    }
+
+    /**
+     * The ORT environment, created on a thread with an 8 MiB stack: onnxruntime 1.29 segfaults creating it on a
+     * 1 MiB stack when the java command line is long (DESIGN.md); harmless insurance on 1.28.
+     */
+    private static OrtEnvironment environment() {
+        OrtEnvironment[] env = new OrtEnvironment[1];
+        Throwable[] error = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                env[0] = OrtEnvironment.getEnvironment();
+            } catch (Throwable e) {
+                error[0] = e;
+            }
+        }, "ort-environment", 8L << 20);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted creating the ONNX Runtime environment", e);
+        }
+        if (error[0] != null) {
+            throw new IllegalStateException("cannot create the ONNX Runtime environment: " + error[0], error[0]);
+        }
+        return env[0];
     }
 
     private static int runtime(Path dir, OrtEnvironment env, SessionFactory sessions, List<BundleRuntime> runtimes,

@@ -53,6 +53,16 @@ class BundleValidationTest {
     }
 
     @Test
+    void corruptModelOrTokenizer() throws Exception {
+        Path dir = good("corrupt").write();
+        Files.write(dir.resolve("model.onnx"), new byte[] {1, 2, 3, 4, 5});
+        assertHas(fail(dir), "model.onnx", "cannot load the model");
+        Path dir2 = good("badtok").write();
+        Files.writeString(dir2.resolve("tokenizer.json"), "{\"model\": 42}");
+        assertHas(fail(dir2), "tokenizer.json");
+    }
+
+    @Test
     void invalidJson() throws Exception {
         Path dir = good("badjson").config("{\"id2label\": {").write();
         assertHas(fail(dir), "config.json", "invalid JSON");
