@@ -81,7 +81,7 @@ public final class WindowingTokenizer implements AutoCloseable {
         if (text == null) {
             throw new IllegalArgumentException("text is null");
         }
-        Encoding enc = tokenizer.encode(lowercaseInput ? lowercase(text) : text, false, false);
+        Encoding enc = tokenizer.encode(prepare(text), false, false);
         long[] ids = enc.getIds();
         long[] wordIds = enc.getWordIds();
         CharSpan[] spans = enc.getCharTokenSpans();
@@ -219,11 +219,35 @@ public final class WindowingTokenizer implements AutoCloseable {
                 || (cp >= 0xE0020 && cp <= 0xE007F);     // emoji tag sequences
     }
 
-    /** Lowercases code point by code point (String.toLowerCase may change the length: İ becomes i + U+0307). */
-    private static String lowercase(String text) {
+    /**
+     * What the tokenizer sees: lone surrogates become U+FFFD (the native tokenizer would otherwise receive
+     * different characters and every later offset would shift) and, when asked, lowercase. Both map one code
+     * point to one code point, so offsets into the original text hold. The text itself when nothing changes.
+     */
+    private String prepare(String text) {
+        boolean lone = hasLoneSurrogate(text);
+        if (!lone && !lowercaseInput) {
+            return text;
+        }
         StringBuilder sb = new StringBuilder(text.length());
-        text.codePoints().forEach(cp -> sb.appendCodePoint(Character.toLowerCase(cp)));
+        text.codePoints().forEach(cp -> {
+            int c = Character.isSurrogate((char) cp) && cp <= 0xFFFF ? 0xFFFD : cp;
+            // String.toLowerCase may change the length (İ becomes i + U+0307): one code point at a time
+            sb.appendCodePoint(lowercaseInput ? Character.toLowerCase(c) : c);
+        });
         return sb.toString();
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isSpace(int cp) {

@@ -38,6 +38,16 @@ class WindowingTokenizerTest {
     }
 
     @Test
+    void loneSurrogatesDoNotShiftLaterOffsets() {
+        try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 512, 64)) {
+            EncodedText e = t.encode("ab\uD800cd \uDC00 Paris");
+            List<String> w = words(e);
+            assertEquals("Paris", w.get(w.size() - 1));
+            assertEquals(8, e.wordStart(e.wordCount() - 1));
+        }
+    }
+
+    @Test
     void windowsCoverEverythingOverlapAndCutBetweenWords() {
         int maxLength = 16;
         int stride = 4;
