@@ -278,8 +278,7 @@ public final class ModelBundle {
             return null;
         }
         TreeMap<Integer, String> byId = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             try {
                 byId.put(Integer.parseInt(e.getKey().trim()), e.getValue().asText());
             } catch (NumberFormatException ex) {

@@ -124,15 +124,18 @@ class OnnxEnrichmentEngineTest {
     @Test
     void documentsFromAnotherEngineOrAClosedEngineAreRefused() {
         Path dir = aggregationBundle("first");
-        try (OnnxEnrichmentEngine a = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null));
-             OnnxEnrichmentEngine b = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null))) {
+        OnnxEnrichmentEngine a = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null));
+        try (OnnxEnrichmentEngine b = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null))) {
             EncodedDocument doc = a.encode("x");
             assertThrows(IllegalArgumentException.class, () -> b.infer(List.of(doc)));
             assertThrows(IllegalArgumentException.class, () -> a.encode(null));
             assertEquals(0, a.infer(List.of()).stats().sequences());
             a.close();
+            a.close(); // idempotent
             assertThrows(IllegalStateException.class, () -> a.infer(List.of(doc)));
             assertThrows(IllegalStateException.class, () -> a.encode("x"));
+        } finally {
+            a.close();
         }
     }
 
