@@ -2,21 +2,19 @@ package io.streamnlp.cli;
 
 import io.streamnlp.app.EnricherApp;
 import io.streamnlp.app.TopicAdmin;
-import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
+import io.streamnlp.metrics.Monitoring;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.Settings;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /** Runs the processor against a cluster until SIGTERM/SIGINT. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -49,41 +47,36 @@ public final class RunCommand implements Callable<Integer> {
             TopicAdmin.ensureTopics(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), Topics.from(c), inputPartitions,
                     inputPartitions, EnricherTopology.maxRecordBytes(s));
         }
-        EnricherApp app = EnricherApp.start(c, BatchListener.NONE);
-        AtomicBoolean shuttingDown = new AtomicBoolean();
-        CountDownLatch closed = new CountDownLatch(1);
-        Runnable stop = () -> {
-            if (shuttingDown.compareAndSet(false, true)) {
-                try {
-                    app.close(shutdownTimeout);
-                } finally {
-                    closed.countDown();
-                }
-            }
-        };
-        Thread hook = new Thread(stop, "streamnlp-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        // SIGTERM/SIGINT: a clean stop, then exit 0 (a JVM ended by the signal itself would exit 143/130).
-        for (String name : List.of("TERM", "INT")) {
-            try {
-                Signal.handle(new Signal(name), sig -> new Thread(stop, "streamnlp-shutdown-" + name).start());
-            } catch (IllegalArgumentException e) {
-                // signal not available here (e.g. -Xrs): the shutdown hook still closes cleanly
-            }
+        Monitoring monitoring = Monitoring.start(c);
+        EnricherApp app;
+        try {
+            app = monitoring.startApp(c);
+        } catch (RuntimeException e) {
+            monitoring.close();
+            throw e;
         }
-        app.awaitStop();
-        if (shuttingDown.get()) {
-            closed.await();
+        // Stop on a signal, or when the stream stops by itself (fatal error): whichever comes first.
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicBoolean signalled = new AtomicBoolean();
+        StopSignals.onStop(() -> {
+            signalled.set(true);
+            stop.countDown();
+        });
+        Thread watcher = new Thread(() -> {
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException alreadyShuttingDown) {
-                // the hook itself is running
+                app.awaitStop();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
             }
-            return 0;
-        }
-        Runtime.getRuntime().removeShutdownHook(hook);
-        boolean failed = app.failed();
+            stop.countDown();
+        }, "streamnlp-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+        stop.await();
+        boolean failed = !signalled.get() && app.failed();
+        // Records still buffered stay in the changelogged store for the next owner of their partition.
         app.close(shutdownTimeout);
+        monitoring.close();
         if (failed) {
             System.err.println("error: the stream stopped after a fatal error (see the log above)");
             return Main.EXIT_FAILURE;

@@ -60,7 +60,7 @@ class BadConfigIT {
     static String[] runWith(Path bundle, String... sets) {
         List<String> a = new ArrayList<>(List.of("run", "--set", ConfigKeys.NER_MODEL + "=" + bundle, "--set", ConfigKeys.TOPIC_MODEL + "=" + bundle,
                 "--set", ConfigKeys.INFERENCE_DEVICE + "=cpu", "--set", ConfigKeys.BOOTSTRAP_SERVERS + "=localhost:1",
-                "--set", ConfigKeys.STARTUP_TIMEOUT_MS + "=3000"));
+                "--set", ConfigKeys.STARTUP_TIMEOUT_MS + "=3000", "--set", ConfigKeys.METRICS_PORT + "=0"));
         for (String s : sets) {
             a.add("--set");
             a.add(s);

@@ -77,6 +77,7 @@ final class Rel {
             config.put(ConfigKeys.INFERENCE_INTRA_OP_THREADS, "1");
             config.put(ConfigKeys.TRANSACTION_TIMEOUT_MS, "10000");
             config.put(ConfigKeys.STARTUP_TIMEOUT_MS, "15000");
+            config.put(ConfigKeys.METRICS_PORT, "0"); // several processes side by side
             config.put("kafka.consumer.session.timeout.ms", "6000");
             config.put("kafka.consumer.heartbeat.interval.ms", "1000");
             config.putAll(overrides);
