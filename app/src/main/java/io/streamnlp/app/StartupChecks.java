@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What {@link EnricherApp#start} checks before it starts the stream, so a bad set-up fails at once with
- * one message naming the keys to change (a {@link ConfigException}: exit code 2) instead of failing
- * later, mid-stream: the cluster is reachable, and the batch policy cannot outlast the transaction.
+ * one message naming the keys to change instead of failing later, mid-stream: the batch policy cannot
+ * outlast the transaction (a {@link ConfigException}: exit code 2), and the cluster is reachable (a
+ * {@link ClusterUnreachableException}: exit code 1).
  */
 public final class StartupChecks {
     private static final Logger log = LoggerFactory.getLogger(StartupChecks.class);
@@ -67,7 +68,7 @@ public final class StartupChecks {
         } catch (org.apache.kafka.common.KafkaException e) {
             problem = e.getMessage();
         }
-        throw new ConfigException("cannot reach the Kafka cluster at " + ConfigKeys.BOOTSTRAP_SERVERS + "=" + bootstrap + " within "
+        throw new ClusterUnreachableException("cannot reach the Kafka cluster at " + ConfigKeys.BOOTSTRAP_SERVERS + "=" + bootstrap + " within "
                 + ConfigKeys.STARTUP_TIMEOUT_MS + "=" + timeoutMs + " ms (" + problem + "); check " + ConfigKeys.BOOTSTRAP_SERVERS
                 + " and the kafka.security.* / kafka.sasl.* settings");
     }

@@ -71,7 +71,7 @@ class SecurityIT {
         Rel.Proc p = app.start("sasl", Map.of(), INFO_LOGS, Map.of());
         int code = p.await(Duration.ofSeconds(60));
         String log = p.output();
-        assertEquals(2, code, log);
+        assertEquals(1, code, log);
         assertTrue(log.contains("error: cannot reach the Kafka cluster"), log);
         assertNoSecret(log);
 
