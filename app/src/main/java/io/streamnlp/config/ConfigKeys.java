@@ -58,7 +58,7 @@ public final class ConfigKeys {
         def(TOPIC_TOPICS, "text.topics", "Topic the topic-classified events are written to.");
         def(TOPIC_DLQ, "text.dlq", "Dead-letter topic: original bytes of every record that could not be enriched, reason in headers.");
         def(INPUT_FORMAT, "auto", "auto | json | text. auto: a value starting with '{' is JSON, anything else plain UTF-8 text.");
-        def(INPUT_MAX_BYTES, "1048576", "Records whose value is larger than this many bytes go to the DLQ (reason TOO_LARGE).");
+        def(INPUT_MAX_BYTES, "262144", "Records whose value is larger than this many bytes go to the DLQ (reason TOO_LARGE). A record is enriched inside one transaction: raise transaction.timeout.ms with it (the start-up check says when).");
         def(INPUT_TEXT_FIELD, "text", "JSON field holding the text.");
         def(INPUT_ID_FIELD, "id", "JSON field holding the document id (else the record key, else topic-partition-offset).");
         def(OUTPUT_INCLUDE_TEXT, "true", "Copy the input text into the output events (field \"text\").");
@@ -79,7 +79,7 @@ public final class ConfigKeys {
         def(COMMIT_INTERVAL_MS, "100", "Kafka Streams commit.interval.ms (one transaction per commit under exactly_once_v2).");
         def(NUM_STREAM_THREADS, "1", "Kafka Streams stream threads (each runs its own batches).");
         def(STATE_DIR, "", "Kafka Streams state.dir (empty: a folder under java.io.tmpdir).");
-        def(TRANSACTION_TIMEOUT_MS, "60000", "Producer transaction.timeout.ms under exactly_once_v2: one batch's inference must finish well within it.");
+        def(TRANSACTION_TIMEOUT_MS, "120000", "Producer transaction.timeout.ms under exactly_once_v2: one batch's inference must finish well within it.");
         def(METRICS_ENABLED, "true", "Serve /metrics (Prometheus), /health (liveness) and /ready (readiness) over HTTP while running.");
         def(METRICS_PORT, "9400", "Port of the metrics and health endpoints (0: any free port).");
         def(STARTUP_TIMEOUT_MS, "30000", "At start-up, fail (naming bootstrap.servers) when the Kafka cluster cannot be reached within this many ms.");

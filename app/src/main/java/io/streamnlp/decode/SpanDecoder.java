@@ -104,7 +104,11 @@ public final class SpanDecoder {
         }
         int start = wordStart[open];
         int stop = wordEnd[end - 1];
-        out.add(new Entity(slicer.slice(start, stop), type, start, stop, sum / (end - open)));
+        String text = slicer.slice(start, stop);
+        // A span without a letter or digit (an emoji or punctuation the vocabulary maps to [UNK]) names nothing.
+        if (text.codePoints().anyMatch(Character::isLetterOrDigit)) {
+            out.add(new Entity(text, type, start, stop, sum / (end - open)));
+        }
         return -1;
     }
 

@@ -114,7 +114,8 @@ public final class InputParser {
             return "";
         }
         int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
+        // Jackson names a source it does not show: keep only the line and column.
+        String line = (nl < 0 ? s : s.substring(0, nl)).replaceAll("\\[Source: [^;]*; ", "[");
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }

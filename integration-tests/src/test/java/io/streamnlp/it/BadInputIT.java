@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamnlp.app.EventCollector;
+import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.embedded.EmbeddedKafka;
 import io.streamnlp.topology.DeadLetters;
 import java.nio.charset.StandardCharsets;
@@ -266,7 +267,8 @@ class BadInputIT {
         sb.append(" Acme closed it");
         String text = sb.toString();
         assertEquals(words, text.split(" ").length);
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of())) {
+        // ~560 KB: over the default input.max.bytes, so this deployment raises it
+        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, Integer.toString(1 << 20)))) {
             p.start();
             Runtime rt = Runtime.getRuntime();
             p.send("long", text);
