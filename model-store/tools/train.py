@@ -44,6 +44,7 @@ def parse():
     p.add_argument("--max-len", type=int, default=256)
     p.add_argument("--topic-max-len", type=int, default=128)
     p.add_argument("--clip", type=float, default=1.0)
+    p.add_argument("--topic-repeat", type=int, default=1, help="passes over AG News per epoch (oversampling)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--max-steps", type=int, default=0, help="stop after N steps (timing runs only)")
@@ -93,7 +94,7 @@ def main():
     ])
     rng = random.Random(a.seed + a.start_epoch)  # a resumed run must not replay epoch 1's order
     n_ner = (len(ner_tr) + a.batch_size - 1) // a.batch_size
-    n_ag = (len(ag_tr) + a.batch_size - 1) // a.batch_size
+    n_ag = a.topic_repeat * ((len(ag_tr) + a.batch_size - 1) // a.batch_size)
     total = a.epochs * (n_ner + n_ag)
     warm = max(1, int(a.warmup * total))
     peak = [g["lr"] for g in opt.param_groups]
@@ -114,7 +115,8 @@ def main():
     for ep in range(a.start_epoch + 1, a.start_epoch + a.epochs + 1):
         model.train()
         batches = [("ner", b) for b in bucket_batches([len(e[0]) for e in ner_tr], a.batch_size, rng)]
-        batches += [("topic", b) for b in bucket_batches([len(x) for x in ag_tr], a.batch_size, rng)]
+        for _ in range(a.topic_repeat):
+            batches += [("topic", b) for b in bucket_batches([len(x) for x in ag_tr], a.batch_size, rng)]
         rng.shuffle(batches)
         t_ep, run = time.time(), {"ner": [], "topic": []}
         for i, (task, b) in enumerate(batches, 1):
