@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The shipped default bundle through the whole streaming path, on slices of the dev splits: a
  * regression in tokenization, alignment, batching or decoding drops these scores under their floors.
- * Floors sit a few points under what the full dev sets score (see model-store's model card).
+ * Floors sit a few points under what these slices score (92.6 F1 and 92.0 % on the first bundle), so noise passes and a real regression fails.
  */
 class DefaultModelEvalIT {
     static final int NER_SENTENCES = 400;
     static final int TOPIC_ROWS = 200;
-    static final double NER_F1_FLOOR = 85.0;
-    static final double TOPIC_ACCURACY_FLOOR = 85.0;
+    static final double NER_F1_FLOOR = 88.0;
+    static final double TOPIC_ACCURACY_FLOOR = 87.0;
 
     static LocalPipeline pipeline;
     static EvalRunner runner;
