@@ -1,21 +1,28 @@
-# CPU image: multi-stage Maven build, JRE runtime, non-root user, model bundles baked in (mount over
-# /app/model-store to use others).
+# CPU image: multi-stage Maven build, JRE runtime, non-root user. Model bundles are baked in from
+# model-store/ (whatever bundles exist at build time); mount a folder over /app/model-store to serve others.
+#   docker build -t streamnlp:0.1.0 .
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
+# Poms first: the dependency layer is rebuilt only when a pom changes.
 COPY pom.xml ./
 COPY app/pom.xml app/
 COPY integration-tests/pom.xml integration-tests/
 RUN mvn -q -B -pl app -am dependency:go-offline || true
 COPY app app
-RUN mvn -q -B -pl app -am -DskipTests package
+RUN mvn -q -B -pl app -am -Dmaven.test.skip=true package
 
 FROM eclipse-temurin:17-jre
-RUN useradd --system --uid 10001 --home /app streamnlp
+# curl: the compose health check asks /ready.
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin streamnlp
 WORKDIR /app
 COPY --from=build /src/app/target/streamnlp.jar /app/streamnlp.jar
-COPY model-store /app/model-store
 COPY config /app/config
-ENV DJL_OFFLINE=true OPT_OUT_TRACKING=true
-USER streamnlp
+COPY model-store /app/model-store
+ENV DJL_OFFLINE=true OPT_OUT_TRACKING=true STREAMNLP_STATE_DIR=/tmp/streamnlp-state
+USER 10001
+EXPOSE 9400
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s CMD curl -fsS http://localhost:9400/health || exit 1
+# -Xss8m: ONNX Runtime's environment wants a deep native stack (DESIGN.md).
 ENTRYPOINT ["java", "-Xss8m", "-jar", "/app/streamnlp.jar"]
-CMD ["run", "--create-topics"]
+CMD ["run"]

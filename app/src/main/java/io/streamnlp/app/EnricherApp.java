@@ -5,7 +5,9 @@ import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.inference.SynchronizedEngine;
 import io.streamnlp.topology.EnricherTopology;
+import io.streamnlp.topology.RecordMetrics;
 import io.streamnlp.topology.Settings;
 import io.streamnlp.topology.StreamsSettings;
 import java.time.Duration;
@@ -33,13 +35,18 @@ public final class EnricherApp implements AutoCloseable {
 
     /** Loads the models (failing fast on a bad bundle or config) and starts the stream. */
     public static EnricherApp start(EnricherConfig config, BatchListener listener) {
+        return start(config, listener, RecordMetrics.NONE);
+    }
+
+    /** As {@link #start(EnricherConfig, BatchListener)}, counting every record read, written and dead-lettered. */
+    public static EnricherApp start(EnricherConfig config, BatchListener listener, RecordMetrics metrics) {
         Settings settings = Settings.from(config);
         BatchPolicy policy = BatchPolicy.from(config);
         var streamsProps = StreamsSettings.from(config);
-        EnrichmentEngine engine = Engines.open(config);
+        EnrichmentEngine engine = new SynchronizedEngine(Engines.open(config));
         try {
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener);
-            KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry), streamsProps);
+            KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry, metrics), streamsProps);
             EnricherApp app = new EnricherApp(engine, registry, streams);
             streams.setUncaughtExceptionHandler(e -> {
                 log.error("stream thread failed; shutting this instance down (its tasks move to the others)", e);

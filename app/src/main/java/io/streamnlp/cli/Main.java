@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code streamnlp} command line: one executable, a subcommand per job. */
 @Command(name = "streamnlp", mixinStandardHelpOptions = true, version = "streamnlp 0.1.0",
         description = "Kafka Streams real-time NLP enrichment: named entities and topics for every text record.",
-        subcommands = {RunCommand.class, DemoCommand.class, EvalCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, EvalCommand.class, ProduceCommand.class, TailCommand.class,
+                ModelsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad configuration or a bad model bundle (found at start-up). */
     public static final int EXIT_CONFIG = 2;

@@ -2,14 +2,15 @@ package io.streamnlp.cli;
 
 import io.streamnlp.app.EnricherApp;
 import io.streamnlp.app.TopicAdmin;
-import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
+import io.streamnlp.metrics.Monitoring;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.Settings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,20 +47,36 @@ public final class RunCommand implements Callable<Integer> {
             TopicAdmin.ensureTopics(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), Topics.from(c), inputPartitions,
                     inputPartitions, EnricherTopology.maxRecordBytes(s));
         }
-        EnricherApp app = EnricherApp.start(c, BatchListener.NONE);
-        AtomicBoolean shuttingDown = new AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            shuttingDown.set(true);
-            app.close(shutdownTimeout);
-        }, "streamnlp-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        app.awaitStop();
-        if (shuttingDown.get()) {
-            return 0;
+        Monitoring monitoring = Monitoring.start(c);
+        EnricherApp app;
+        try {
+            app = monitoring.startApp(c);
+        } catch (RuntimeException e) {
+            monitoring.close();
+            throw e;
         }
-        Runtime.getRuntime().removeShutdownHook(hook);
-        boolean failed = app.failed();
+        // Stop on a signal, or when the stream stops by itself (fatal error): whichever comes first.
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicBoolean signalled = new AtomicBoolean();
+        StopSignals.onStop(() -> {
+            signalled.set(true);
+            stop.countDown();
+        });
+        Thread watcher = new Thread(() -> {
+            try {
+                app.awaitStop();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            stop.countDown();
+        }, "streamnlp-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+        stop.await();
+        boolean failed = !signalled.get() && app.failed();
+        // Records still buffered stay in the changelogged store for the next owner of their partition.
         app.close(shutdownTimeout);
+        monitoring.close();
         if (failed) {
             System.err.println("error: the stream stopped after a fatal error (see the log above)");
             return Main.EXIT_FAILURE;

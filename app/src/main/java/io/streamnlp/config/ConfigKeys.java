@@ -42,6 +42,8 @@ public final class ConfigKeys {
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
     public static final String TRANSACTION_TIMEOUT_MS = "transaction.timeout.ms";
+    public static final String METRICS_ENABLED = "metrics.enabled";
+    public static final String METRICS_PORT = "metrics.port";
 
     /** key → {default, meaning}; insertion order is the documented order. */
     public static final Map<String, String[]> DEFINITIONS = new LinkedHashMap<>();
@@ -76,6 +78,8 @@ public final class ConfigKeys {
         def(NUM_STREAM_THREADS, "1", "Kafka Streams stream threads (each runs its own batches).");
         def(STATE_DIR, "", "Kafka Streams state.dir (empty: a folder under java.io.tmpdir).");
         def(TRANSACTION_TIMEOUT_MS, "60000", "Producer transaction.timeout.ms under exactly_once_v2: one batch's inference must finish well within it.");
+        def(METRICS_ENABLED, "true", "Serve /metrics (Prometheus), /health (liveness) and /ready (readiness) over HTTP while running.");
+        def(METRICS_PORT, "9400", "Port of the metrics and health endpoints (0: any free port).");
     }
 
     private static void def(String key, String defaultValue, String meaning) {

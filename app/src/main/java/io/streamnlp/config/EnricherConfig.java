@@ -111,8 +111,9 @@ public final class EnricherConfig {
         return out;
     }
 
+    /** Only pass-through client settings can hold secrets: our own keys (batch.max.tokens!) never do. */
     public static boolean isSecret(String key) {
-        return SECRET.matcher(key).matches();
+        return !ConfigKeys.DEFINITIONS.containsKey(key) && SECRET.matcher(key).matches();
     }
 
     public Map<String, String> asMap() {

@@ -62,7 +62,7 @@ final class BundleRuntime implements AutoCloseable {
         WindowingTokenizer tokenizer = null;
         try {
             ModelBundle bundle = ModelBundle.read(dir, signature(session));
-            tokenizer = new WindowingTokenizer(bundle.tokenizerFile(), bundle.maxLength(), bundle.stride());
+            tokenizer = new WindowingTokenizer(bundle.tokenizerFile(), bundle.maxLength(), bundle.stride(), bundle.lowercase());
             return new BundleRuntime(env, bundle, session, tokenizer);
         } catch (RuntimeException e) {
             if (tokenizer != null) {
@@ -73,7 +73,7 @@ final class BundleRuntime implements AutoCloseable {
         }
     }
 
-    /** Enables a task of this bundle and checks its output with a 1x4 dummy run (catches dynamic label dims). */
+    /** Enables tasks of this bundle; failing when the bundle lacks one. */
     void enable(boolean ner, boolean topic) {
         if (ner) {
             if (bundle.ner() == null) {

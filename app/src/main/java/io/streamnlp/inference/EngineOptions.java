@@ -35,4 +35,24 @@ public record EngineOptions(Path nerBundle, Path topicBundle, Device device, int
     public static EngineOptions of(Path bundle) {
         return new EngineOptions(bundle, bundle, Device.CPU, 0, 0, null, 64);
     }
+
+    public EngineOptions withNerBundle(Path bundle) {
+        return new EngineOptions(bundle, topicBundle, device, intraOpThreads, interOpThreads, aggregation, maxBucketRows);
+    }
+
+    public EngineOptions withTopicBundle(Path bundle) {
+        return new EngineOptions(nerBundle, bundle, device, intraOpThreads, interOpThreads, aggregation, maxBucketRows);
+    }
+
+    public EngineOptions withDevice(Device d) {
+        return new EngineOptions(nerBundle, topicBundle, d, intraOpThreads, interOpThreads, aggregation, maxBucketRows);
+    }
+
+    public EngineOptions withAggregation(Aggregation a) {
+        return new EngineOptions(nerBundle, topicBundle, device, intraOpThreads, interOpThreads, a, maxBucketRows);
+    }
+
+    public EngineOptions withMaxBucketRows(int rows) {
+        return new EngineOptions(nerBundle, topicBundle, device, intraOpThreads, interOpThreads, aggregation, rows);
+    }
 }

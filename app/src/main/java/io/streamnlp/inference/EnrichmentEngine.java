@@ -24,6 +24,11 @@ public interface EnrichmentEngine extends AutoCloseable {
     /** Name@version of the model bundle serving topics, or null when topics are disabled. */
     String topicModel();
 
+    /** The device inference runs on (AUTO resolved), or null when the engine cannot tell: a metric's tag. */
+    default Device device() {
+        return null;
+    }
+
     @Override
     void close();
 }

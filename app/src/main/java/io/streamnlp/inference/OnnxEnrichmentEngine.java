@@ -21,7 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link EnrichmentEngine} on ONNX Runtime: one session per distinct bundle folder, length-bucketed
- * batches padded only to each bucket's longest window, windows merged back per document. Thread-confined.
+ * batches padded only to each bucket's longest window, windows merged back per document.
+ *
+ * <p>Threads: {@link #encode} is thread-safe and may run on any thread, also while {@link #infer} runs (it only
+ * reads the tokenizers). {@link #infer} reuses buffers and must be confined to one thread at a time.
+ * {@link #close} waits for running calls.
  */
 public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEnrichmentEngine.class);
@@ -43,7 +47,9 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     // scratch reused across batches
     private int[] wordLabel = new int[256];
     private double[] wordProb = new double[256];
-    private boolean closed;
+    private volatile boolean closed;
+    /** encode/infer hold the read side, close the write side: native tokenizers and sessions are never freed in use. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private OnnxEnrichmentEngine(List<BundleRuntime> runtimes, int nerIndex, int topicIndex, EngineOptions options,
                                  Device device) {
@@ -76,7 +82,7 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
 
     /** Opens the bundles (one session per distinct folder) and checks each with a dummy run. */
     public static OnnxEnrichmentEngine open(EngineOptions options) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = environment();
         SessionFactory sessions = new SessionFactory(env, options);
         List<BundleRuntime> runtimes = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
@@ -94,6 +100,33 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
             runtimes.forEach(BundleRuntime::close);
             throw e;
         }
+    }
+
+    /**
+     * The ORT environment, created on a thread with an 8 MiB stack: onnxruntime 1.29 segfaults creating it on a
+     * 1 MiB stack when the java command line is long (DESIGN.md); harmless insurance on 1.28.
+     */
+    private static OrtEnvironment environment() {
+        OrtEnvironment[] env = new OrtEnvironment[1];
+        Throwable[] error = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                env[0] = OrtEnvironment.getEnvironment();
+            } catch (Throwable e) {
+                error[0] = e;
+            }
+        }, "ort-environment", 8L << 20);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted creating the ONNX Runtime environment", e);
+        }
+        if (error[0] != null) {
+            throw new IllegalStateException("cannot create the ONNX Runtime environment: " + error[0], error[0]);
+        }
+        return env[0];
     }
 
     private static int runtime(Path dir, OrtEnvironment env, SessionFactory sessions, List<BundleRuntime> runtimes,
@@ -121,22 +154,39 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         if (text == null) {
             throw new IllegalArgumentException("text is null");
         }
-        EncodedText[] per = new EncodedText[runtimes.length];
-        for (int i = 0; i < runtimes.length; i++) {
-            try {
-                per[i] = runtimes[i].tokenizer.encode(text);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("cannot tokenize text: " + e.getMessage(), e);
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("engine is closed"); // the native tokenizer is freed
             }
+            EncodedText[] per = new EncodedText[runtimes.length];
+            for (int i = 0; i < runtimes.length; i++) {
+                try {
+                    per[i] = runtimes[i].tokenizer.encode(text);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("cannot tokenize text: " + e.getMessage(), e);
+                }
+            }
+            return new OnnxEncodedDocument(this, per);
+        } finally {
+            lifecycle.readLock().unlock();
         }
-        return new OnnxEncodedDocument(this, per);
     }
 
     @Override
     public BatchResult infer(List<? extends EncodedDocument> documents) {
-        if (closed) {
-            throw new IllegalStateException("engine is closed");
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("engine is closed");
+            }
+            return inferOpen(documents);
+        } finally {
+            lifecycle.readLock().unlock();
         }
+    }
+
+    private BatchResult inferOpen(List<? extends EncodedDocument> documents) {
         int docs = documents.size();
         OnnxEncodedDocument[] encoded = new OnnxEncodedDocument[docs];
         for (int d = 0; d < docs; d++) {
@@ -265,37 +315,18 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         return (int) (key & 0x1FFFFF);
     }
 
-    /**
-     * Each word takes its label from the window where it sits farthest from an edge, so overlaps yield no
-     * duplicates and every window contributes; then words group into entities.
-     */
+    /** Labels each word from its best window ({@link EncodedText#bestWindow}), then groups words into entities. */
     private List<Entity> entities(EncodedText et, float[][] windowLogits) {
         int words = et.wordCount();
         if (wordLabel.length < words) {
             wordLabel = new int[Math.max(words, wordLabel.length * 2)];
             wordProb = new double[wordLabel.length];
         }
-        int windows = et.windowCount();
         for (int w = 0; w < words; w++) {
             int a = et.wordTokenStart(w);
-            int b = et.wordTokenEnd(w);
-            int best = -1;
-            int bestDist = Integer.MIN_VALUE;
-            for (int k = 0; k < windows; k++) {
-                int ws = et.windowStart(k);
-                int we = et.windowEnd(k);
-                if (a < ws || a >= we) {
-                    continue;
-                }
-                // whole word inside: distance to the nearer edge; word cut by the edge: ranks below any whole one
-                int dist = b <= we ? Math.min(a - ws, we - b) : -1 - (b - we);
-                if (dist > bestDist) {
-                    bestDist = dist;
-                    best = k;
-                }
-            }
+            int best = et.bestWindow(w);
             int ws = et.windowStart(best);
-            int tokens = Math.min(b, et.windowEnd(best)) - a;
+            int tokens = Math.min(et.wordTokenEnd(w), et.windowEnd(best)) - a;
             wordLabel[w] = wordLabeler.decide(windowLogits[best], (a - ws) * nerLabels, tokens);
             wordProb[w] = wordLabeler.probability();
         }
@@ -338,12 +369,17 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        for (BundleRuntime rt : runtimes) {
-            rt.close();
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (BundleRuntime rt : runtimes) {
+                rt.close();
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 }

@@ -278,8 +278,7 @@ public final class ModelBundle {
             return null;
         }
         TreeMap<Integer, String> byId = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             try {
                 byId.put(Integer.parseInt(e.getKey().trim()), e.getValue().asText());
             } catch (NumberFormatException ex) {
@@ -329,7 +328,11 @@ public final class ModelBundle {
             throw new BundleException("missing file " + file);
         }
         try {
-            return JSON.readTree(file.toFile());
+            JsonNode node = JSON.readTree(file.toFile());
+            if (node == null || !node.isObject()) {
+                throw new BundleException(file + ": invalid JSON: expected an object");
+            }
+            return node;
         } catch (IOException e) {
             throw new BundleException(file + ": invalid JSON: " + e.getMessage(), e);
         }

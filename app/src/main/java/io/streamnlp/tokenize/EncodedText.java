@@ -65,6 +65,31 @@ public final class EncodedText {
     /** Model input length of window {@code k}: its tokens plus the special tokens. */
     public int windowLength(int k) { return windowEnd[k] - windowStart[k] + specials; }
 
+    /**
+     * The window word {@code w} takes its prediction from: among the windows holding the whole word, the one
+     * where it sits farthest from an edge (most context on both sides), so overlaps yield no duplicates and
+     * every window contributes. A word longer than any window goes to the window holding most of its start.
+     */
+    public int bestWindow(int w) {
+        int a = wordTokenStart[w];
+        int b = wordTokenEnd[w];
+        int best = -1;
+        int bestDist = Integer.MIN_VALUE;
+        for (int k = 0; k < windowStart.length; k++) {
+            int ws = windowStart[k];
+            int we = windowEnd[k];
+            if (a < ws || a >= we) {
+                continue;
+            }
+            int dist = b <= we ? Math.min(a - ws, we - b) : -1 - (b - we); // cut words rank below whole ones
+            if (dist > bestDist) {
+                bestDist = dist;
+                best = k;
+            }
+        }
+        return best;
+    }
+
     /** Tokens fed for the whole text, specials included, no padding. */
     public int tokenCount() {
         int n = 0;

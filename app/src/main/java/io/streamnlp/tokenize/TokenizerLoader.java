@@ -31,7 +31,7 @@ public final class TokenizerLoader {
     private TokenizerLoader() {}
 
     /** A loaded tokenizer and the id it pads with. */
-    public record Loaded(HuggingFaceTokenizer tokenizer, long padId) {}
+    public record Loaded(HuggingFaceTokenizer tokenizer, long padId, boolean lowercases) {}
 
     /** Loads the tokenizer with special tokens, truncation and padding all off: the caller windows the ids. */
     public static Loaded load(Path tokenizerJson) {
@@ -61,16 +61,17 @@ public final class TokenizerLoader {
             }
         }
         long padId = padId(root);
+        boolean lowercases = lowercases(root.path("normalizer"));
         Map<String, String> options = Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
         try {
             if (!patched) {
-                return new Loaded(HuggingFaceTokenizer.newInstance(tokenizerJson, options), padId);
+                return new Loaded(HuggingFaceTokenizer.newInstance(tokenizerJson, options), padId, lowercases);
             }
             Path tmp = Files.createTempFile("streamnlp-tokenizer", ".json");
             try {
                 JSON.writeValue(tmp.toFile(), root);
                 LOG.debug("loading patched copy of {} (model type {})", tokenizerJson, model.get("type").asText());
-                return new Loaded(HuggingFaceTokenizer.newInstance(tmp, options), padId);
+                return new Loaded(HuggingFaceTokenizer.newInstance(tmp, options), padId, lowercases);
             } finally {
                 Files.deleteIfExists(tmp);
             }
@@ -98,6 +99,26 @@ public final class TokenizerLoader {
             }
         }
         return 0;
+    }
+
+    /** Whether the normalizer lowercases (BertNormalizer lowercase, or a Lowercase step, alone or in a Sequence). */
+    static boolean lowercases(JsonNode normalizer) {
+        String type = normalizer.path("type").asText("");
+        switch (type) {
+            case "Lowercase":
+                return true;
+            case "BertNormalizer":
+                return normalizer.path("lowercase").asBoolean(true);
+            case "Sequence":
+                for (JsonNode n : normalizer.path("normalizers")) {
+                    if (lowercases(n)) {
+                        return true;
+                    }
+                }
+                return false;
+            default:
+                return false;
+        }
     }
 
     /** What a model section without "type" must be, from the fields only that type has. */

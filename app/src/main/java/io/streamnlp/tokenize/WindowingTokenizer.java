@@ -13,6 +13,7 @@ import java.util.Arrays;
 public final class WindowingTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final long padId;
+    private final boolean lowercaseInput;
     private final long[] prefix;
     private final long[] suffix;
     private final int maxLength;
@@ -20,9 +21,18 @@ public final class WindowingTokenizer implements AutoCloseable {
     private final int budget;
 
     public WindowingTokenizer(Path tokenizerJson, int maxLength, int stride) {
+        this(tokenizerJson, maxLength, stride, false);
+    }
+
+    /**
+     * @param lowercase the model expects lowercased text (bundle.json "lowercase"); applied here, one code point
+     *                  for one so offsets hold, only when the tokenizer's own normalizer does not lowercase
+     */
+    public WindowingTokenizer(Path tokenizerJson, int maxLength, int stride, boolean lowercase) {
         TokenizerLoader.Loaded loaded = TokenizerLoader.load(tokenizerJson);
         this.tokenizer = loaded.tokenizer();
         this.padId = loaded.padId();
+        this.lowercaseInput = lowercase && !loaded.lowercases();
         // The template's special tokens: where the content of a one-word text sits among them.
         long[] plain = tokenizer.encode("a", false, false).getIds();
         long[] full = tokenizer.encode("a", true, false).getIds();
@@ -71,7 +81,7 @@ public final class WindowingTokenizer implements AutoCloseable {
         if (text == null) {
             throw new IllegalArgumentException("text is null");
         }
-        Encoding enc = tokenizer.encode(text, false, false);
+        Encoding enc = tokenizer.encode(prepare(text), false, false);
         long[] ids = enc.getIds();
         long[] wordIds = enc.getWordIds();
         CharSpan[] spans = enc.getCharTokenSpans();
@@ -115,11 +125,20 @@ public final class WindowingTokenizer implements AutoCloseable {
             // a whitespace-only group gets a negative id of its own: window cuts still respect it
             int group = -1 - t;
             if (e > s) {
-                wts[words] = t;
-                wte[words] = u;
-                ws[words] = s;
-                we[words] = e;
-                group = words++;
+                e = extendGrapheme(cps, e);
+                if (words > 0 && (s < we[words - 1] || (s == we[words - 1] && isExtender(cps[s])))) {
+                    // only combining marks / joiners (a byte-level BPE splits them off): they belong to the
+                    // previous word, or an entity would end in the middle of a character
+                    group = words - 1;
+                    wte[group] = u;
+                    we[group] = Math.max(we[group], e);
+                } else {
+                    wts[words] = t;
+                    wte[words] = u;
+                    ws[words] = s;
+                    we[words] = e;
+                    group = words++;
+                }
             }
             for (int i = t; i < u; i++) {
                 tokenWord[i] = group;
@@ -171,9 +190,64 @@ public final class WindowingTokenizer implements AutoCloseable {
             if (b > s + 1 && e - b <= budget / 2) { // start the next window at a word start if overlap stays modest
                 next = b;
             }
-            s = Math.max(next, s + 1);
+            // at least half a window of progress, whatever the stride: no quadratic window counts
+            s = Math.max(next, s + Math.max(1, (e - s) / 2));
         }
         return new int[][] {Arrays.copyOf(starts, count), Arrays.copyOf(ends, count)};
+    }
+
+    /**
+     * Moves a word end past combining marks, variation selectors, emoji modifiers and zero-width-joined code
+     * points that a normalizer dropped (an uncased WordPiece strips accents and ZWJ), so slicing an entity never
+     * splits a user-perceived character.
+     */
+    private static int extendGrapheme(int[] cps, int end) {
+        int e = end;
+        while (e < cps.length && isExtender(cps[e])) {
+            e += cps[e] == 0x200D && e + 1 < cps.length && !isSpace(cps[e + 1]) ? 2 : 1;
+        }
+        return Math.min(e, cps.length);
+    }
+
+    private static boolean isExtender(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
+                || type == Character.COMBINING_SPACING_MARK
+                || cp == 0x200D                          // zero width joiner
+                || (cp >= 0xFE00 && cp <= 0xFE0F)        // variation selectors
+                || (cp >= 0x1F3FB && cp <= 0x1F3FF)      // emoji skin-tone modifiers
+                || (cp >= 0xE0020 && cp <= 0xE007F);     // emoji tag sequences
+    }
+
+    /**
+     * What the tokenizer sees: lone surrogates become U+FFFD (the native tokenizer would otherwise receive
+     * different characters and every later offset would shift) and, when asked, lowercase. Both map one code
+     * point to one code point, so offsets into the original text hold. The text itself when nothing changes.
+     */
+    private String prepare(String text) {
+        boolean lone = hasLoneSurrogate(text);
+        if (!lone && !lowercaseInput) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(text.length());
+        text.codePoints().forEach(cp -> {
+            int c = Character.isSurrogate((char) cp) && cp <= 0xFFFF ? 0xFFFD : cp;
+            // String.toLowerCase may change the length (İ becomes i + U+0307): one code point at a time
+            sb.appendCodePoint(lowercaseInput ? Character.toLowerCase(c) : c);
+        });
+        return sb.toString();
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isSpace(int cp) {

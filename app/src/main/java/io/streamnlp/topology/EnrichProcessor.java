@@ -32,6 +32,7 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     private final CoordinatorRegistry registry;
     private final InputParser parser;
     private final EventWriter writer;
+    private final RecordMetrics metrics;
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Long, byte[]> store;
@@ -44,8 +45,13 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     private record InFlight(StoredRecord stored, ParsedInput.Accepted parsed) {}
 
     public EnrichProcessor(Settings settings, CoordinatorRegistry registry) {
+        this(settings, registry, RecordMetrics.NONE);
+    }
+
+    public EnrichProcessor(Settings settings, CoordinatorRegistry registry, RecordMetrics metrics) {
         this.settings = settings;
         this.registry = registry;
+        this.metrics = metrics;
         this.parser = new InputParser(settings.input());
         this.writer = new EventWriter(settings.input().includeText());
     }
@@ -81,6 +87,7 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     public void process(Record<byte[], byte[]> record) {
         forwardRestoredRejects();
         RecordMetadata meta = context.recordMetadata().orElseThrow();
+        metrics.received(meta.topic());
         ParsedInput parsed = parser.parse(record.key(), record.value(), meta.topic(), meta.partition(), meta.offset());
         if (parsed instanceof ParsedInput.Rejected bad) {
             deadLetter(record.key(), record.value(), record.headers(), record.timestamp(), bad.reason(), bad.message(),
@@ -152,10 +159,12 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         if (e.entities() != null) {
             context.forward(new Record<>(key, writer.entities(in, e.entities(), engine.nerModel(), latencyMs), s.timestamp()),
                     EnricherTopology.ENTITIES_SINK);
+            metrics.emitted(settings.topics().entities());
         }
         if (e.topic() != null) {
             context.forward(new Record<>(key, writer.topic(in, e.topic(), engine.topicModel(), latencyMs), s.timestamp()),
                     EnricherTopology.TOPICS_SINK);
+            metrics.emitted(settings.topics().topics());
         }
     }
 
@@ -182,6 +191,7 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
                             String topic, int partition, long offset) {
         Headers h = DeadLetters.headers(headers, reason, message, topic, partition, offset);
         context.forward(new Record<>(key, value, timestamp, h), EnricherTopology.DLQ_SINK);
+        metrics.deadLettered(reason);
     }
 
     private BatchCoordinator coordinator() {

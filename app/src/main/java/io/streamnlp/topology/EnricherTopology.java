@@ -24,9 +24,13 @@ public final class EnricherTopology {
     private EnricherTopology() {}
 
     public static Topology build(Settings settings, CoordinatorRegistry registry) {
+        return build(settings, registry, RecordMetrics.NONE);
+    }
+
+    public static Topology build(Settings settings, CoordinatorRegistry registry, RecordMetrics metrics) {
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), settings.topics().input());
-        t.addProcessor(ENRICH, () -> new EnrichProcessor(settings, registry), SOURCE);
+        t.addProcessor(ENRICH, () -> new EnrichProcessor(settings, registry, metrics), SOURCE);
         t.addStateStore(bufferStore(settings), ENRICH);
         if (settings.nerEnabled()) {
             t.addSink(ENTITIES_SINK, settings.topics().entities(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), ENRICH);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamnlp.app.EventCollector;
+import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.embedded.EmbeddedKafka;
@@ -40,7 +41,7 @@ class EnrichmentPipelineIT {
     @BeforeAll
     static void start() throws Exception {
         kafka = EmbeddedKafka.start();
-        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
+        bundle = LexiconBundle.write(tmp.resolve("lexicon"));
     }
 
     @AfterAll

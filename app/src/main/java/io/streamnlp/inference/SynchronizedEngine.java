@@ -1,0 +1,46 @@
+package io.streamnlp.inference;
+
+import java.util.List;
+
+/**
+ * Shares one thread-confined engine (and its model sessions' memory) between stream threads: calls
+ * are serialised, which costs nothing with one stream thread and little with several, since a
+ * session run already uses every core it is given.
+ */
+public final class SynchronizedEngine implements EnrichmentEngine {
+    private final EnrichmentEngine delegate;
+
+    public SynchronizedEngine(EnrichmentEngine delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public synchronized EncodedDocument encode(String text) {
+        return delegate.encode(text);
+    }
+
+    @Override
+    public synchronized BatchResult infer(List<? extends EncodedDocument> documents) {
+        return delegate.infer(documents);
+    }
+
+    @Override
+    public String nerModel() {
+        return delegate.nerModel();
+    }
+
+    @Override
+    public String topicModel() {
+        return delegate.topicModel();
+    }
+
+    @Override
+    public Device device() {
+        return delegate.device();
+    }
+
+    @Override
+    public synchronized void close() {
+        delegate.close();
+    }
+}

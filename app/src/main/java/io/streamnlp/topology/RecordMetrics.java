@@ -1,0 +1,27 @@
+package io.streamnlp.topology;
+
+/**
+ * Told about every record the topology reads, writes or dead-letters: the hook metrics count with.
+ * Called on stream threads; implementations must be thread-safe and cheap.
+ */
+public interface RecordMetrics {
+    /** A record was read from {@code topic}. */
+    void received(String topic);
+
+    /** An event was forwarded to output {@code topic}. */
+    void emitted(String topic);
+
+    /** A record went to the dead-letter topic for {@code reason}. */
+    void deadLettered(RejectReason reason);
+
+    RecordMetrics NONE = new RecordMetrics() {
+        @Override
+        public void received(String topic) {}
+
+        @Override
+        public void emitted(String topic) {}
+
+        @Override
+        public void deadLettered(RejectReason reason) {}
+    };
+}

@@ -1,0 +1,72 @@
+package io.streamnlp.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamnlp.batching.BatchListener;
+import io.streamnlp.config.Topics;
+import io.streamnlp.inference.BatchStats;
+import io.streamnlp.topology.RejectReason;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+
+class EnricherMetricsTest {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final EnricherMetrics metrics = new EnricherMetrics(registry, new Topics("in", "ents", "tops", "dlq"));
+
+    private double value(String name, String tag, String tagValue) {
+        var search = registry.find(name);
+        if (tag != null) {
+            search = search.tag(tag, tagValue);
+        }
+        return search.counter().count();
+    }
+
+    @Test
+    void countsRecordsByTopicAndDeadLettersByReason() {
+        metrics.received("in");
+        metrics.received("in");
+        metrics.emitted("ents");
+        metrics.deadLettered(RejectReason.INVALID_JSON);
+        assertEquals(2, value(EnricherMetrics.RECORDS_IN, "topic", "in"));
+        assertEquals(1, value(EnricherMetrics.RECORDS_OUT, "topic", "ents"));
+        assertEquals(0, value(EnricherMetrics.RECORDS_OUT, "topic", "tops"));
+        assertEquals(1, value(EnricherMetrics.DLQ, "reason", "INVALID_JSON"));
+        assertEquals(0, value(EnricherMetrics.DLQ, "reason", "EMPTY_TEXT"));
+        assertEquals(1, value(EnricherMetrics.RECORDS_OUT, "topic", "dlq"));
+    }
+
+    @Test
+    void recordsBatchFiguresAndExportsThemInPrometheusText() {
+        metrics.onBatch(new BatchStats(3, 3, 1, 30, 45, 2_000_000), 2, BatchListener.Trigger.MAX_WAIT, 5_000_000);
+        metrics.onBatch(new BatchStats(5, 6, 2, 70, 75, 4_000_000), 1, BatchListener.Trigger.RECORDS, 1_000_000);
+        assertEquals(100, value(EnricherMetrics.TOKENS_REAL, null, null));
+        assertEquals(120, value(EnricherMetrics.TOKENS_PADDED, null, null));
+        assertEquals(1.2, registry.find(EnricherMetrics.PADDING_RATIO).gauge().value(), 1e-9);
+        assertEquals(2, registry.find(EnricherMetrics.BATCH_SIZE).summary().count());
+        assertEquals(8, registry.find(EnricherMetrics.BATCH_SIZE).summary().totalAmount());
+        assertEquals(1, value(EnricherMetrics.BATCHES, "trigger", "max_wait"));
+        assertEquals(6, registry.find(EnricherMetrics.INFERENCE_TIME).timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS), 1e-9);
+
+        String text = registry.scrape();
+        assertTrue(text.contains("streamnlp_batch_size_records_bucket{le=\"4.0\"} 1"), text);
+        assertTrue(text.contains("streamnlp_batch_size_records_bucket{le=\"8.0\"} 2"), text);
+        assertTrue(text.contains("streamnlp_tokens_padded_total 120"), text);
+        assertTrue(text.contains("streamnlp_batches_total{trigger=\"records\"} 1"), text);
+        assertTrue(text.contains("streamnlp_queue_time_seconds_count 2"), text);
+    }
+
+    @Test
+    void healthIsLiveWhileStartingButReadyOnlyWhenRunningWithModels() {
+        assertTrue(HealthState.STARTING.live());
+        assertFalse(HealthState.STARTING.ready());
+        assertFalse(new HealthState(KafkaStreams.State.REBALANCING, true).ready());
+        assertTrue(new HealthState(KafkaStreams.State.REBALANCING, true).live());
+        assertTrue(new HealthState(KafkaStreams.State.RUNNING, true).ready());
+        assertFalse(new HealthState(KafkaStreams.State.ERROR, true).live());
+        assertFalse(new HealthState(KafkaStreams.State.NOT_RUNNING, true).live());
+    }
+}

@@ -1,0 +1,175 @@
+package io.streamnlp.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamnlp.app.EventCollector;
+import io.streamnlp.app.TopicAdmin;
+import io.streamnlp.cli.Main;
+import io.streamnlp.config.Topics;
+import io.streamnlp.embedded.EmbeddedKafka;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code produce} and {@code tail} against a real broker, through the processor for tail. */
+class CliIT {
+    static EmbeddedKafka kafka;
+    @TempDir
+    static Path tmp;
+    static Path bundle;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    record Result(int code, String out, String err) {}
+
+    static synchronized Result cli(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int n) {
+        try (EventCollector c = new EventCollector(kafka.bootstrapServers(), Map.of(), List.of(topic))) {
+            assertTrue(c.collectUntil(rs -> rs.size() >= n, Duration.ofSeconds(30)), "records arrived on " + topic);
+            return List.copyOf(c.records());
+        }
+    }
+
+    private static String fresh() {
+        String t = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), new Topics(t, t + "-e", t + "-t", t + "-d"), 1, 1, 1 << 20);
+        return t;
+    }
+
+    @Test
+    void produceSendsJsonLinesWithKeysAndConllSentencesAsRecords() throws Exception {
+        String topic = fresh();
+        Path jsonl = tmp.resolve("docs.jsonl");
+        Files.writeString(jsonl, "{\"id\":\"a1\",\"text\":\"Angela Merkel in Paris\"}\n\nplain line\n{\"id\":7,\"text\":\"x\"}\n");
+        Result r = cli("produce", jsonl.toString(), "--topic", topic, "--key-field", "id", "--set", "bootstrap.servers=" + kafka.bootstrapServers());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("produced 3 records to " + topic), r.err());
+        var records = read(topic, 3);
+        assertEquals(3, records.size());
+        assertEquals("a1", new String(records.get(0).key(), StandardCharsets.UTF_8));
+        assertEquals("{\"id\":\"a1\",\"text\":\"Angela Merkel in Paris\"}", new String(records.get(0).value(), StandardCharsets.UTF_8));
+        assertEquals(null, records.get(1).key(), "a text line has no key");
+        assertEquals("plain line", new String(records.get(1).value(), StandardCharsets.UTF_8));
+        assertEquals("7", new String(records.get(2).key(), StandardCharsets.UTF_8));
+
+        String conllTopic = fresh();
+        Path conll = tmp.resolve("docs.conll");
+        Files.writeString(conll, "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\n");
+        r = cli("produce", conll.toString(), "--topic", conllTopic, "--set", "bootstrap.servers=" + kafka.bootstrapServers());
+        assertEquals(0, r.code(), r.err());
+        var sentences = read(conllTopic, 2);
+        assertEquals(2, sentences.size());
+        JsonNode second = EventCollector.json(sentences.get(1));
+        assertEquals("Peter Blackburn", second.path("text").asText());
+        assertEquals("s2", second.path("id").asText());
+    }
+
+    @Test
+    void tailPrintsTheProcessorsEventsWithEntitiesMarked() throws Exception {
+        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of())) {
+            p.start();
+            p.send("t1", "{\"id\":\"t1\",\"text\":\"Angela Merkel visited Paris after the election.\"}");
+            p.send("t2", "{\"id\":\"t2\",\"text\":\"Football in Paris.\"}");
+            p.flush();
+            String bootstrap = "bootstrap.servers=" + kafka.bootstrapServers();
+            Result ents = cli("tail", "--topic", p.topics.entities(), "--from-beginning", "--max", "2", "--no-color",
+                    "--idle-timeout", "PT60S", "--set", bootstrap);
+            assertEquals(0, ents.code(), ents.err());
+            assertTrue(ents.out().contains("● t1\n  [Angela Merkel]{PER} visited [Paris]{LOC} after the election."), ents.out());
+            assertTrue(ents.out().contains("entities: PER=Angela Merkel"), ents.out());
+            assertTrue(ents.out().contains("● t2\n  Football in [Paris]{LOC}."), ents.out());
+
+            Result tops = cli("tail", "--topic", p.topics.topics(), "--from-beginning", "--max", "2", "--no-color",
+                    "--idle-timeout", "PT60S", "--set", bootstrap);
+            assertEquals(0, tops.code(), tops.err());
+            assertTrue(tops.out().contains("topic: World ("), tops.out());
+            assertTrue(tops.out().contains("● t2\n  Football in Paris.\n  topic: Sports ("), tops.out());
+
+            // Nothing new arrives: --idle-timeout ends a tail that starts at the end.
+            long t0 = System.nanoTime();
+            Result idle = cli("tail", "--topic", p.topics.entities(), "--idle-timeout", "PT1S", "--set", bootstrap);
+            assertEquals(0, idle.code(), idle.err());
+            assertEquals("", idle.out());
+            assertTrue(System.nanoTime() - t0 < 30_000_000_000L);
+        }
+    }
+
+    @Test
+    void runServesReadinessAndExitsZeroOnSigterm() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of())) { // topics and configuration only; not started
+            java.util.List<String> args = new java.util.ArrayList<>(List.of("run"));
+            p.config.asMap().forEach((k, v) -> {
+                if (!v.isEmpty()) {
+                    args.add("--set");
+                    args.add(k + "=" + v);
+                }
+            });
+            args.addAll(List.of("--set", "metrics.port=" + port));
+            io.streamnlp.testing.ChildJvm run = io.streamnlp.testing.ChildJvm.start(Main.class.getName(), Map.of(), null,
+                    args.toArray(String[]::new));
+            try {
+                var http = java.net.http.HttpClient.newHttpClient();
+                var ready = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/ready")).build();
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                int status = -1;
+                while (status != 200 && System.nanoTime() < deadline && run.isAlive()) {
+                    try {
+                        status = http.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                    } catch (java.io.IOException notYet) {
+                        // not listening yet
+                    }
+                    Thread.sleep(200);
+                }
+                assertEquals(200, status, run.stderr());
+                p.send("r1", "{\"id\":\"r1\",\"text\":\"Angela Merkel\"}");
+                p.flush();
+                var events = read(p.topics.entities(), 1);
+                assertEquals("r1", EventCollector.json(events.get(0)).path("id").asText());
+            } finally {
+                run.stop(); // SIGTERM
+            }
+            assertEquals(0, run.waitFor(30), "a clean stop exits 0: " + run.stderr());
+        }
+    }
+}

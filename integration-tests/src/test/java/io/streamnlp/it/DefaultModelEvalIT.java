@@ -1,0 +1,78 @@
+package io.streamnlp.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamnlp.app.LocalPipeline;
+import io.streamnlp.batching.BatchListener;
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.config.Topics;
+import io.streamnlp.eval.ChunkScorer;
+import io.streamnlp.eval.ClassificationScorer;
+import io.streamnlp.eval.ConllDocument;
+import io.streamnlp.eval.EvalRunner;
+import io.streamnlp.eval.LabeledTexts;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped default bundle through the whole streaming path, on slices of the dev splits: a
+ * regression in tokenization, alignment, batching or decoding drops these scores under their floors.
+ * Floors sit a few points under what the full dev sets score (see model-store's model card).
+ */
+class DefaultModelEvalIT {
+    static final int NER_SENTENCES = 400;
+    static final int TOPIC_ROWS = 200;
+    static final double NER_F1_FLOOR = 85.0;
+    static final double TOPIC_ACCURACY_FLOOR = 85.0;
+
+    static LocalPipeline pipeline;
+    static EvalRunner runner;
+    static Topics topics;
+
+    @BeforeAll
+    static void start() throws Exception {
+        SharedData.require("datasets/conll2003/eng.testa");
+        pipeline = LocalPipeline.start("eval-it", 4, forced -> EnricherConfig.builder().setAll(forced)
+                .set(ConfigKeys.INFERENCE_DEVICE, "cpu").build(), BatchListener.NONE);
+        EnricherConfig c = pipeline.config();
+        topics = Topics.from(c);
+        runner = new EvalRunner(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), topics, Duration.ofSeconds(90));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void conllDevSliceEntityF1StaysAboveItsFloor() throws Exception {
+        List<ConllDocument.Sentence> sentences = ConllDocument.read(SharedData.require("datasets/conll2003/eng.testa"))
+                .subList(0, NER_SENTENCES);
+        EvalRunner.Collected got = runner.run(sentences.stream().map(ConllDocument.Sentence::text).toList(), topics.entities(), null);
+        assertEquals(0, got.missing(), "every sentence came back");
+        assertEquals(0, got.deadLettered());
+        ChunkScorer s = EvalRunner.scoreNer(sentences, got);
+        System.out.println(s.report());
+        assertTrue(s.f1() >= NER_F1_FLOOR, "entity F1 " + s.f1() + " under the floor " + NER_F1_FLOOR);
+    }
+
+    @Test
+    void agNewsDevSliceAccuracyStaysAboveItsFloor() throws Exception {
+        List<LabeledTexts.Row> rows = LabeledTexts.read(SharedData.require("datasets/ag_news/dev.csv"));
+        // every fifth row: a slice spread over the whole file
+        List<LabeledTexts.Row> slice = java.util.stream.IntStream.range(0, rows.size()).filter(i -> i % 5 == 0)
+                .mapToObj(rows::get).limit(TOPIC_ROWS).toList();
+        EvalRunner.Collected got = runner.run(slice.stream().map(LabeledTexts.Row::text).toList(), topics.topics(), null);
+        assertEquals(0, got.missing());
+        ClassificationScorer s = EvalRunner.scoreTopics(slice, LabeledTexts.AG_NEWS, got);
+        System.out.println(s.report());
+        assertTrue(s.accuracy() >= TOPIC_ACCURACY_FLOOR, "accuracy " + s.accuracy() + " under the floor " + TOPIC_ACCURACY_FLOOR);
+    }
+}
