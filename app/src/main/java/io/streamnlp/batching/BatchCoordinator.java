@@ -101,6 +101,11 @@ public final class BatchCoordinator {
         return done == null ? List.of() : done;
     }
 
+    /** True when every result has been drained by its task (the batch is fully forwarded). */
+    public boolean allDelivered() {
+        return mailboxes.isEmpty();
+    }
+
     /** A task is closing (revoked, or shutdown): forget its pending records and results; its store keeps them. */
     public void remove(Owner owner) {
         mailboxes.remove(owner);
@@ -130,6 +135,9 @@ public final class BatchCoordinator {
         pendingTokens -= tokens;
         long queueNanos = System.nanoTime() - batch.get(0).enqueuedNanos();
         runIsolating(batch, trigger, queueNanos);
+        // No record could arrive while inference ran on this thread: the idle clock restarts now, so the next
+        // tick does not take the inference time for an idle stream and flush a tiny batch.
+        lastAddNanos = Math.max(lastAddNanos, System.nanoTime());
     }
 
     /**

@@ -113,7 +113,7 @@ public final class BenchRunner {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             BatchRecorder rec = new BatchRecorder(policy.maxRecords(), policy.maxTokens());
             try (LocalPipeline p = pipeline(kafka, "bench-p" + options.partitions(), options.partitions(), rec)) {
-                device = String.valueOf(((io.streamnlp.inference.OnnxEnrichmentEngine) p.app().engine()).device());
+                device = String.valueOf(p.app().engine().device());
                 LoadDriver d = driver(p.config(), corpus.texts(), tokens);
                 d.run(Math.min(n, 60), 0, timeout); // warm-up: JIT, sessions, transactions
                 saturation = scenario("pipeline saturation", options.partitions(), d, rec, n, 0, timeout);
