@@ -9,7 +9,8 @@ import java.util.List;
 public final class BatchRecorder implements BatchListener {
     /** What the batches of one phase looked like. */
     public record Summary(int batches, long documents, long realTokens, long paddedTokens, double meanBatch, double meanFill,
-                          double medianInferenceMs, double p95QueueMs) {
+                          double medianInferenceMs, double p95QueueMs, java.util.Map<Trigger, Integer> triggers,
+                          double totalInferenceSeconds) {
         /** Padded tokens ÷ real tokens (1.0: no padding). */
         public double paddingRatio() {
             return realTokens == 0 ? 1.0 : (double) paddedTokens / realTokens;
@@ -20,6 +21,7 @@ public final class BatchRecorder implements BatchListener {
     private final int maxTokens;
     private final List<BatchStats> stats = new ArrayList<>();
     private final List<Long> queue = new ArrayList<>();
+    private final java.util.Map<Trigger, Integer> triggers = new java.util.EnumMap<>(Trigger.class);
 
     public BatchRecorder(int maxRecords, int maxTokens) {
         this.maxRecords = maxRecords;
@@ -30,11 +32,13 @@ public final class BatchRecorder implements BatchListener {
     public synchronized void onBatch(BatchStats s, int owners, Trigger trigger, long queueNanos) {
         stats.add(s);
         queue.add(queueNanos);
+        triggers.merge(trigger, 1, Integer::sum);
     }
 
     public synchronized void reset() {
         stats.clear();
         queue.clear();
+        triggers.clear();
     }
 
     public synchronized Summary summary() {
@@ -55,6 +59,7 @@ public final class BatchRecorder implements BatchListener {
         double[] q = queue.stream().mapToDouble(n -> n / 1e6).toArray();
         int n = stats.size();
         return new Summary(n, docs, real, padded, n == 0 ? 0 : (double) docs / n, n == 0 ? 0 : fill / n,
-                Stats.percentile(ms, 50), Stats.percentile(q, 95));
+                Stats.percentile(ms, 50), Stats.percentile(q, 95), new java.util.EnumMap<>(triggers),
+                java.util.Arrays.stream(ms).sum() / 1000);
     }
 }

@@ -25,11 +25,11 @@ public final class BenchRunner {
     /** How much to run. */
     public record Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir) {
         public static Options quick(Path shared) {
-            return new Options(true, 240, 1, 12, shared);
+            return new Options(true, 120, 1, 12, shared);
         }
 
         public static Options full(Path shared) {
-            return new Options(false, 600, 3, 12, shared);
+            return new Options(false, 400, 3, 12, shared);
         }
     }
 
@@ -51,7 +51,7 @@ public final class BenchRunner {
     /** Everything one run measured. */
     public record Report(Options options, String corpusSource, int texts, long realTokens, String bundle, String device,
                          EnricherConfig config, List<RawBench.Config> grid, Map<RawBench.Config, double[]> raw,
-                         Map<RawBench.Config, RawBench.Result> rawLast, RawBench.Config best, Scenario saturation,
+                         Map<RawBench.Config, RawBench.Result> rawLast, RawBench.Config best, double tokenizeDocsPerSec, Scenario saturation,
                          Scenario halfLoad, Scenario onePartition, Scenario naive, double seconds) {}
 
     private final Function<Map<String, String>, EnricherConfig> loader;
@@ -79,10 +79,13 @@ public final class BenchRunner {
         int[] tokens;
         long realTokens;
         String bundleId;
+        double tokenizeRate;
         try (RawBench rb = new RawBench(bundle, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS))) {
             tokens = rb.tokenCounts();
             realTokens = rb.realTokens();
             bundleId = rb.bundle().id();
+            tokenizeRate = rb.tokenizeDocsPerSec();
+            log.printf("  tokenization alone (one thread): %.0f docs/s%n", tokenizeRate);
             for (RawBench.Config c : grid) {
                 double[] v = new double[options.repeats()];
                 for (int r = 0; r < v.length; r++) {
@@ -128,7 +131,7 @@ public final class BenchRunner {
             naive = naive(kafka, corpus.texts(), tokens, n, timeout);
         }
         return new Report(options, corpus.source(), corpus.texts().size(), realTokens, bundleId, device, base, grid, raw,
-                rawLast, best, saturation, half, one, naive, (System.nanoTime() - t0) / 1e9);
+                rawLast, best, tokenizeRate, saturation, half, one, naive, (System.nanoTime() - t0) / 1e9);
     }
 
     private Scenario scenario(String name, int partitions, LoadDriver d, BatchRecorder rec, int count, double rate,
@@ -138,11 +141,18 @@ public final class BenchRunner {
         for (int r = 0; r < options.repeats(); r++) {
             LoadDriver.Measurement m = d.run(count, rate, timeout);
             runs.add(m);
-            log.printf("  %s (%d partitions%s): %d/%d records, %.1f records/s, p50/p95/p99 %.0f/%.0f/%.0f ms%n", name, partitions,
-                    rate > 0 ? String.format(", offered %.0f/s", rate) : "", m.received(), m.records(), m.recordsPerSec(),
-                    m.p50Ms(), m.p95Ms(), m.p99Ms());
+            log.printf("  %s (%d partitions%s): %d/%d records, %.1f records/s, p50/p95/p99 %.0f/%.0f/%.0f ms (p50 inside the processor %.0f ms)%n",
+                    name, partitions, rate > 0 ? String.format(", offered %.0f/s", rate) : "", m.received(), m.records(), m.recordsPerSec(),
+                    m.p50Ms(), m.p95Ms(), m.p99Ms(), m.p50InProcessorMs());
         }
-        return new Scenario(name, partitions, runs, rec.summary());
+        BatchRecorder.Summary s = rec.summary();
+        if (s.batches() > 0) {
+            double wall = runs.stream().mapToDouble(LoadDriver.Measurement::seconds).sum();
+            log.printf("    %d batches, %.1f docs/batch, median inference %.1f ms, p95 queue %.1f ms, flushed by %s; "
+                            + "inference %.0f%% of the wall time%n", s.batches(), s.meanBatch(), s.medianInferenceMs(), s.p95QueueMs(),
+                    s.triggers(), 100 * s.totalInferenceSeconds() / wall);
+        }
+        return new Scenario(name, partitions, runs, s);
     }
 
     private Scenario naive(EmbeddedKafka kafka, List<String> texts, int[] tokens, int n, Duration timeout) throws Exception {
@@ -203,8 +213,8 @@ public final class BenchRunner {
         int[] sizes = {1, 8, 32, 1 << 20};
         for (int b = 0; b < names.length; b++) {
             for (boolean sorted : new boolean[] {false, true}) {
-                if (sizes[b] == 1 && !sorted) {
-                    continue; // one record: nothing to sort
+                if (!sorted && sizes[b] != 32) {
+                    continue; // unsorted is shown at the default batch size only (batch 1: nothing to sort)
                 }
                 for (int[] t : threading) {
                     g.add(new RawBench.Config(names[b], sizes[b], budget, sorted, t[0], t[1]));

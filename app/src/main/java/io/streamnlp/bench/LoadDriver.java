@@ -29,7 +29,7 @@ public final class LoadDriver {
 
     /** One measured run. */
     public record Measurement(int records, int received, double seconds, double recordsPerSec, double tokensPerSec,
-                              double p50Ms, double p95Ms, double p99Ms, double offeredPerSec) {}
+                              double p50Ms, double p95Ms, double p99Ms, double offeredPerSec, double p50InProcessorMs) {}
 
     private final String bootstrap;
     private final String input;
@@ -66,6 +66,7 @@ public final class LoadDriver {
             sender.start();
             Set<String> seen = new HashSet<>();
             double[] latency = new double[count];
+            double[] inProcessor = new double[count];
             long tokenSum = 0;
             long last = t0;
             long deadline = t0 + timeout.toNanos();
@@ -85,6 +86,7 @@ public final class LoadDriver {
                     if (seen.add(key)) {
                         int i = Integer.parseInt(key.substring(prefix.length()));
                         latency[seen.size() - 1] = Math.max(0, nowMs - r.timestamp());
+                        inProcessor[seen.size() - 1] = processorLatency(r.value());
                         tokenSum += tokens[i % tokens.length];
                         last = now;
                     }
@@ -99,7 +101,17 @@ public final class LoadDriver {
             double secs = Math.max(1e-9, (last - firstSend.get()) / 1e9);
             double[] lat = java.util.Arrays.copyOf(latency, received);
             return new Measurement(count, received, secs, received / secs, tokenSum / secs, Stats.percentile(lat, 50),
-                    Stats.percentile(lat, 95), Stats.percentile(lat, 99), ratePerSec);
+                    Stats.percentile(lat, 95), Stats.percentile(lat, 99), ratePerSec,
+                    Stats.percentile(java.util.Arrays.copyOf(inProcessor, received), 50));
+        }
+    }
+
+    /** The event's own latencyMs (arrival at the processor to the event being written), or 0. */
+    private static double processorLatency(byte[] value) {
+        try {
+            return JSON.readTree(value).path("latencyMs").asDouble(0);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
         }
     }
 
