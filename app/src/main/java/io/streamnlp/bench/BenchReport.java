@@ -53,6 +53,8 @@ public final class BenchReport {
         double mb12 = sat.meanBatch();
         double mb1 = r.onePartition().batches().meanBatch();
         double mbDiff = mb1 == 0 ? 0 : Math.abs(mb12 - mb1) / mb1;
+        f(b, "%nbatch inference at half load: median %.1f ms, p99 %.1f ms; flushes at saturation: %s%n", halfB.medianInferenceMs(),
+                halfB.p99InferenceMs(), sat.triggers());
         b.append("\n### ratios and targets\n\n");
         b.append("| measure | value | target | holds |\n|---|---|---|---|\n");
         target(b, "pipeline / best raw", String.format(Locale.ROOT, "%.2f", pipe / best), ">= 0.85", pipe / best >= 0.85);

@@ -80,7 +80,8 @@ public final class BenchRunner {
         long realTokens;
         String bundleId;
         double tokenizeRate;
-        try (RawBench rb = new RawBench(bundle, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS))) {
+        boolean cuda = "cuda".equalsIgnoreCase(base.get(ConfigKeys.INFERENCE_DEVICE));
+        try (RawBench rb = new RawBench(bundle, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), cuda)) {
             tokens = rb.tokenCounts();
             realTokens = rb.realTokens();
             bundleId = rb.bundle().id();
@@ -149,9 +150,9 @@ public final class BenchRunner {
         BatchRecorder.Summary s = rec.summary();
         if (s.batches() > 0) {
             double wall = runs.stream().mapToDouble(LoadDriver.Measurement::seconds).sum();
-            log.printf("    %d batches, %.1f docs/batch, median inference %.1f ms, p95 queue %.1f ms, flushed by %s; "
-                            + "inference %.0f%% of the wall time%n", s.batches(), s.meanBatch(), s.medianInferenceMs(), s.p95QueueMs(),
-                    s.triggers(), 100 * s.totalInferenceSeconds() / wall);
+            log.printf("    %d batches, %.1f docs/batch, inference median %.1f ms / p99 %.1f ms, p95 queue %.1f ms, flushed by %s; "
+                            + "inference %.0f%% of the wall time%n", s.batches(), s.meanBatch(), s.medianInferenceMs(), s.p99InferenceMs(),
+                    s.p95QueueMs(), s.triggers(), 100 * s.totalInferenceSeconds() / wall);
         }
         return new Scenario(name, partitions, runs, s);
     }

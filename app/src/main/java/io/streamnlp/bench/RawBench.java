@@ -57,9 +57,12 @@ public final class RawBench implements AutoCloseable {
     private final int maxBucketRows;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final Set<String> outputs = new LinkedHashSet<>();
+    private final boolean cuda;
 
-    public RawBench(Path bundleDir, List<String> texts, int maxBucketRows) {
+    /** @param cuda run the sessions on CUDA (inference.device=cuda), else on CPU */
+    public RawBench(Path bundleDir, List<String> texts, int maxBucketRows, boolean cuda) {
         this.bundleDir = bundleDir;
+        this.cuda = cuda;
         this.maxBucketRows = maxBucketRows;
         GraphSignature sig;
         try (OrtSession probe = open(1)) {
@@ -316,12 +319,15 @@ public final class RawBench implements AutoCloseable {
         return buf;
     }
 
-    /** A CPU session as the engine's SessionFactory opens one (all graph optimisations), with {@code threads} intra-op threads. */
+    /** A session as the engine's SessionFactory opens one (all graph optimisations), with {@code threads} intra-op threads. */
     private OrtSession open(int threads) throws OrtException {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setIntraOpNumThreads(threads);
             so.setInterOpNumThreads(1);
+            if (cuda) {
+                so.addCUDA(0);
+            }
             return env.createSession(bundleDir.resolve(ModelBundle.MODEL).toString(), so);
         }
     }
