@@ -103,12 +103,19 @@ Training wall time on this 2-core machine: {a.wall}.
 ## Storage: weight-only int8
 
 `model.onnx` ({onnx_mb:.1f} MB; bundle {size / 1e6:.1f} MB in all): every encoder Linear weight is an int8
-initializer with a per-output-channel float scale (symmetric, zero point 0) feeding a
-`DequantizeLinear` (axis 1) in front of its `MatMul`; the word-embedding table is int8 with a per-row
-scale, gathered as int8 and rescaled after the `Gather`. LayerNorms, biases, position/type embeddings
-and the two heads stay fp32. Opset {OPSET}. ONNX Runtime keeps `DequantizeLinear` nodes by default (about
-10.6M weights dequantized per call, small next to the attention/FFN compute); set the session option
-`session.disable_quant_qdq=1` to have them constant-folded to fp32 at load instead.
+initializer with a per-output-channel float scale (symmetric, zero point 0), turned back into the
+fp32 weight by `Cast` + `Mul` in front of its `MatMul`; the word-embedding table is int8 with a
+per-row scale, gathered as int8 and rescaled after the `Gather`. LayerNorms, biases, position/type
+embeddings and the two heads stay fp32. Opset {OPSET}. ONNX Runtime constant-folds the `Cast`+`Mul`
+of the linear weights at session creation, so inference runs fp32 on exactly the dequantized weights
+(no activation quantization; ~90 MB of weights in memory). `DequantizeLinear` was avoided on purpose:
+with default settings ORT 1.28 fuses DQ+MatMul into an int8 kernel that also quantizes activations,
+which moved logits by up to 0.06 in a test.
+
+Checked with ONNX Runtime 1.28.0 (Java, default session options): the bundled `model.onnx` gives the
+same `token_logits`/`sequence_logits` as the PyTorch model with int8-round-tripped weights to within
+5e-6 (the fp32 export to within 5e-6 of PyTorch fp32); the Python tokenizer used for training gives
+the same ids and word ids as DJL's Rust HF tokenizer (0.38.0) on all 26,268 CoNLL/AG News texts.
 
 ## Scores: Python training-side evaluation
 

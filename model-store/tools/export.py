@@ -1,7 +1,11 @@
 """ONNX export (two heads, one graph) + weight-only int8 storage + bundle files.
 
 int8 scheme (symmetric, per output channel / per embedding row, zero point 0):
-  * encoder Linear weights -> int8 initializer + DequantizeLinear(axis=1) feeding the MatMul;
+  * encoder Linear weights -> int8 initializer, Cast to float, Mul by the per-column scale, feeding
+    the MatMul. Cast+Mul rather than DequantizeLinear: ONNX Runtime constant-folds Cast+Mul to fp32
+    at load, whereas with default settings it keeps DequantizeLinear and fuses DQ+MatMul into an
+    int8 kernel with dynamically quantized activations (measured: up to 0.06 logit drift vs the
+    exact dequantized weights);
   * word embeddings -> Gather on the int8 table, Cast, Mul by the gathered row scale
     (avoids dequantizing the whole 30522x384 table on every call).
 LayerNorms, biases, position/type embeddings and the two small heads stay fp32.
@@ -82,10 +86,9 @@ def quantize_onnx(src, dst):
             name = n.input[1]
             q, s = quantize_rows(w.T)  # ONNX MatMul weight is [in, out]; channels are columns
             new_inits += [numpy_helper.from_array(q.T.copy(), name + "_q"),
-                          numpy_helper.from_array(s, name + "_scale"),
-                          numpy_helper.from_array(np.zeros_like(s, dtype=np.int8), name + "_zp")]
-            new_nodes.append(helper.make_node("DequantizeLinear", [name + "_q", name + "_scale", name + "_zp"],
-                                              [name], axis=1, name=name + "_dq"))
+                          numpy_helper.from_array(s, name + "_scale")]  # [out]: broadcasts over columns
+            new_nodes += [helper.make_node("Cast", [name + "_q"], [name + "_f"], to=TensorProto.FLOAT),
+                          helper.make_node("Mul", [name + "_f", name + "_scale"], [name])]
             drop.add(name)
     nodes = []
     for n in g.node:

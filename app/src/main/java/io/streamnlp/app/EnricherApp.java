@@ -45,6 +45,8 @@ public final class EnricherApp implements AutoCloseable {
         var streamsProps = StreamsSettings.from(config);
         EnrichmentEngine engine = new SynchronizedEngine(Engines.open(config));
         try {
+            StartupChecks.batchTimeFits(config, engine);
+            StartupChecks.brokerReachable(config);
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener);
             KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry, metrics), streamsProps);
             EnricherApp app = new EnricherApp(engine, registry, streams);

@@ -54,6 +54,8 @@ public final class LocalPipeline implements AutoCloseable {
         Map<String, String> forced = new HashMap<>();
         forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         forced.put(ConfigKeys.APPLICATION_ID, applicationId);
+        // a local demo/eval/bench is no place to refuse a slow CPU: warn instead
+        forced.put(ConfigKeys.STARTUP_BATCH_CHECK, "warn");
         forced.put(ConfigKeys.STATE_DIR, Files.createTempDirectory("streamnlp-" + applicationId).toString());
         EnricherConfig c = configure.apply(forced);
         Settings settings = Settings.from(c);

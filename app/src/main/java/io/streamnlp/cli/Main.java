@@ -30,6 +30,10 @@ public final class Main {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return EXIT_CONFIG;
             }
+            if (ex instanceof io.streamnlp.app.ClusterUnreachableException) {
+                cmd.getErr().println("error: " + ex.getMessage());
+                return EXIT_FAILURE;
+            }
             cmd.getErr().println("error: " + ex);
             return EXIT_FAILURE;
         });

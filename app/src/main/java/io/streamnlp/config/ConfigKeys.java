@@ -45,6 +45,8 @@ public final class ConfigKeys {
     public static final String TRANSACTION_TIMEOUT_MS = "transaction.timeout.ms";
     public static final String METRICS_ENABLED = "metrics.enabled";
     public static final String METRICS_PORT = "metrics.port";
+    public static final String STARTUP_TIMEOUT_MS = "startup.timeout.ms";
+    public static final String STARTUP_BATCH_CHECK = "startup.batch.check";
 
     /** key → {default, meaning}; insertion order is the documented order. */
     public static final Map<String, String[]> DEFINITIONS = new LinkedHashMap<>();
@@ -82,6 +84,8 @@ public final class ConfigKeys {
         def(TRANSACTION_TIMEOUT_MS, "60000", "Producer transaction.timeout.ms under exactly_once_v2: one batch's inference must finish well within it.");
         def(METRICS_ENABLED, "true", "Serve /metrics (Prometheus), /health (liveness) and /ready (readiness) over HTTP while running.");
         def(METRICS_PORT, "9400", "Port of the metrics and health endpoints (0: any free port).");
+        def(STARTUP_TIMEOUT_MS, "30000", "At start-up, fail (naming bootstrap.servers) when the Kafka cluster cannot be reached within this many ms.");
+        def(STARTUP_BATCH_CHECK, "fail", "fail | warn | off. At start-up, time a warm-up batch and estimate the worst-case batch (batch.max.tokens tokens, and one input.max.bytes record); fail (or warn) when it could exceed half of transaction.timeout.ms or max.poll.interval.ms.");
     }
 
     private static void def(String key, String defaultValue, String meaning) {

@@ -3,9 +3,9 @@ package io.streamnlp.inference;
 import java.util.List;
 
 /**
- * Shares one thread-confined engine (and its model sessions' memory) between stream threads: calls
- * are serialised, which costs nothing with one stream thread and little with several, since a
- * session run already uses every core it is given.
+ * Shares one engine (and its model sessions' memory) between stream threads: inference calls are
+ * serialised, which costs nothing with one stream thread and little with several, since a session run
+ * already uses every core it is given. Tokenization is thread-safe and runs beside inference.
  */
 public final class SynchronizedEngine implements EnrichmentEngine {
     private final EnrichmentEngine delegate;
@@ -15,7 +15,7 @@ public final class SynchronizedEngine implements EnrichmentEngine {
     }
 
     @Override
-    public synchronized EncodedDocument encode(String text) {
+    public EncodedDocument encode(String text) {
         return delegate.encode(text);
     }
 

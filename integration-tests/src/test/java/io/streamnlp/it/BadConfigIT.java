@@ -1,0 +1,164 @@
+package io.streamnlp.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamnlp.cli.Main;
+import io.streamnlp.config.ConfigKeys;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad configuration fails fast at start-up: exit code 2 (1 for an unreachable cluster) and exactly one
+ * {@code error:} line naming what is wrong (the CLI in-process, stderr captured).
+ */
+class BadConfigIT {
+    @TempDir
+    static Path tmp;
+    static Path good;
+
+    @BeforeAll
+    static void bundle() {
+        good = ItBundles.lexiconBundle(tmp.resolve("good"));
+    }
+
+    record Result(int code, String err, long ms) {
+        /** The one error line. */
+        String error() {
+            List<String> lines = err.lines().filter(l -> l.startsWith("error:")).toList();
+            assertEquals(1, lines.size(), "exactly one error line in:\n" + err);
+            return lines.get(0);
+        }
+    }
+
+    static Result run(String... args) {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        int code;
+        try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            System.setErr(ps);
+            code = Main.execute(args);
+        } finally {
+            System.setErr(oldErr);
+        }
+        String err = buf.toString(StandardCharsets.UTF_8);
+        oldErr.print(err);
+        return new Result(code, err, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    static String[] runWith(Path bundle, String... sets) {
+        List<String> a = new ArrayList<>(List.of("run", "--set", ConfigKeys.NER_MODEL + "=" + bundle, "--set", ConfigKeys.TOPIC_MODEL + "=" + bundle,
+                "--set", ConfigKeys.INFERENCE_DEVICE + "=cpu", "--set", ConfigKeys.BOOTSTRAP_SERVERS + "=localhost:1",
+                "--set", ConfigKeys.STARTUP_TIMEOUT_MS + "=3000", "--set", ConfigKeys.METRICS_PORT + "=0"));
+        for (String s : sets) {
+            a.add("--set");
+            a.add(s);
+        }
+        return a.toArray(String[]::new);
+    }
+
+    static Path copy(String name) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        try (var files = Files.list(good)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+        return dir;
+    }
+
+    static void assertFails(Result r, String... mentions) {
+        assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
+        String line = r.error();
+        for (String m : mentions) {
+            assertTrue(line.contains(m), "'" + m + "' in: " + line);
+        }
+    }
+
+    @Test
+    void missingModelFile() throws Exception {
+        Path b = copy("no-model");
+        Files.delete(b.resolve("model.onnx"));
+        assertFails(run(runWith(b)), "missing file model.onnx", b.toString());
+    }
+
+    @Test
+    void corruptModelFile() throws Exception {
+        Path b = copy("corrupt");
+        byte[] junk = new byte[4096];
+        new Random(1).nextBytes(junk);
+        Files.write(b.resolve("model.onnx"), junk);
+        assertFails(run(runWith(b)), "model.onnx", "cannot load the model");
+    }
+
+    @Test
+    void tokenizerThatDoesNotMatchTheModelsVocabulary() throws Exception {
+        Path b = copy("vocab");
+        Path config = b.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"vocab_size\" : 30522", "\"vocab_size\" : 21128"));
+        assertTrue(Files.readString(config).contains("21128"));
+        assertFails(run(runWith(b)), "tokenizer.json", "30522", "21128", "do not match");
+    }
+
+    @Test
+    void labelMapWiderOrNarrowerThanTheLogits() throws Exception {
+        Path b = copy("labels");
+        Path manifest = b.resolve("bundle.json");
+        String m = Files.readString(manifest);
+        String narrowed = m.replaceFirst("\"labels\": \\[[^]]*]", "\"labels\": [\"O\",\"B-PER\",\"I-PER\"]");
+        assertTrue(!narrowed.equals(m));
+        Files.writeString(manifest, narrowed);
+        assertFails(run(runWith(b)), "bundle.json", "3 labels", "token_logits", "9 logits");
+    }
+
+    @Test
+    void unknownConfigKey() {
+        assertFails(run(runWith(good, "batch.max.recrods=5")), "unknown configuration key 'batch.max.recrods'", "did you mean 'batch.max.records'");
+    }
+
+    /** An unreachable cluster is a runtime failure (exit 1, as documented), reported the same way. */
+    static void assertUnreachable(Result r) {
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+        String line = r.error();
+        for (String m : List.of("cannot reach the Kafka cluster", "bootstrap.servers=localhost:1", "startup.timeout.ms=3000")) {
+            assertTrue(line.contains(m), "'" + m + "' in: " + line);
+        }
+    }
+
+    @Test
+    void unreachableBrokerFailsWithinTheStartupTimeout() {
+        Result r = run(runWith(good));
+        assertUnreachable(r);
+        assertTrue(r.ms() < 20_000, "failed after " + r.ms() + " ms");
+    }
+
+    @Test
+    void batchPolicyThatCouldOutlastTheTransactionTimeout() {
+        // 200 MB inputs allowed but 1 s transactions: no engine enriches 50M tokens in half a second
+        Result r = run(runWith(good, ConfigKeys.INPUT_MAX_BYTES + "=200000000", ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1000"));
+        assertFails(r, "batch.max.tokens", "input.max.bytes", "transaction.timeout.ms=1000");
+        Result poll = run(runWith(good, ConfigKeys.BATCH_MAX_TOKENS + "=100000000", ConfigKeys.PROCESSING_GUARANTEE + "=at_least_once",
+                "kafka.max.poll.interval.ms=1000"));
+        assertFails(poll, "batch.max.tokens", "kafka.max.poll.interval.ms=1000");
+        // and a sane policy passes the check (then stops at the unreachable broker)
+        assertUnreachable(run(runWith(good)));
+    }
+
+    @Test
+    void everyErrorLineIsAloneAndExitCodeIsNonZero() {
+        Result r = run("run", "--config", tmp.resolve("nope.properties").toString());
+        assertFails(r, "nope.properties", "does not exist");
+        assertTrue(Arrays.stream(r.err().split("\n")).noneMatch(l -> l.contains("\tat ")), "no stack trace:\n" + r.err());
+    }
+}

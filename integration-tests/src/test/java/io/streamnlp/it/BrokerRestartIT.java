@@ -1,0 +1,102 @@
+package io.streamnlp.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamnlp.embedded.EmbeddedKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import kafka.server.BrokerServer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The broker goes down and comes back while records flow: the processor rides it out, exactly once. */
+class BrokerRestartIT {
+    static EmbeddedKafka kafka;
+    @TempDir
+    static Path tmp;
+    static Path bundle;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void processorRidesOutABrokerRestartWithExactCounts() throws Exception {
+        int n = 2000;
+        int partitions = 6;
+        List<Rel.Input> inputs = Rel.inputs("b", n, partitions, 40, 11L);
+        Set<String> good = new TreeSet<>();
+        Set<String> bad = new TreeSet<>();
+        inputs.forEach(i -> (i.bad() ? bad : good).add(i.id()));
+        try (Pipeline p = new Pipeline(kafka, bundle, partitions, Map.of("kafka.consumer.session.timeout.ms", "30000"))) {
+            p.start();
+            AtomicInteger produced = new AtomicInteger();
+            Thread producer = new Thread(() -> {
+                try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of("delivery.timeout.ms", 180_000))) {
+                    for (Rel.Input in : inputs) {
+                        prod.send(in.record(p.topics.input()));
+                        if (produced.incrementAndGet() % 50 == 0) {
+                            Thread.sleep(250);
+                        }
+                    }
+                    prod.flush();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "restart-producer");
+            producer.start();
+            while (produced.get() < n / 3) {
+                Thread.sleep(50);
+            }
+            BrokerServer broker = kafka.cluster().brokers().values().iterator().next();
+            long down = System.nanoTime();
+            broker.shutdown();
+            broker.awaitShutdown();
+            int producedWhileDown = produced.get();
+            Thread.sleep(8000);
+            broker.startup();
+            kafka.cluster().waitForReadyBrokers();
+            long downMs = (System.nanoTime() - down) / 1_000_000;
+            producer.join(180_000);
+            assertEquals(n, produced.get());
+            Rel.Outcome got;
+            try (var c = p.collector()) {
+                c.collectUntil(rs -> {
+                    Rel.Outcome o = new Rel.Outcome(p.topics, rs);
+                    return o.entities.keySet().containsAll(good) && o.topics.keySet().containsAll(good) && o.dlq.keySet().containsAll(bad);
+                }, Duration.ofSeconds(180));
+                c.drainFor(Duration.ofSeconds(2));
+                got = new Rel.Outcome(p.topics, c.records());
+            }
+            int missing = Rel.Outcome.missing(got.entities, good) + Rel.Outcome.missing(got.topics, good) + Rel.Outcome.missing(got.dlq, bad);
+            System.out.println("broker restart: broker down " + downMs + " ms after " + producedWhileDown + " records; inputs=" + n
+                    + " entities=" + got.entities.size() + " topics=" + got.topics.size() + " dlq=" + got.dlq.size()
+                    + " duplicates=" + got.duplicates + " missing=" + missing);
+            assertEquals(0, got.duplicates, "duplicates " + got.duplicateIds);
+            assertEquals(0, missing, "missing");
+            assertEquals(good.size(), got.entities.size());
+            assertEquals(good.size(), got.topics.size());
+            assertEquals(bad.size(), got.dlq.size());
+            assertEquals(KafkaStreams.State.RUNNING, p.app.streams().state(), "the processor rode the restart out");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.streamnlp.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.embedded.EmbeddedKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly-once through crashes: the processor runs as its own JVM and is SIGKILLed at random (seeded)
+ * points, several times with records buffered in its changelogged store, and restarted each time. A
+ * read_committed consumer then sees exactly the events of a run without crashes.
+ */
+class CrashRecoveryIT {
+    static EmbeddedKafka kafka;
+    @TempDir
+    static Path tmp;
+    static Path bundle;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
+    }
+
+    @AfterAll
+    static void stop() {
+        Rel.killAll();
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** The same inputs through an in-process processor that is never interrupted. */
+    static Rel.Outcome reference(List<Rel.Input> inputs, int partitions, Set<String> good, Set<String> bad) throws Exception {
+        try (Pipeline p = new Pipeline(kafka, bundle, partitions, Map.of())) {
+            p.start();
+            for (Rel.Input in : inputs) {
+                p.send(in.partition(), in.id(), in.value());
+            }
+            p.flush();
+            try (var c = p.collector()) {
+                assertTrue(c.collectUntil(rs -> {
+                    Rel.Outcome o = new Rel.Outcome(p.topics, rs);
+                    return o.entities.size() >= good.size() && o.topics.size() >= good.size() && o.dlq.size() >= bad.size();
+                }, Duration.ofSeconds(120)), "the reference run completed");
+                c.drainFor(Duration.ofSeconds(1));
+                Rel.Outcome ref = new Rel.Outcome(p.topics, c.records());
+                assertEquals(0, ref.duplicates);
+                return ref;
+            }
+        }
+    }
+
+    @Test
+    void sigkillAtRandomPointsLosesAndDuplicatesNothing() throws Exception {
+        long t0 = System.nanoTime();
+        int n = 5000;
+        int partitions = 6;
+        int kills = 6;
+        Random random = new Random(20261123L);
+        List<Rel.Input> inputs = Rel.inputs("c", n, partitions, 25, 7L);
+        Set<String> good = new TreeSet<>();
+        Set<String> bad = new TreeSet<>();
+        inputs.forEach(i -> (i.bad() ? bad : good).add(i.id()));
+        Rel.Outcome ref = reference(inputs, partitions, good, bad);
+        assertEquals(good.size(), ref.entities.size());
+        assertEquals(bad.size(), ref.dlq.size());
+        long refDone = System.nanoTime();
+
+        // Long max.wait, no idle flush, large record limit: records sit in the store for seconds, so kills hit buffers.
+        Rel.App app = new Rel.App(kafka, bundle, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "200",
+                ConfigKeys.BATCH_MAX_WAIT_MS, "2500", ConfigKeys.BATCH_IDLE_MS, "0"));
+        AtomicInteger produced = new AtomicInteger();
+        Thread producer = new Thread(() -> {
+            try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
+                for (Rel.Input in : inputs) {
+                    prod.send(in.record(app.topics.input()));
+                    if (produced.incrementAndGet() % 50 == 0) {
+                        prod.flush();
+                        Thread.sleep(350);
+                    }
+                }
+                prod.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "crash-producer");
+        producer.start();
+
+        List<Integer> bufferedAtKill = new ArrayList<>();
+        List<Long> killAfterMs = new ArrayList<>();
+        for (int k = 0; k < kills; k++) {
+            Rel.Proc proc = app.start("p", Map.of());
+            boolean running = proc.awaitRunning(Duration.ofSeconds(90));
+            assertTrue(running, "processor " + k + " reached RUNNING:\n" + proc.tail());
+            long wait = 300 + random.nextInt(4200);
+            Thread.sleep(wait);
+            assertTrue(proc.process.isAlive(), "still alive before kill " + k + ":\n" + proc.tail());
+            proc.kill();
+            killAfterMs.add(wait);
+            bufferedAtKill.add(Rel.bufferedInChangelog(kafka.bootstrapServers(), app.changelog()));
+        }
+        producer.join(120_000);
+        assertEquals(n, produced.get());
+
+        Rel.Proc last = app.start("p", Map.of());
+        assertTrue(last.awaitRunning(Duration.ofSeconds(90)), last.tail());
+        Rel.Outcome got = Rel.collect(app, good, bad, Duration.ofSeconds(180));
+        last.process.destroy();
+        assertEquals(0, last.await(Duration.ofSeconds(60)), "clean exit:\n" + last.tail());
+
+        int missing = Rel.Outcome.missing(got.entities, good) + Rel.Outcome.missing(got.topics, good) + Rel.Outcome.missing(got.dlq, bad);
+        int stray = got.entities.size() + got.topics.size() + got.dlq.size() - (2 * good.size() + bad.size() - missing);
+        System.out.println("crash test: kills after RUNNING+ms " + killAfterMs + ", committed buffered records at each kill "
+                + bufferedAtKill + ", reference " + (refDone - t0) / 1_000_000 + " ms, total " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        assertEquals(0, got.duplicates, "duplicates " + got.duplicateIds);
+        assertEquals(0, missing, "missing");
+        assertEquals(0, stray, "no events for ids that were not sent");
+        assertTrue(bufferedAtKill.stream().filter(b -> b > 0).count() >= 1,
+                "at least one kill left records buffered in the store: " + bufferedAtKill);
+        String diffs = Rel.compare(got, ref, good, bad);
+        assertTrue(diffs.isEmpty(), "events differ from the run without crashes:" + diffs);
+        System.out.println("crash test: inputs=" + n + " entities=" + got.entities.size() + " topics=" + got.topics.size()
+                + " dlq=" + got.dlq.size() + " duplicates=" + got.duplicates + " missing=" + missing + " kills=" + kills);
+    }
+}

@@ -1,0 +1,390 @@
+package io.streamnlp.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnlp.app.EventCollector;
+import io.streamnlp.app.TopicAdmin;
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.Topics;
+import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.topology.DeadLetters;
+import io.streamnlp.topology.EnricherTopology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Reliability test harness: a processor run as a separate JVM ({@code java -jar app/target/streamnlp.jar run}),
+ * topics of its own, a producer, exactly-once bookkeeping of what came out.
+ */
+final class Rel {
+    private Rel() {}
+
+    /** The shaded jar the app module builds (integration tests run from their module folder). */
+    static Path jar() {
+        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("app/target/streamnlp.jar");
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException(p + " is missing: build with ./mvnw verify -pl integration-tests -am");
+        }
+        return p;
+    }
+
+    /** One application (topics, id, config) whose processors run as processes. */
+    static final class App {
+        final EmbeddedKafka kafka;
+        final String appId;
+        final Topics topics;
+        final Path dir;
+        final Map<String, String> config = new LinkedHashMap<>();
+
+        App(EmbeddedKafka kafka, Path bundle, Path dir, int partitions, Map<String, String> overrides) throws IOException {
+            this.kafka = kafka;
+            String suffix = UUID.randomUUID().toString().substring(0, 8);
+            this.appId = "rel-" + suffix;
+            this.topics = new Topics("in-" + suffix, "entities-" + suffix, "topics-" + suffix, "dlq-" + suffix);
+            this.dir = Files.createDirectories(dir.resolve(appId));
+            config.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            config.put(ConfigKeys.APPLICATION_ID, appId);
+            config.put(ConfigKeys.TOPIC_INPUT, topics.input());
+            config.put(ConfigKeys.TOPIC_ENTITIES, topics.entities());
+            config.put(ConfigKeys.TOPIC_TOPICS, topics.topics());
+            config.put(ConfigKeys.TOPIC_DLQ, topics.dlq());
+            config.put(ConfigKeys.NER_MODEL, bundle.toString());
+            config.put(ConfigKeys.TOPIC_MODEL, bundle.toString());
+            config.put(ConfigKeys.INFERENCE_DEVICE, "cpu");
+            config.put(ConfigKeys.INFERENCE_INTRA_OP_THREADS, "1");
+            config.put(ConfigKeys.TRANSACTION_TIMEOUT_MS, "10000");
+            config.put(ConfigKeys.STARTUP_TIMEOUT_MS, "15000");
+            config.put(ConfigKeys.METRICS_PORT, "0"); // several processes side by side
+            config.put("kafka.consumer.session.timeout.ms", "6000");
+            config.put("kafka.consumer.heartbeat.interval.ms", "1000");
+            config.putAll(overrides);
+            TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), topics, partitions, 3, 16 << 20);
+        }
+
+        String changelog() {
+            return appId + "-" + EnricherTopology.BUFFER_STORE + "-changelog";
+        }
+
+        /** Starts a processor process with its own state folder {@code name} (reused across restarts of that name). */
+        Proc start(String name, Map<String, String> extra) throws IOException {
+            return start(name, extra, List.of(), Map.of());
+        }
+
+        Proc start(String name, Map<String, String> extra, List<String> jvmArgs, Map<String, String> env) throws IOException {
+            Map<String, String> c = new LinkedHashMap<>(config);
+            c.put(ConfigKeys.STATE_DIR, dir.resolve("state-" + name).toString());
+            c.putAll(extra);
+            Properties p = new Properties();
+            p.putAll(c);
+            Path file = dir.resolve(name + ".properties");
+            try (var w = Files.newBufferedWriter(file)) {
+                p.store(w, null);
+            }
+            return Proc.start(jvmArgs, List.of("run", "--config", file.toString()), dir.resolve(name + "-" + System.nanoTime() + ".log"), env);
+        }
+
+        EventCollector collector() {
+            return new EventCollector(kafka.bootstrapServers(), Map.of(), List.of(topics.entities(), topics.topics(), topics.dlq()));
+        }
+    }
+
+    /** Every process a test started: none outlives the test JVM, even when a test fails half-way. */
+    private static final List<Process> STARTED = new ArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            synchronized (STARTED) {
+                STARTED.forEach(Process::destroyForcibly);
+            }
+        }, "kill-test-processes"));
+    }
+
+    /** SIGKILLs every process still running (a test's clean-up, so a failed test leaves none behind). */
+    static void killAll() {
+        synchronized (STARTED) {
+            STARTED.forEach(Process::destroyForcibly);
+            STARTED.clear();
+        }
+    }
+
+    /** A {@code streamnlp.jar} process, its stdout and stderr in one log file. */
+    static final class Proc {
+        final Process process;
+        final Path log;
+        final long startedNanos = System.nanoTime();
+
+        private Proc(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+        }
+
+        static Proc start(List<String> args, Path log) throws IOException {
+            return start(List.of(), args, log, Map.of());
+        }
+
+        static Proc start(List<String> jvmArgs, List<String> args, Path log, Map<String, String> env) throws IOException {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xss8m", "-Xmx768m", "-XX:TieredStopAtLevel=1"));
+            cmd.addAll(jvmArgs);
+            cmd.add("-jar");
+            cmd.add(jar().toString());
+            cmd.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().put("DJL_OFFLINE", "true");
+            pb.environment().put("OPT_OUT_TRACKING", "true");
+            pb.environment().putAll(env);
+            Process process = pb.start();
+            synchronized (STARTED) {
+                STARTED.add(process);
+            }
+            return new Proc(process, log);
+        }
+
+        String output() {
+            try {
+                return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        String tail() {
+            String s = output();
+            return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
+        }
+
+        /** Waits for the stream to reach RUNNING (its log says so); false when the process died or time ran out. */
+        boolean awaitRunning(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (output().contains("-> RUNNING")) {
+                    return true;
+                }
+                if (!process.isAlive()) {
+                    return false;
+                }
+                Thread.sleep(100);
+            }
+            return false;
+        }
+
+        /** SIGKILL. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        /** Waits for exit; the exit code, or -1 on timeout. */
+        int await(Duration timeout) throws InterruptedException {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+        }
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap, Map<String, Object> extra) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.putAll(extra);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** One input record of a reliability run: its key (= its id), value and partition, and whether it is bad. */
+    record Input(String id, byte[] value, int partition, boolean bad) {
+        ProducerRecord<byte[], byte[]> record(String topic) {
+            return new ProducerRecord<>(topic, partition, id.getBytes(StandardCharsets.UTF_8), value);
+        }
+    }
+
+    private static final String[] TEXTS = {
+        "Angela Merkel visited Paris after the election.",
+        "Acme shares rose in Paris on Tuesday.",
+        "Football fans in Paris cheered for Angela Merkel.",
+        "Acme released new software for the election.",
+        "Nothing happened today, said nobody in particular.",
+        "Angela Merkel and Acme met in Paris to talk about football and shares.",
+    };
+
+    /** {@code n} inputs with ids {@code prefix-i}, every {@code badEvery}-th one bad, spread over the partitions. */
+    static List<Input> inputs(String prefix, int n, int partitions, int badEvery, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        List<Input> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String id = prefix + "-" + i;
+            String text = TEXTS[r.nextInt(TEXTS.length)] + " #" + i;
+            String value;
+            boolean bad = badEvery > 0 && i % badEvery == badEvery - 1;
+            if (bad) {
+                value = switch (r.nextInt(4)) {
+                    case 0 -> "{\"id\":\"" + id + "\",\"text\":";
+                    case 1 -> "{\"id\":\"" + id + "\",\"text\":\"   \"}";
+                    case 2 -> "{\"id\":\"" + id + "\"}";
+                    default -> "{\"id\":\"" + id + "\",\"text\":42}";
+                };
+            } else if (r.nextBoolean()) {
+                value = "{\"id\":\"" + id + "\",\"text\":\"" + text + "\",\"n\":" + i + "}";
+            } else {
+                value = text;
+            }
+            out.add(new Input(id, value.getBytes(StandardCharsets.UTF_8), i % partitions, bad));
+        }
+        return out;
+    }
+
+    /** An event as compared across runs: the JSON without latencyMs. */
+    static JsonNode normalized(ConsumerRecord<byte[], byte[]> r) {
+        JsonNode n = EventCollector.json(r);
+        ((ObjectNode) n).remove("latencyMs");
+        return n;
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** What a run produced, by id: events per output topic, DLQ records by key; duplicates counted. */
+    static final class Outcome {
+        final Map<String, JsonNode> entities = new TreeMap<>();
+        final Map<String, JsonNode> topics = new TreeMap<>();
+        final Map<String, ConsumerRecord<byte[], byte[]>> dlq = new TreeMap<>();
+        int duplicates;
+        final List<String> duplicateIds = new ArrayList<>();
+
+        Outcome(Topics t, List<ConsumerRecord<byte[], byte[]>> records) {
+            for (var r : records) {
+                if (r.topic().equals(t.dlq())) {
+                    String key = new String(r.key(), StandardCharsets.UTF_8);
+                    if (dlq.put(key, r) != null) {
+                        dup("dlq:" + key);
+                    }
+                    continue;
+                }
+                JsonNode n = normalized(r);
+                String id = n.path("id").asText();
+                Map<String, JsonNode> m = r.topic().equals(t.entities()) ? entities : r.topic().equals(t.topics()) ? topics : null;
+                if (m != null && m.put(id, n) != null) {
+                    dup(r.topic() + ":" + id);
+                }
+            }
+        }
+
+        private void dup(String what) {
+            duplicates++;
+            if (duplicateIds.size() < 20) {
+                duplicateIds.add(what);
+            }
+        }
+
+        /** Ids expected on an output topic but absent from it. */
+        static int missing(Map<String, ?> got, Set<String> expected) {
+            int m = 0;
+            for (String id : expected) {
+                if (!got.containsKey(id)) {
+                    m++;
+                }
+            }
+            return m;
+        }
+    }
+
+    /** Collects until every expected id is on each topic (or the timeout), then drains a little more for strays. */
+    static Outcome collect(App app, Set<String> good, Set<String> bad, Duration timeout) {
+        try (EventCollector c = app.collector()) {
+            c.collectUntil(rs -> {
+                Outcome o = new Outcome(app.topics, rs);
+                return o.entities.keySet().containsAll(good) && o.topics.keySet().containsAll(good) && o.dlq.keySet().containsAll(bad);
+            }, timeout);
+            c.drainFor(Duration.ofSeconds(2));
+            return new Outcome(app.topics, c.records());
+        }
+    }
+
+    /** Records the buffer store's changelog holds as live (put, not yet deleted) in its committed state. */
+    static int bufferedInChangelog(String bootstrap, String changelog) {
+        return bufferedByPartition(bootstrap, changelog).values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** Live buffered records per changelog partition (= per task). */
+    static Map<Integer, Integer> bufferedByPartition(String bootstrap, String changelog) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var infos = c.partitionsFor(changelog, Duration.ofSeconds(10));
+            if (infos == null || infos.isEmpty()) {
+                return Map.of();
+            }
+            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(changelog, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            Map<String, Boolean> live = new HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline && parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (var r : c.poll(Duration.ofMillis(200))) {
+                    String k = r.partition() + ":" + java.util.Arrays.toString(r.key());
+                    if (r.value() == null) {
+                        live.remove(k);
+                    } else {
+                        live.put(k, true);
+                    }
+                }
+            }
+            Map<Integer, Integer> byPartition = new TreeMap<>();
+            live.keySet().forEach(k -> byPartition.merge(Integer.parseInt(k.substring(0, k.indexOf(':'))), 1, Integer::sum));
+            return byPartition;
+        }
+    }
+
+    /** Asserts the outcome is exactly the reference: one event per good id per topic, one DLQ record per bad id. */
+    static String compare(Outcome got, Outcome ref, Set<String> good, Set<String> bad) {
+        StringBuilder diffs = new StringBuilder();
+        int shown = 0;
+        for (String id : good) {
+            for (var pair : List.of(List.of(got.entities, ref.entities), List.of(got.topics, ref.topics))) {
+                JsonNode g = pair.get(0).get(id);
+                JsonNode e = pair.get(1).get(id);
+                if (e == null) {
+                    throw new IllegalStateException("reference lacks " + id);
+                }
+                if (g != null && !g.equals(e) && shown++ < 5) {
+                    diffs.append("\n  ").append(id).append(": got ").append(g).append("\n  expected ").append(e);
+                }
+            }
+        }
+        for (String id : bad) {
+            var g = got.dlq.get(id);
+            var e = ref.dlq.get(id);
+            if (g != null && (!java.util.Arrays.equals(g.value(), e.value())
+                    || !header(g, DeadLetters.ERROR).equals(header(e, DeadLetters.ERROR))) && shown++ < 5) {
+                diffs.append("\n  dlq ").append(id).append(": ").append(header(g, DeadLetters.ERROR));
+            }
+        }
+        return diffs.toString();
+    }
+}
