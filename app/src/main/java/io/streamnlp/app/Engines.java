@@ -17,7 +17,11 @@ public final class Engines {
     private Engines() {}
 
     public static EnrichmentEngine open(EnricherConfig c) {
-        return OnnxEnrichmentEngine.open(options(c));
+        int sessions = c.getInt(ConfigKeys.INFERENCE_SESSIONS);
+        if (sessions < 0) {
+            throw new ConfigException(ConfigKeys.INFERENCE_SESSIONS + " must be >= 0 (0: auto)");
+        }
+        return OnnxEnrichmentEngine.open(options(c), sessions);
     }
 
     public static EngineOptions options(EnricherConfig c) {

@@ -21,11 +21,13 @@ public final class LocalPipeline implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final EnricherApp app;
     private final EnricherConfig config;
+    private final boolean ownsKafka;
 
-    private LocalPipeline(EmbeddedKafka kafka, EnricherApp app, EnricherConfig config) {
+    private LocalPipeline(EmbeddedKafka kafka, EnricherApp app, EnricherConfig config, boolean ownsKafka) {
         this.kafka = kafka;
         this.app = app;
         this.config = config;
+        this.ownsKafka = ownsKafka;
     }
 
     /**
@@ -36,26 +38,35 @@ public final class LocalPipeline implements AutoCloseable {
                                       BatchListener listener) throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start();
         try {
-            Map<String, String> forced = new HashMap<>();
-            forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            forced.put(ConfigKeys.APPLICATION_ID, applicationId);
-            // a local demo/eval/bench is no place to refuse a slow CPU: warn instead
-            forced.put(ConfigKeys.STARTUP_BATCH_CHECK, "warn");
-            forced.put(ConfigKeys.STATE_DIR, Files.createTempDirectory("streamnlp-" + applicationId).toString());
-            EnricherConfig c = configure.apply(forced);
-            Settings settings = Settings.from(c);
-            TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), Topics.from(c), inputPartitions, inputPartitions,
-                    EnricherTopology.maxRecordBytes(settings));
-            EnricherApp app = EnricherApp.start(c, listener);
-            if (!app.awaitRunning(Duration.ofSeconds(90))) {
-                app.close();
-                throw new IllegalStateException("the processor did not reach RUNNING (state " + app.streams().state() + ")");
-            }
-            return new LocalPipeline(kafka, app, c);
+            return startOn(kafka, true, applicationId, inputPartitions, configure, listener);
         } catch (Exception | Error e) {
             kafka.close();
             throw e;
         }
+    }
+
+    /**
+     * A processor on a broker that is already running (the bench runs several pipelines on one broker).
+     * Closing it closes the broker only when {@code ownsKafka}.
+     */
+    public static LocalPipeline startOn(EmbeddedKafka kafka, boolean ownsKafka, String applicationId, int inputPartitions,
+                                        Function<Map<String, String>, EnricherConfig> configure, BatchListener listener) throws Exception {
+        Map<String, String> forced = new HashMap<>();
+        forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        forced.put(ConfigKeys.APPLICATION_ID, applicationId);
+        // a local demo/eval/bench is no place to refuse a slow CPU: warn instead
+        forced.put(ConfigKeys.STARTUP_BATCH_CHECK, "warn");
+        forced.put(ConfigKeys.STATE_DIR, Files.createTempDirectory("streamnlp-" + applicationId).toString());
+        EnricherConfig c = configure.apply(forced);
+        Settings settings = Settings.from(c);
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), Topics.from(c), inputPartitions, inputPartitions,
+                EnricherTopology.maxRecordBytes(settings));
+        EnricherApp app = EnricherApp.start(c, listener);
+        if (!app.awaitRunning(Duration.ofSeconds(90))) {
+            app.close();
+            throw new IllegalStateException("the processor did not reach RUNNING (state " + app.streams().state() + ")");
+        }
+        return new LocalPipeline(kafka, app, c, ownsKafka);
     }
 
     public EmbeddedKafka kafka() {
@@ -75,7 +86,9 @@ public final class LocalPipeline implements AutoCloseable {
         try {
             app.close(Duration.ofSeconds(30));
         } finally {
-            kafka.close();
+            if (ownsKafka) {
+                kafka.close();
+            }
         }
     }
 }

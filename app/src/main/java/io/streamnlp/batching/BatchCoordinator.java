@@ -41,6 +41,8 @@ public final class BatchCoordinator {
     private final Map<Owner, List<Completed>> mailboxes = new IdentityHashMap<>();
     private long pendingTokens;
     private long lastAddNanos;
+    /** Last add or tick: a longer gap means the thread was away (commit, poll, rebalance), not the stream idle. */
+    private long lastActivityNanos;
 
     public BatchCoordinator(EnrichmentEngine engine, BatchPolicy policy, BatchListener listener) {
         this.engine = engine;
@@ -52,6 +54,7 @@ public final class BatchCoordinator {
         pending.addLast(new Pending(owner, seq, doc, nowNanos));
         pendingTokens += doc.tokenCount();
         lastAddNanos = nowNanos;
+        lastActivityNanos = nowNanos;
     }
 
     public int pendingRecords() {
@@ -81,6 +84,12 @@ public final class BatchCoordinator {
      */
     public void onTick(long nowNanos) {
         flushIfFull();
+        if (!policy.idle().isZero() && nowNanos - lastActivityNanos >= policy.idle().toNanos()) {
+            // The thread was away longer than the idle time (an exactly-once commit, a poll): no record could arrive,
+            // so this is no sign of an idle stream. The idle window starts again (max.wait still bounds the wait).
+            lastAddNanos = Math.max(lastAddNanos, nowNanos);
+        }
+        lastActivityNanos = nowNanos;
         // Flush at the last tick before the deadline rather than the first one after it.
         long waitNanos = Math.max(0, policy.maxWait().toNanos() - policy.tick().toNanos());
         boolean idle = !policy.idle().isZero() && nowNanos - lastAddNanos >= policy.idle().toNanos();
@@ -99,6 +108,11 @@ public final class BatchCoordinator {
     public List<Completed> drain(Owner owner) {
         List<Completed> done = mailboxes.remove(owner);
         return done == null ? List.of() : done;
+    }
+
+    /** True when every result has been drained by its task (the batch is fully forwarded). */
+    public boolean allDelivered() {
+        return mailboxes.isEmpty();
     }
 
     /** A task is closing (revoked, or shutdown): forget its pending records and results; its store keeps them. */
@@ -130,6 +144,10 @@ public final class BatchCoordinator {
         pendingTokens -= tokens;
         long queueNanos = System.nanoTime() - batch.get(0).enqueuedNanos();
         runIsolating(batch, trigger, queueNanos);
+        // No record could arrive while inference ran on this thread: the idle clock restarts now, so the next
+        // tick does not take the inference time for an idle stream and flush a tiny batch.
+        lastAddNanos = Math.max(lastAddNanos, System.nanoTime());
+        lastActivityNanos = Math.max(lastActivityNanos, lastAddNanos);
     }
 
     /**

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "streamnlp", mixinStandardHelpOptions = true, version = "streamnlp 0.1.0",
         description = "Kafka Streams real-time NLP enrichment: named entities and topics for every text record.",
         subcommands = {RunCommand.class, DemoCommand.class, EvalCommand.class, ProduceCommand.class, TailCommand.class,
-                ModelsCommand.class, CommandLine.HelpCommand.class})
+                ModelsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad configuration or a bad model bundle (found at start-up). */
     public static final int EXIT_CONFIG = 2;

@@ -46,7 +46,16 @@ final class BundleRuntime implements AutoCloseable {
     private LongBuffer types;
     private LongBuffer positions;
 
+    /** False for a replica: it shares the primary's tokenizer, which the primary closes. */
+    private final boolean ownsTokenizer;
+
     private BundleRuntime(OrtEnvironment env, ModelBundle bundle, OrtSession session, WindowingTokenizer tokenizer) {
+        this(env, bundle, session, tokenizer, true);
+    }
+
+    private BundleRuntime(OrtEnvironment env, ModelBundle bundle, OrtSession session, WindowingTokenizer tokenizer,
+                          boolean ownsTokenizer) {
+        this.ownsTokenizer = ownsTokenizer;
         this.env = env;
         this.bundle = bundle;
         this.session = session;
@@ -71,6 +80,19 @@ final class BundleRuntime implements AutoCloseable {
             closeQuietly(session);
             throw e;
         }
+    }
+
+    /**
+     * Another session on the same model, with its own input buffers, serving the same outputs (call after
+     * {@link #enable}): lets an engine run a bucket's rows on several sessions at once.
+     */
+    BundleRuntime replica(SessionFactory sessions) {
+        OrtSession s = sessions.open(bundle.modelFile());
+        BundleRuntime r = new BundleRuntime(env, bundle, s, tokenizer, false);
+        r.outputs.addAll(outputs);
+        r.servesNer = servesNer;
+        r.servesTopic = servesTopic;
+        return r;
     }
 
     /** Enables tasks of this bundle; failing when the bundle lacks one. */
@@ -260,7 +282,9 @@ final class BundleRuntime implements AutoCloseable {
 
     @Override
     public void close() {
-        tokenizer.close();
+        if (ownsTokenizer) {
+            tokenizer.close();
+        }
         closeQuietly(session);
     }
 }

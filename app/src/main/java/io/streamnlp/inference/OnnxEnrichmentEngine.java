@@ -33,6 +33,10 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     private static final double MAX_PADDING_WASTE = 0.10;
 
     private final BundleRuntime[] runtimes;
+    /** Per runtime, the sessions a bucket's rows are spread over: [0] is the runtime itself, the rest replicas. */
+    private final BundleRuntime[][] lanes;
+    /** Runs lanes 1.. while the calling thread runs lane 0; null with one lane. */
+    private final java.util.concurrent.ExecutorService lanePool;
     private final BundleRuntime ner;
     private final BundleRuntime topic;
     private final int nerIndex;
@@ -51,9 +55,19 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     /** encode/infer hold the read side, close the write side: native tokenizers and sessions are never freed in use. */
     private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
-    private OnnxEnrichmentEngine(List<BundleRuntime> runtimes, int nerIndex, int topicIndex, EngineOptions options,
-                                 Device device) {
+    private OnnxEnrichmentEngine(List<BundleRuntime> runtimes, List<List<BundleRuntime>> lanes, int nerIndex, int topicIndex,
+                                 EngineOptions options, Device device) {
         this.runtimes = runtimes.toArray(new BundleRuntime[0]);
+        this.lanes = new BundleRuntime[this.runtimes.length][];
+        for (int i = 0; i < this.runtimes.length; i++) {
+            this.lanes[i] = lanes.get(i).toArray(new BundleRuntime[0]);
+        }
+        int extra = this.lanes.length == 0 ? 0 : this.lanes[0].length - 1;
+        this.lanePool = extra <= 0 ? null : java.util.concurrent.Executors.newFixedThreadPool(extra, r -> {
+            Thread t = new Thread(r, "inference-lane");
+            t.setDaemon(true);
+            return t;
+        });
         this.nerIndex = nerIndex;
         this.topicIndex = topicIndex;
         this.ner = nerIndex >= 0 ? this.runtimes[nerIndex] : null;
@@ -82,21 +96,56 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
 
     /** Opens the bundles (one session per distinct folder) and checks each with a dummy run. */
     public static OnnxEnrichmentEngine open(EngineOptions options) {
+        return open(options, 1);
+    }
+
+    /**
+     * As {@link #open(EngineOptions)}, with {@code sessions} parallel sessions per bundle (0: auto): each length
+     * bucket's rows are split over them, the calling thread running the first. On a CPU several single-threaded
+     * sessions beat one multi-threaded session (no per-operator barrier across cores), and bucketed batches then
+     * keep every core busy. Auto: on CPU min(cores, 4) sessions, with cores / sessions intra-op threads each when
+     * intra-op threads are left at 0; on CUDA one session (the GPU serialises runs anyway).
+     */
+    public static OnnxEnrichmentEngine open(EngineOptions options, int sessions) {
+        if (sessions < 0) {
+            throw new IllegalArgumentException("sessions must be >= 0 (0: auto), got " + sessions);
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        int cpuLanes = sessions > 0 ? sessions : Math.max(1, Math.min(cores, 4));
         OrtEnvironment env = environment();
-        SessionFactory sessions = new SessionFactory(env, options);
+        SessionFactory factory = new SessionFactory(env, options);
+        if (cpuLanes > 1 && options.intraOpThreads() == 0) {
+            factory.cpuIntraOpThreads(Math.max(1, cores / cpuLanes));
+        }
         List<BundleRuntime> runtimes = new ArrayList<>();
+        List<List<BundleRuntime>> lanes = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
         try {
-            int nerIndex = options.nerBundle() == null ? -1 : runtime(options.nerBundle(), env, sessions, runtimes, dirs);
-            int topicIndex = options.topicBundle() == null ? -1 : runtime(options.topicBundle(), env, sessions, runtimes, dirs);
+            int nerIndex = options.nerBundle() == null ? -1 : runtime(options.nerBundle(), env, factory, runtimes, dirs);
+            int topicIndex = options.topicBundle() == null ? -1 : runtime(options.topicBundle(), env, factory, runtimes, dirs);
             for (int i = 0; i < runtimes.size(); i++) {
                 runtimes.get(i).enable(i == nerIndex, i == topicIndex);
                 runtimes.get(i).selfCheck();
             }
-            OnnxEnrichmentEngine engine = new OnnxEnrichmentEngine(runtimes, nerIndex, topicIndex, options, sessions.resolved());
-            LOG.info("enrichment engine on {}: ner={} topic={}", engine.device, engine.nerModel(), engine.topicModel());
+            int laneCount = factory.resolved() == Device.CUDA ? Math.max(1, sessions) : cpuLanes;
+            for (BundleRuntime rt : runtimes) {
+                List<BundleRuntime> l = new ArrayList<>();
+                l.add(rt);
+                lanes.add(l);
+                for (int k = 1; k < laneCount; k++) {
+                    l.add(rt.replica(factory));
+                }
+            }
+            OnnxEnrichmentEngine engine = new OnnxEnrichmentEngine(runtimes, lanes, nerIndex, topicIndex, options, factory.resolved());
+            LOG.info("enrichment engine on {}: ner={} topic={}, {} session(s) per bundle", engine.device, engine.nerModel(),
+                    engine.topicModel(), laneCount);
             return engine;
         } catch (RuntimeException e) {
+            for (List<BundleRuntime> l : lanes) {
+                for (int k = 1; k < l.size(); k++) {
+                    l.get(k).close();
+                }
+            }
             runtimes.forEach(BundleRuntime::close);
             throw e;
         }
@@ -248,9 +297,12 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         }
         Arrays.sort(keys);
         int prefix = rt.tokenizer.prefixLength();
+        // 1. buckets: grow while padding waste stays under the limit (rows are sorted: the last is longest);
+        //    each bucket's rows are then split into one part per lane (same width: no extra padding)
+        BundleRuntime[] lane = lanes[ri];
+        List<int[]> parts = new ArrayList<>(); // {from, count, width}
         int start = 0;
         while (start < rows) {
-            // grow the bucket while padding waste stays under the limit (rows are sorted: the last is longest)
             int end = start + 1;
             long real = length(keys[start]);
             while (end < rows && end - start < maxBucketRows) {
@@ -264,15 +316,78 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
             }
             int count = end - start;
             int width = length(keys[end - 1]);
-            final int from = start;
-            BundleRuntime.Rows content = (row, buf) -> {
-                long key = keys[from + row];
-                EncodedText et = docs[doc(key)].perRuntime[ri];
-                int k = window(key);
-                buf.put(et.ids(), et.windowStart(k), et.windowEnd(k) - et.windowStart(k));
-            };
-            try (BundleRuntime.Output out = rt.run(content, count, width)) {
-                stats.nanos += out.nanos;
+            int per = (count + lane.length - 1) / lane.length;
+            for (int f = start; f < end; f += per) {
+                parts.add(new int[] {f, Math.min(per, end - f), width});
+            }
+            stats.buckets++;
+            stats.sequences += count;
+            stats.realTokens += real;
+            stats.paddedTokens += (long) count * width;
+            start = end;
+        }
+        // 2. assign parts to lanes, largest first, each to the least loaded lane; run the lanes in parallel
+        List<List<Integer>> byLane = new ArrayList<>();
+        long[] load = new long[lane.length];
+        for (int k = 0; k < lane.length; k++) {
+            byLane.add(new ArrayList<>());
+        }
+        Integer[] order = new Integer[parts.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(cost(parts.get(b)), cost(parts.get(a))));
+        for (int i : order) {
+            int best = 0;
+            for (int k = 1; k < lane.length; k++) {
+                if (load[k] < load[best]) {
+                    best = k;
+                }
+            }
+            byLane.get(best).add(i);
+            load[best] += cost(parts.get(i));
+        }
+        BundleRuntime.Output[] outs = new BundleRuntime.Output[parts.size()];
+        long t0 = System.nanoTime();
+        try {
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (int k = 1; k < lane.length; k++) {
+                if (!byLane.get(k).isEmpty()) {
+                    BundleRuntime lrt = lane[k];
+                    List<Integer> mine = byLane.get(k);
+                    running.add(lanePool.submit(() -> runParts(lrt, ri, docs, keys, parts, mine, outs)));
+                }
+            }
+            RuntimeException failure = null;
+            try {
+                runParts(rt, ri, docs, keys, parts, byLane.get(0), outs);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            for (java.util.concurrent.Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException re ? re : new InferenceException(e.getCause().toString(), e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    if (failure == null) {
+                        failure = new IllegalStateException("interrupted during inference", e);
+                    }
+                }
+            }
+            stats.nanos += System.nanoTime() - t0;
+            if (failure != null) {
+                throw failure;
+            }
+            // 3. results, in part order, on the calling thread
+            for (int pi = 0; pi < parts.size(); pi++) {
+                int from = parts.get(pi)[0];
+                int count = parts.get(pi)[1];
+                int width = parts.get(pi)[2];
+                BundleRuntime.Output out = outs[pi];
                 if (doNer) {
                     FloatBuffer fb = out.floats(rt.bundle.ner().output());
                     for (int i = 0; i < count; i++) {
@@ -295,11 +410,32 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
                     }
                 }
             }
-            stats.buckets++;
-            stats.sequences += count;
-            stats.realTokens += real;
-            stats.paddedTokens += (long) count * width;
-            start = end;
+        } finally {
+            for (BundleRuntime.Output o : outs) {
+                if (o != null) {
+                    o.close();
+                }
+            }
+        }
+    }
+
+    /** Padded rows x width x (width + 64): a bucket's cost, attention included. */
+    private static long cost(int[] part) {
+        return (long) part[1] * part[2] * (part[2] + 64);
+    }
+
+    /** Runs the given parts on one lane's session, leaving each output in {@code outs}. */
+    private static void runParts(BundleRuntime rt, int ri, OnnxEncodedDocument[] docs, long[] keys, List<int[]> parts,
+                                 List<Integer> mine, BundleRuntime.Output[] outs) {
+        for (int pi : mine) {
+            final int from = parts.get(pi)[0];
+            BundleRuntime.Rows content = (row, buf) -> {
+                long key = keys[from + row];
+                EncodedText et = docs[doc(key)].perRuntime[ri];
+                int k = window(key);
+                buf.put(et.ids(), et.windowStart(k), et.windowEnd(k) - et.windowStart(k));
+            };
+            outs[pi] = rt.run(content, parts.get(pi)[1], parts.get(pi)[2]);
         }
     }
 
@@ -375,6 +511,14 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
                 return;
             }
             closed = true;
+            if (lanePool != null) {
+                lanePool.shutdownNow();
+            }
+            for (BundleRuntime[] l : lanes) {
+                for (int k = 1; k < l.length; k++) {
+                    l[k].close();
+                }
+            }
             for (BundleRuntime rt : runtimes) {
                 rt.close();
             }

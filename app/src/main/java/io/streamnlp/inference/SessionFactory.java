@@ -15,10 +15,17 @@ final class SessionFactory {
     private final OrtEnvironment env;
     private final EngineOptions options;
     private Device resolved;
+    /** Intra-op threads for CPU sessions when the options leave them at 0 (ORT's default); 0: ORT's default. */
+    private int cpuIntraOpThreads;
 
     SessionFactory(OrtEnvironment env, EngineOptions options) {
         this.env = env;
         this.options = options;
+    }
+
+    /** Sets the intra-op threads CPU sessions get when the options say 0 (the engine sizes them to its sessions). */
+    void cpuIntraOpThreads(int threads) {
+        this.cpuIntraOpThreads = threads;
     }
 
     /** The device sessions actually run on (after AUTO fell back, CPU); null before the first open. */
@@ -52,6 +59,8 @@ final class SessionFactory {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
+            } else if (!cuda && cpuIntraOpThreads > 0) {
+                so.setIntraOpNumThreads(cpuIntraOpThreads);
             }
             if (options.interOpThreads() > 0) {
                 so.setInterOpNumThreads(options.interOpThreads());

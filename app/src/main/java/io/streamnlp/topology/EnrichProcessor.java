@@ -136,7 +136,8 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
 
     /** Forwards this task's finished records and removes them from its store. */
     private void forwardCompleted() {
-        for (BatchCoordinator.Completed done : coordinator().drain(this)) {
+        List<BatchCoordinator.Completed> completed = coordinator().drain(this);
+        for (BatchCoordinator.Completed done : completed) {
             InFlight f = inFlight.remove(done.seq());
             if (f == null) {
                 continue; // not ours any more (task re-initialised)
@@ -149,6 +150,11 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
                 emit(s, f.parsed(), done.enrichment());
             }
             store.delete(done.seq());
+        }
+        if (!completed.isEmpty() && coordinator().allDelivered()) {
+            // The last task of a batch has forwarded: ask for a commit now, so the batch's events become visible to
+            // read_committed consumers without waiting out commit.interval.ms (one transaction per batch, not per task).
+            context.commit();
         }
     }
 

@@ -1,0 +1,95 @@
+package io.streamnlp.bench;
+
+import io.streamnlp.config.ConfigKeys;
+import java.util.Locale;
+
+/** The bench's printed table (Markdown, so it pastes into docs/PERFORMANCE.md as it is). */
+public final class BenchReport {
+    private BenchReport() {}
+
+    public static String render(BenchRunner.Report r) {
+        StringBuilder b = new StringBuilder();
+        var c = r.config();
+        f(b, "## streamnlp bench (%s mode)%n%n", r.options().quick() ? "quick" : "full");
+        f(b, "bundle %s on %s; %d texts, %d real tokens (%.1f per text) from %s; %d repeat(s), medians (± half the range)%n",
+                r.bundle(), r.device(), r.texts(), r.realTokens(), (double) r.realTokens() / r.texts(), r.corpusSource(), r.options().repeats());
+        f(b, "policy: batch.max.records=%s batch.max.tokens=%s batch.max.wait.ms=%s batch.idle.ms=%s; inference.intra.op.threads=%s "
+                        + "inference.max.bucket.rows=%s; processing.guarantee=%s; %d cores%n%n",
+                c.get(ConfigKeys.BATCH_MAX_RECORDS), c.get(ConfigKeys.BATCH_MAX_TOKENS), c.get(ConfigKeys.BATCH_MAX_WAIT_MS),
+                c.get(ConfigKeys.BATCH_IDLE_MS), c.get(ConfigKeys.INFERENCE_INTRA_OP_THREADS), c.get(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS),
+                c.get(ConfigKeys.PROCESSING_GUARANTEE), Runtime.getRuntime().availableProcessors());
+
+        b.append("### raw: ONNX Runtime alone (pre-tokenized, no Kafka)\n\n");
+        b.append("| batch | order | intra-op threads | sessions | docs/s | spread | tokens/s | padded/real | docs/batch |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (RawBench.Config g : r.grid()) {
+            double[] v = r.raw().get(g);
+            RawBench.Result last = r.rawLast().get(g);
+            double med = Stats.median(v);
+            f(b, "| %s | %s | %d | %d | %s%.1f%s | %s | %.0f | %.3f | %.1f |%n", g.batch(), g.sorted() ? "sorted+bucketed" : "unsorted",
+                    g.threads(), g.sessions(), g.equals(r.best()) ? "**" : "", med, g.equals(r.best()) ? "**" : "", Stats.spread(v),
+                    med * r.realTokens() / r.texts(), last.paddingRatio(), last.meanBatch());
+        }
+        double best = Stats.median(r.raw().get(r.best()));
+        f(b, "%nbest raw (the ceiling): %s = %.1f docs/s; tokenization alone (one thread, not in raw): %.0f docs/s%n%n",
+                r.best().label().replaceAll("\\s+", " "), best, r.tokenizeDocsPerSec());
+
+        b.append("### pipeline (exactly_once_v2, embedded KRaft broker, read_committed consumer) and naive\n\n");
+        b.append("| row | partitions | offered/s | records/s | spread | tokens/s | p50 ms | p95 ms | p99 ms | docs/batch | fill | padded/real | median batch ms | in ORT |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        row(b, "pipeline (saturation)", r.saturation(), true);
+        row(b, "pipeline (half load)", r.halfLoad(), true);
+        row(b, "pipeline (saturation)", r.onePartition(), true);
+        row(b, "naive mapValues (saturation)", r.naive(), false);
+
+        double pipe = Stats.median(r.saturation().recordsPerSec());
+        double naive = Stats.median(r.naive().recordsPerSec());
+        BatchRecorder.Summary sat = r.saturation().batches();
+        BatchRecorder.Summary halfB = r.halfLoad().batches();
+        double waste = sat.paddingRatio() - 1;
+        double p99 = r.halfLoad().median(LoadDriver.Measurement::p99Ms);
+        double wait = c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS);
+        double p99Bound = wait + 3 * halfB.medianInferenceMs();
+        double mb12 = sat.meanBatch();
+        double mb1 = r.onePartition().batches().meanBatch();
+        double mbDiff = mb1 == 0 ? 0 : Math.abs(mb12 - mb1) / mb1;
+        f(b, "%nbatch inference at half load: median %.1f ms, p99 %.1f ms; flushes at saturation: %s%n", halfB.medianInferenceMs(),
+                halfB.p99InferenceMs(), sat.triggers());
+        b.append("\n### ratios and targets\n\n");
+        b.append("| measure | value | target | holds |\n|---|---|---|---|\n");
+        target(b, "pipeline / best raw", String.format(Locale.ROOT, "%.2f", pipe / best), ">= 0.85", pipe / best >= 0.85);
+        target(b, "pipeline / naive", String.format(Locale.ROOT, "%.2f", pipe / naive), ">= 1.00", pipe >= naive);
+        target(b, "padding waste (padded/real - 1), pipeline", String.format(Locale.ROOT, "%.1f%%", 100 * waste), "<= 15%", waste <= 0.15);
+        target(b, "p99 at half load", String.format(Locale.ROOT, "%.0f ms", p99),
+                String.format(Locale.ROOT, "<= %.0f ms (max.wait %.0f + 3 x %.1f)", p99Bound, wait, halfB.medianInferenceMs()), p99 <= p99Bound);
+        target(b, "mean batch, " + r.saturation().partitions() + " vs 1 partition(s)",
+                String.format(Locale.ROOT, "%.1f vs %.1f (%.0f%%)", mb12, mb1, 100 * mbDiff), "within 10%", mbDiff <= 0.10);
+        boolean complete = r.saturation().complete() && r.halfLoad().complete() && r.onePartition().complete() && r.naive().complete();
+        f(b, "%nevery record accounted for: %s; bench wall time %.0f s%n", complete ? "yes" : "NO (see received/records above)", r.seconds());
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String name, BenchRunner.Scenario s, boolean batched) {
+        double[] v = s.recordsPerSec();
+        double offered = s.runs().isEmpty() ? 0 : s.runs().get(0).offeredPerSec();
+        BatchRecorder.Summary k = s.batches();
+        double wall = s.runs().stream().mapToDouble(LoadDriver.Measurement::seconds).sum();
+        f(b, "| %s | %d | %s | %.1f | %s | %.0f | %.0f | %.0f | %.0f | %s | %s | %s | %s | %s |%n", name, s.partitions(),
+                offered > 0 ? String.format(Locale.ROOT, "%.0f", offered) : "max", Stats.median(v), Stats.spread(v),
+                s.median(LoadDriver.Measurement::tokensPerSec), s.median(LoadDriver.Measurement::p50Ms),
+                s.median(LoadDriver.Measurement::p95Ms), s.median(LoadDriver.Measurement::p99Ms),
+                batched ? String.format(Locale.ROOT, "%.1f", k.meanBatch()) : "1",
+                batched ? String.format(Locale.ROOT, "%.0f%%", 100 * k.meanFill()) : "-",
+                batched ? String.format(Locale.ROOT, "%.3f", k.paddingRatio()) : "-",
+                batched ? String.format(Locale.ROOT, "%.1f", k.medianInferenceMs()) : "-",
+                batched && wall > 0 ? String.format(Locale.ROOT, "%.0f%%", 100 * k.totalInferenceSeconds() / wall) : "-");
+    }
+
+    private static void target(StringBuilder b, String what, String value, String target, boolean holds) {
+        f(b, "| %s | %s | %s | %s |%n", what, value, target, holds ? "yes" : "**no**");
+    }
+
+    private static void f(StringBuilder b, String fmt, Object... args) {
+        b.append(String.format(Locale.ROOT, fmt, args));
+    }
+}

@@ -1,0 +1,231 @@
+package io.streamnlp.bench;
+
+import io.streamnlp.app.Engines;
+import io.streamnlp.app.LocalPipeline;
+import io.streamnlp.app.TopicAdmin;
+import io.streamnlp.batching.BatchPolicy;
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.config.Topics;
+import io.streamnlp.embedded.EmbeddedKafka;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One benchmark run: raw ONNX Runtime grid, the full pipeline on an embedded broker (saturation, half
+ * load, 1 vs many partitions) and the naive per-record topology, all on the same bundle and texts.
+ */
+public final class BenchRunner {
+    /** How much to run. */
+    public record Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir) {
+        public static Options quick(Path shared) {
+            return new Options(true, 120, 1, 12, shared);
+        }
+
+        public static Options full(Path shared) {
+            return new Options(false, 400, 3, 12, shared);
+        }
+    }
+
+    /** A pipeline or naive scenario: the repeats' measurements and the batches they made. */
+    public record Scenario(String name, int partitions, List<LoadDriver.Measurement> runs, BatchRecorder.Summary batches) {
+        public double[] recordsPerSec() {
+            return runs.stream().mapToDouble(LoadDriver.Measurement::recordsPerSec).toArray();
+        }
+
+        public double median(java.util.function.ToDoubleFunction<LoadDriver.Measurement> f) {
+            return Stats.median(runs.stream().mapToDouble(f).toArray());
+        }
+
+        public boolean complete() {
+            return runs.stream().allMatch(m -> m.received() == m.records());
+        }
+    }
+
+    /** Everything one run measured. */
+    public record Report(Options options, String corpusSource, int texts, long realTokens, String bundle, String device,
+                         EnricherConfig config, List<RawBench.Config> grid, Map<RawBench.Config, double[]> raw,
+                         Map<RawBench.Config, RawBench.Result> rawLast, RawBench.Config best, double tokenizeDocsPerSec, Scenario saturation,
+                         Scenario halfLoad, Scenario onePartition, Scenario naive, double seconds) {}
+
+    private final Function<Map<String, String>, EnricherConfig> loader;
+    private final Options options;
+    private final PrintStream log;
+
+    public BenchRunner(Function<Map<String, String>, EnricherConfig> loader, Options options, PrintStream log) {
+        this.loader = loader;
+        this.options = options;
+        this.log = log;
+    }
+
+    public Report run() throws Exception {
+        long t0 = System.nanoTime();
+        EnricherConfig base = loader.apply(Map.of());
+        Path bundle = Engines.options(base).nerBundle() != null ? Engines.options(base).nerBundle() : Engines.options(base).topicBundle();
+        BatchPolicy policy = BatchPolicy.from(base);
+        BenchTexts.Corpus corpus = BenchTexts.load(options.sharedDir(), options.texts());
+        log.printf("bench: bundle %s, %d texts from %s%n", bundle, corpus.texts().size(), corpus.source());
+
+        // 1. raw ONNX Runtime, before any broker thread exists
+        List<RawBench.Config> grid = grid(policy);
+        Map<RawBench.Config, double[]> raw = new java.util.LinkedHashMap<>();
+        Map<RawBench.Config, RawBench.Result> rawLast = new java.util.LinkedHashMap<>();
+        int[] tokens;
+        long realTokens;
+        String bundleId;
+        double tokenizeRate;
+        boolean cuda = "cuda".equalsIgnoreCase(base.get(ConfigKeys.INFERENCE_DEVICE));
+        try (RawBench rb = new RawBench(bundle, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), cuda)) {
+            tokens = rb.tokenCounts();
+            realTokens = rb.realTokens();
+            bundleId = rb.bundle().id();
+            tokenizeRate = rb.tokenizeDocsPerSec();
+            log.printf("  tokenization alone (one thread): %.0f docs/s%n", tokenizeRate);
+            for (RawBench.Config c : grid) {
+                // unsorted batches are 3-5x slower on CPU (padding): measured once, they are not the ceiling
+                double[] v = new double[c.sorted() ? options.repeats() : 1];
+                for (int r = 0; r < v.length; r++) {
+                    RawBench.Result res = rb.run(c);
+                    v[r] = res.docsPerSec();
+                    rawLast.put(c, res);
+                }
+                raw.put(c, v);
+                log.printf("  raw %s: %.1f docs/s %s%n", c.label(), Stats.median(v), Stats.spread(v));
+            }
+        }
+        RawBench.Config best = grid.get(0);
+        for (RawBench.Config c : grid) {
+            if (Stats.median(raw.get(c)) > Stats.median(raw.get(best))) {
+                best = c;
+            }
+        }
+
+        // 2. + 3. one broker for the pipelines and the naive topology
+        int n = options.texts();
+        Duration timeout = Duration.ofSeconds(options.quick() ? 90 : 300);
+        Scenario saturation;
+        Scenario half;
+        Scenario one;
+        Scenario naive;
+        String device;
+        log.println("bench: starting an embedded broker...");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            BatchRecorder rec = new BatchRecorder(policy.maxRecords(), policy.maxTokens());
+            try (LocalPipeline p = pipeline(kafka, "bench-p" + options.partitions(), options.partitions(), rec)) {
+                device = String.valueOf(p.app().engine().device());
+                LoadDriver d = driver(p.config(), corpus.texts(), tokens);
+                d.run(Math.min(n, 60), 0, timeout); // warm-up: JIT, sessions, transactions
+                saturation = scenario("pipeline saturation", options.partitions(), d, rec, n, 0, timeout);
+                double rate = 0.5 * Stats.median(saturation.recordsPerSec());
+                half = scenario("pipeline half load", options.partitions(), d, rec, n / 2, rate, timeout);
+            }
+            try (LocalPipeline p = pipeline(kafka, "bench-p1", 1, rec)) {
+                LoadDriver d = driver(p.config(), corpus.texts(), tokens);
+                d.run(Math.min(n, 60), 0, timeout);
+                one = scenario("pipeline saturation", 1, d, rec, n, 0, timeout);
+            }
+            naive = naive(kafka, corpus.texts(), tokens, n, timeout);
+        }
+        return new Report(options, corpus.source(), corpus.texts().size(), realTokens, bundleId, device, base, grid, raw,
+                rawLast, best, tokenizeRate, saturation, half, one, naive, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private Scenario scenario(String name, int partitions, LoadDriver d, BatchRecorder rec, int count, double rate,
+                              Duration timeout) throws Exception {
+        rec.reset();
+        List<LoadDriver.Measurement> runs = new ArrayList<>();
+        for (int r = 0; r < options.repeats(); r++) {
+            LoadDriver.Measurement m = d.run(count, rate, timeout);
+            runs.add(m);
+            log.printf("  %s (%d partitions%s): %d/%d records, %.1f records/s, p50/p95/p99 %.0f/%.0f/%.0f ms (p50 inside the processor %.0f ms)%n",
+                    name, partitions, rate > 0 ? String.format(", offered %.0f/s", rate) : "", m.received(), m.records(), m.recordsPerSec(),
+                    m.p50Ms(), m.p95Ms(), m.p99Ms(), m.p50InProcessorMs());
+        }
+        BatchRecorder.Summary s = rec.summary();
+        if (s.batches() > 0) {
+            double wall = runs.stream().mapToDouble(LoadDriver.Measurement::seconds).sum();
+            log.printf("    %d batches, %.1f docs/batch, inference median %.1f ms / p99 %.1f ms, p95 queue %.1f ms, flushed by %s; "
+                            + "inference %.0f%% of the wall time%n", s.batches(), s.meanBatch(), s.medianInferenceMs(), s.p99InferenceMs(),
+                    s.p95QueueMs(), s.triggers(), 100 * s.totalInferenceSeconds() / wall);
+        }
+        return new Scenario(name, partitions, runs, s);
+    }
+
+    private Scenario naive(EmbeddedKafka kafka, List<String> texts, int[] tokens, int n, Duration timeout) throws Exception {
+        Map<String, String> forced = topics("bench-naive");
+        forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        forced.put(ConfigKeys.APPLICATION_ID, "bench-naive");
+        forced.put(ConfigKeys.STATE_DIR, java.nio.file.Files.createTempDirectory("streamnlp-bench-naive").toString());
+        EnricherConfig c = loader.apply(forced);
+        Topics t = Topics.from(c);
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), t, options.partitions(), options.partitions(), 16 << 20);
+        try (NaiveTopology naive = new NaiveTopology(c, "bench-naive", t.input(), t.entities())) {
+            naive.start(Duration.ofSeconds(90));
+            LoadDriver d = new LoadDriver(kafka.bootstrapServers(), t.input(), List.of(t.entities(), t.dlq()), texts, tokens);
+            d.run(Math.min(n, 60), 0, timeout);
+            BatchRecorder none = new BatchRecorder(1, 1);
+            return scenario("naive mapValues saturation", options.partitions(), d, none, n, 0, timeout);
+        }
+    }
+
+    private LocalPipeline pipeline(EmbeddedKafka kafka, String id, int partitions, BatchRecorder rec) throws Exception {
+        return LocalPipeline.startOn(kafka, false, id, partitions, forced -> {
+            Map<String, String> all = new HashMap<>(topics(id));
+            all.putAll(forced);
+            return loader.apply(all);
+        }, rec);
+    }
+
+    private static LoadDriver driver(EnricherConfig c, List<String> texts, int[] tokens) {
+        Topics t = Topics.from(c);
+        String out = c.getBoolean(ConfigKeys.NER_ENABLED) ? t.entities() : t.topics();
+        return new LoadDriver(c.get(ConfigKeys.BOOTSTRAP_SERVERS), t.input(), List.of(out, t.dlq()), texts, tokens);
+    }
+
+    private static Map<String, String> topics(String id) {
+        Map<String, String> m = new HashMap<>();
+        m.put(ConfigKeys.TOPIC_INPUT, id + ".input");
+        m.put(ConfigKeys.TOPIC_ENTITIES, id + ".entities");
+        m.put(ConfigKeys.TOPIC_TOPICS, id + ".topics");
+        m.put(ConfigKeys.TOPIC_DLQ, id + ".dlq");
+        return m;
+    }
+
+    /** The raw grid: batch 1/8/32/token budget x sorted or not x intra-op threads 1/2 x 1 or 2 sessions. */
+    private List<RawBench.Config> grid(BatchPolicy policy) {
+        int budget = policy.maxTokens();
+        List<RawBench.Config> g = new ArrayList<>();
+        if (options.quick()) {
+            g.add(new RawBench.Config("1", 1, budget, true, 2, 1));
+            g.add(new RawBench.Config("1", 1, budget, true, 1, 2));
+            g.add(new RawBench.Config("32", 32, budget, false, 2, 1));
+            g.add(new RawBench.Config("32", 32, budget, true, 2, 1));
+            g.add(new RawBench.Config("32", 32, budget, true, 1, 2));
+            g.add(new RawBench.Config("tokens", 1 << 20, budget, true, 2, 1));
+            return g;
+        }
+        int[][] threading = {{1, 1}, {2, 1}, {1, 2}}; // intra-op threads, sessions (2 x 2 would oversubscribe 2 cores)
+        String[] names = {"1", "8", "32", "tokens"};
+        int[] sizes = {1, 8, 32, 1 << 20};
+        for (int b = 0; b < names.length; b++) {
+            for (boolean sorted : new boolean[] {false, true}) {
+                if (!sorted && sizes[b] != 32) {
+                    continue; // unsorted is shown at the default batch size only (batch 1: nothing to sort)
+                }
+                for (int[] t : threading) {
+                    if (!sorted && t[1] == 1 && t[0] == 1) {
+                        continue;
+                    }
+                    g.add(new RawBench.Config(names[b], sizes[b], budget, sorted, t[0], t[1]));
+                }
+            }
+        }
+        return g;
+    }
+}

@@ -1,0 +1,87 @@
+package io.streamnlp.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamnlp.cli.Main;
+import io.streamnlp.fixtures.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code bench --quick} command end to end on the lexicon bundle: every row of the table is there and
+ * its numbers are sane (positive, finite, every record accounted for). No timing thresholds: performance
+ * targets live in the bench's output, not in tests.
+ */
+class BenchSmokeIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void quickBenchPrintsEveryRowWithSaneNumbers() throws Exception {
+        Path bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
+        Path out = tmp.resolve("bench.md");
+        List<String> args = new ArrayList<>(List.of("bench", "--quick", "--texts", "80", "--partitions", "4",
+                "--output", out.toString(), "--set", "ner.model=" + bundle, "--set", "topic.model=" + bundle));
+        if (SharedData.root() != null) {
+            args.addAll(List.of("--shared", SharedData.root().toString()));
+        }
+        assertEquals(0, Main.execute(args.toArray(new String[0])));
+        String table = Files.readString(out);
+
+        // raw grid: 6 rows in quick mode, each with positive throughput
+        List<String> raw = rows(table, "| 1 |", "| 32 |", "| tokens |");
+        assertEquals(6, raw.size(), table);
+        for (String row : raw) {
+            assertTrue(number(cell(row, 4)) > 0, row);
+            assertTrue(number(cell(row, 7)) >= 1.0, "padded/real >= 1: " + row);
+        }
+        assertTrue(table.contains("best raw (the ceiling)"), table);
+
+        // pipeline, half load, one partition, naive
+        List<String> pipe = rows(table, "| pipeline (saturation) |", "| pipeline (half load) |", "| naive mapValues (saturation) |");
+        assertEquals(4, pipe.size(), table);
+        for (String row : pipe) {
+            assertTrue(number(cell(row, 3)) > 0, "records/s: " + row);
+            assertTrue(number(cell(row, 5)) > 0, "tokens/s: " + row);
+            double p50 = number(cell(row, 6));
+            double p99 = number(cell(row, 8));
+            assertTrue(p50 >= 0 && p99 >= p50, "latency percentiles ordered: " + row);
+            assertTrue(number(cell(row, 9)) >= 1, "docs/batch: " + row);
+        }
+        for (String ratio : List.of("pipeline / best raw", "pipeline / naive", "padding waste", "p99 at half load", "mean batch")) {
+            assertTrue(table.contains("| " + ratio), "missing " + ratio + "\n" + table);
+        }
+        assertTrue(table.contains("every record accounted for: yes"), table);
+    }
+
+    private static List<String> rows(String table, String... starts) {
+        List<String> out = new ArrayList<>();
+        for (String line : table.split("\n")) {
+            for (String s : starts) {
+                if (line.startsWith(s)) {
+                    out.add(line);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String cell(String row, int i) {
+        return row.split("\\|")[i + 1].trim();
+    }
+
+    private static double number(String cell) {
+        Matcher m = Pattern.compile("-?[0-9]+(\\.[0-9]+)?").matcher(cell);
+        assertTrue(m.find(), "not a number: " + cell);
+        double v = Double.parseDouble(m.group());
+        assertTrue(Double.isFinite(v), cell);
+        return v;
+    }
+}
