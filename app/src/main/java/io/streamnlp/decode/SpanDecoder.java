@@ -104,11 +104,7 @@ public final class SpanDecoder {
         }
         int start = wordStart[open];
         int stop = wordEnd[end - 1];
-        String text = slicer.slice(start, stop);
-        // A span without a letter or digit (an emoji or punctuation the vocabulary maps to [UNK]) names nothing.
-        if (text.codePoints().anyMatch(Character::isLetterOrDigit)) {
-            out.add(new Entity(text, type, start, stop, sum / (end - open)));
-        }
+        out.add(new Entity(slicer.slice(start, stop), type, start, stop, sum / (end - open)));
         return -1;
     }
 

@@ -50,13 +50,6 @@ class SpanDecoderTest {
     }
 
     @Test
-    void spansWithoutALetterOrDigitAreNotEntities() {
-        // an emoji or punctuation ([UNK] to an uncased vocabulary) labelled as an entity names nothing
-        assertEquals(List.of("Zürich/LOC", "R2/ORG"),
-                decode(IOB, LabelScheme.IOB2, "Zürich ** -- R2", "B-LOC", "B-ORG", "B-ORG", "B-ORG"));
-    }
-
-    @Test
     void iob1() {
         // CoNLL IOB1: I- starts entities; B- only between two same-type neighbours
         assertEquals(List.of("John Smith/PER", "Mary/PER", "Paris/LOC"),
