@@ -3,6 +3,7 @@ package io.streamnlp.app;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.batching.CoordinatorRegistry;
+import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.inference.EnrichmentEngine;
 import io.streamnlp.inference.SynchronizedEngine;
@@ -45,9 +46,10 @@ public final class EnricherApp implements AutoCloseable {
         var streamsProps = StreamsSettings.from(config);
         EnrichmentEngine engine = new SynchronizedEngine(Engines.open(config));
         try {
-            StartupChecks.batchTimeFits(config, engine);
+            boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
+            StartupChecks.batchTimeFits(config, engine, overlap);
             StartupChecks.brokerReachable(config);
-            CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener);
+            CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener, overlap);
             KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry, metrics), streamsProps);
             EnricherApp app = new EnricherApp(engine, registry, streams);
             streams.setUncaughtExceptionHandler(e -> {
@@ -114,6 +116,7 @@ public final class EnricherApp implements AutoCloseable {
      */
     public void close(Duration timeout) {
         streams.close(timeout);
+        registry.close();
         engine.close();
     }
 

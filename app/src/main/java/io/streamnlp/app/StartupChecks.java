@@ -84,13 +84,18 @@ public final class StartupChecks {
      * (exactly-once) or of max.poll.interval.ms.
      */
     public static BatchEstimate batchTimeFits(EnricherConfig c, EnrichmentEngine engine) {
+        return batchTimeFits(c, engine, false);
+    }
+
+    /** @param oneLane time the batch on one lane (with overlap, a batch behind a backlog runs on one) */
+    public static BatchEstimate batchTimeFits(EnricherConfig c, EnrichmentEngine engine, boolean oneLane) {
         String mode = c.getChoice(ConfigKeys.STARTUP_BATCH_CHECK, "fail", "warn", "off");
         if (mode.equals("off")) {
             return null;
         }
         BatchEstimate e;
         try {
-            e = estimate(c, engine);
+            e = estimate(c, engine, oneLane);
         } catch (RuntimeException ex) {
             // a model that throws on some input is handled per record (DLQ INFERENCE_FAILED); the check cannot time it
             log.warn("batch check skipped: the warm-up batch failed: {}", ex.toString());
@@ -114,17 +119,25 @@ public final class StartupChecks {
     }
 
     static BatchEstimate estimate(EnricherConfig c, EnrichmentEngine engine) {
+        return estimate(c, engine, false);
+    }
+
+    static BatchEstimate estimate(EnricherConfig c, EnrichmentEngine engine, boolean oneLane) {
+        int[] lanes = new int[oneLane ? 1 : engine.lanes()];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = i;
+        }
         int maxTokens = c.getPositiveInt(ConfigKeys.BATCH_MAX_TOKENS);
         EncodedDocument one = engine.encode(PROSE);
         int target = Math.min(maxTokens, 2048);
         int repeats = Math.max(1, target / Math.max(1, one.tokenCount()));
         String sample = PROSE.repeat(repeats);
         EncodedDocument doc = engine.encode(sample);
-        engine.infer(List.of(doc)); // warm-up: first runs allocate
+        engine.infer(List.of(doc), lanes); // warm-up: first runs allocate
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 2; i++) {
             long t0 = System.nanoTime();
-            engine.infer(List.of(doc));
+            engine.infer(List.of(doc), lanes);
             best = Math.min(best, System.nanoTime() - t0);
         }
         double msPerToken = best / 1e6 / doc.tokenCount();

@@ -17,11 +17,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Collects the pending records of every task a stream thread owns, so batches fill across
- * partitions. Whichever task's {@code process()} or punctuation finds the policy met runs inference
+ * partitions. Whichever task's {@code process()} or punctuation finds the policy met flushes a batch
  * for all of them; each task then forwards only its own results (Kafka Streams only lets a task
  * forward inside its own callbacks), from its mailbox, and deletes them from its own store. Results
  * not yet forwarded at a commit are still in that task's store, so a crash re-runs them: still
  * exactly-once. One coordinator per stream thread; not thread-safe by design.
+ *
+ * <p>With {@link Lanes} (overlap on), a flushed batch runs on an inference thread on free lanes while the
+ * stream thread goes on polling, buffering and committing: with a backlog each batch takes one lane, so
+ * several batches run side by side (one single-threaded session per core is ONNX Runtime's fastest CPU
+ * setup); with none it takes every free lane (its buckets are split over them: lowest latency). A full
+ * batch waits for a lane (back-pressure); a timed flush (max.wait, idle) waits for a free lane without
+ * blocking, so a busy device lets batches grow. Results are delivered in flush order, so a partition's
+ * records are emitted in their input order.
  */
 public final class BatchCoordinator {
     private static final Logger log = LoggerFactory.getLogger(BatchCoordinator.class);
@@ -34,23 +42,53 @@ public final class BatchCoordinator {
 
     private record Pending(Owner owner, long seq, EncodedDocument doc, long enqueuedNanos) {}
 
+    /** A batch back from an inference thread: its result or the error it threw. */
+    private record Finished(long ticket, List<Pending> batch, BatchListener.Trigger trigger, long queueNanos,
+                            BatchResult result, RuntimeException error) {}
+
     private final EnrichmentEngine engine;
     private final BatchPolicy policy;
     private final BatchListener listener;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Map<Owner, List<Completed>> mailboxes = new IdentityHashMap<>();
+    /** Owners whose results are still wanted: a task closed while its batch ran gets nothing delivered. */
+    private final Set<Owner> active = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Null: batches run on the stream thread (every lane). */
+    private final Lanes lanes;
+    private final java.util.concurrent.Executor executor;
+    private final java.util.concurrent.LinkedBlockingQueue<Finished> finished = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.TreeMap<Long, Finished> ready = new java.util.TreeMap<>();
+    private long nextTicket;
+    private long nextDelivery;
     private long pendingTokens;
     private long lastAddNanos;
     /** Last add or tick: a longer gap means the thread was away (commit, poll, rebalance), not the stream idle. */
     private long lastActivityNanos;
 
+    /** Runs every batch on the calling (stream) thread. */
     public BatchCoordinator(EnrichmentEngine engine, BatchPolicy policy, BatchListener listener) {
+        this(engine, policy, listener, null, null);
+    }
+
+    /**
+     * @param lanes    the engine's lanes, shared by every coordinator of the engine; null to run batches on the
+     *                 stream thread
+     * @param executor runs batches off the stream thread (needs as many threads as there are lanes)
+     */
+    public BatchCoordinator(EnrichmentEngine engine, BatchPolicy policy, BatchListener listener, Lanes lanes,
+                            java.util.concurrent.Executor executor) {
+        if ((lanes == null) != (executor == null)) {
+            throw new IllegalArgumentException("lanes and executor go together");
+        }
         this.engine = engine;
         this.policy = policy;
         this.listener = listener;
+        this.lanes = lanes;
+        this.executor = executor;
     }
 
     public void add(Owner owner, long seq, EncodedDocument doc, long nowNanos) {
+        active.add(owner);
         pending.addLast(new Pending(owner, seq, doc, nowNanos));
         pendingTokens += doc.tokenCount();
         lastAddNanos = nowNanos;
@@ -65,6 +103,11 @@ public final class BatchCoordinator {
         return pendingTokens;
     }
 
+    /** Batches flushed and not yet delivered (running, or finished and waiting for the stream thread). */
+    public int inFlight() {
+        return (int) (nextTicket - nextDelivery);
+    }
+
     /** After an add: flush full batches (by records or token budget) while there are any. */
     public void flushIfFull() {
         while (!pending.isEmpty()) {
@@ -76,6 +119,11 @@ public final class BatchCoordinator {
                 return;
             }
         }
+    }
+
+    /** A full batch ready behind the one being flushed: batches then take one lane each. */
+    private boolean backlog() {
+        return pending.size() >= policy.maxRecords() || pendingTokens >= policy.maxTokens();
     }
 
     /**
@@ -94,18 +142,23 @@ public final class BatchCoordinator {
         long waitNanos = Math.max(0, policy.maxWait().toNanos() - policy.tick().toNanos());
         boolean idle = !policy.idle().isZero() && nowNanos - lastAddNanos >= policy.idle().toNanos();
         while (!pending.isEmpty()) {
+            boolean flushed;
             if (nowNanos - pending.peekFirst().enqueuedNanos() >= waitNanos) {
-                flushOne(BatchListener.Trigger.MAX_WAIT);
+                flushed = flushOne(BatchListener.Trigger.MAX_WAIT);
             } else if (idle) {
-                flushOne(BatchListener.Trigger.IDLE);
+                flushed = flushOne(BatchListener.Trigger.IDLE);
             } else {
                 return;
+            }
+            if (!flushed) {
+                return; // every lane busy: the batch keeps filling until one is free
             }
         }
     }
 
-    /** Results for this owner's records, removed from its mailbox. */
+    /** Results for this owner's records, removed from its mailbox (finished batches are collected first). */
     public List<Completed> drain(Owner owner) {
+        harvest();
         List<Completed> done = mailboxes.remove(owner);
         return done == null ? List.of() : done;
     }
@@ -117,6 +170,7 @@ public final class BatchCoordinator {
 
     /** A task is closing (revoked, or shutdown): forget its pending records and results; its store keeps them. */
     public void remove(Owner owner) {
+        active.remove(owner);
         mailboxes.remove(owner);
         Iterator<Pending> it = pending.iterator();
         while (it.hasNext()) {
@@ -128,8 +182,58 @@ public final class BatchCoordinator {
         }
     }
 
-    /** Takes the oldest records up to the policy's limits (at least one) and runs them. */
-    private void flushOne(BatchListener.Trigger trigger) {
+    /**
+     * Waits (at most {@code timeoutMs}) until every flushed batch is back and delivered to the mailboxes;
+     * false on timeout. For tests and shutdown; the stream thread otherwise never waits for a running batch.
+     */
+    public boolean awaitInFlight(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        harvest();
+        while (inFlight() > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            Finished f = finished.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (f != null) {
+                ready.put(f.ticket(), f);
+                harvest();
+            }
+        }
+        return true;
+    }
+
+    /** Collects batches back from the inference threads and delivers them in flush order. */
+    private void harvest() {
+        if (lanes == null) {
+            return;
+        }
+        for (Finished f = finished.poll(); f != null; f = finished.poll()) {
+            ready.put(f.ticket(), f);
+        }
+        for (Finished f = ready.remove(nextDelivery); f != null; f = ready.remove(nextDelivery)) {
+            nextDelivery++;
+            if (f.error() == null) {
+                deliverAll(f.batch(), f.result(), f.trigger(), f.queueNanos());
+            } else {
+                listener.onInferenceFailure(f.batch().size(), f.error());
+                isolate(f.batch(), f.trigger(), f.queueNanos(), f.error());
+            }
+        }
+    }
+
+    /**
+     * Takes the oldest records up to the policy's limits (at least one) and runs them, or hands them to an
+     * inference thread. False when nothing was flushed: a timed flush found every lane busy.
+     */
+    private boolean flushOne(BatchListener.Trigger trigger) {
+        if (lanes != null) {
+            harvest();
+            boolean full = trigger == BatchListener.Trigger.RECORDS || trigger == BatchListener.Trigger.TOKENS;
+            if (!full && lanes.free() == 0) {
+                return false;
+            }
+        }
         List<Pending> batch = new ArrayList<>();
         long tokens = 0;
         while (!pending.isEmpty() && batch.size() < policy.maxRecords()) {
@@ -142,12 +246,111 @@ public final class BatchCoordinator {
             batch.add(next);
         }
         pendingTokens -= tokens;
+        if (lanes != null) {
+            return submit(batch, trigger);
+        }
         long queueNanos = System.nanoTime() - batch.get(0).enqueuedNanos();
         runIsolating(batch, trigger, queueNanos);
-        // No record could arrive while inference ran on this thread: the idle clock restarts now, so the next
-        // tick does not take the inference time for an idle stream and flush a tiny batch.
+        threadWasAway();
+        return true;
+    }
+
+    /**
+     * No record could arrive while this thread was busy (inference on it, or waiting for a lane): the idle clock
+     * restarts now, so the next tick does not take that time for an idle stream and flush a tiny batch.
+     */
+    private void threadWasAway() {
         lastAddNanos = Math.max(lastAddNanos, System.nanoTime());
         lastActivityNanos = Math.max(lastActivityNanos, lastAddNanos);
+    }
+
+    /** Hands a batch to an inference thread on free lanes, waiting for one if none is free. */
+    private boolean submit(List<Pending> batch, BatchListener.Trigger trigger) {
+        int want = backlog() ? 1 : lanes.count();
+        int[] got = lanes.tryAcquire(want);
+        if (got == null) {
+            try {
+                got = lanes.acquire(want);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                requeue(batch);
+                return false;
+            }
+            threadWasAway();
+            harvest();
+        }
+        long queueNanos = System.nanoTime() - batch.get(0).enqueuedNanos();
+        long ticket = nextTicket++;
+        List<EncodedDocument> docs = documents(batch);
+        int[] mine = got;
+        try {
+            executor.execute(() -> {
+                BatchResult result = null;
+                RuntimeException error = null;
+                try {
+                    result = engine.infer(docs, mine);
+                } catch (RuntimeException e) {
+                    error = e;
+                } catch (Error e) {
+                    error = new IllegalStateException(e.toString(), e);
+                } finally {
+                    lanes.release(mine);
+                }
+                finished.add(new Finished(ticket, batch, trigger, queueNanos, result, error));
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            lanes.release(mine);
+            finished.add(new Finished(ticket, batch, trigger, queueNanos, null, e));
+        }
+        return true;
+    }
+
+    /** Puts a batch back at the head of the queue, in its order. */
+    private void requeue(List<Pending> batch) {
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            pending.addFirst(batch.get(i));
+            pendingTokens += batch.get(i).doc().tokenCount();
+        }
+    }
+
+    private static List<EncodedDocument> documents(List<Pending> batch) {
+        List<EncodedDocument> docs = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            docs.add(p.doc());
+        }
+        return docs;
+    }
+
+    /** Inference on the calling thread: every lane without overlap, else one lane taken from the shared set. */
+    private BatchResult inferHere(List<EncodedDocument> docs) {
+        if (lanes == null) {
+            return engine.infer(docs);
+        }
+        int[] one;
+        try {
+            one = lanes.acquire(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for an inference lane", e);
+        }
+        try {
+            return engine.infer(docs, one);
+        } finally {
+            lanes.release(one);
+        }
+    }
+
+    /** A batch that threw: a single record is reported failed, a bigger batch is split to find the culprit(s). */
+    private void isolate(List<Pending> batch, BatchListener.Trigger trigger, long queueNanos, RuntimeException e) {
+        if (batch.size() == 1) {
+            Pending p = batch.get(0);
+            log.warn("inference failed for one record; it goes to the dead-letter topic: {}", e.toString());
+            deliver(p, new Completed(p.seq(), null, e.getClass().getSimpleName() + ": " + e.getMessage()));
+            return;
+        }
+        int half = batch.size() / 2;
+        runIsolating(new ArrayList<>(batch.subList(0, half)), trigger, queueNanos);
+        runIsolating(new ArrayList<>(batch.subList(half, batch.size())), trigger, queueNanos);
     }
 
     /**
@@ -155,26 +358,18 @@ public final class BatchCoordinator {
      * are alone, so they (and only they) are reported as failed.
      */
     private void runIsolating(List<Pending> batch, BatchListener.Trigger trigger, long queueNanos) {
-        List<EncodedDocument> docs = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
-            docs.add(p.doc());
-        }
         BatchResult result;
         try {
-            result = engine.infer(docs);
+            result = inferHere(documents(batch));
         } catch (RuntimeException e) {
             listener.onInferenceFailure(batch.size(), e);
-            if (batch.size() == 1) {
-                Pending p = batch.get(0);
-                log.warn("inference failed for one record; it goes to the dead-letter topic: {}", e.toString());
-                deliver(p, new Completed(p.seq(), null, e.getClass().getSimpleName() + ": " + e.getMessage()));
-                return;
-            }
-            int half = batch.size() / 2;
-            runIsolating(new ArrayList<>(batch.subList(0, half)), trigger, queueNanos);
-            runIsolating(new ArrayList<>(batch.subList(half, batch.size())), trigger, queueNanos);
+            isolate(batch, trigger, queueNanos, e);
             return;
         }
+        deliverAll(batch, result, trigger, queueNanos);
+    }
+
+    private void deliverAll(List<Pending> batch, BatchResult result, BatchListener.Trigger trigger, long queueNanos) {
         Set<Owner> owners = new HashSet<>();
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
@@ -185,6 +380,9 @@ public final class BatchCoordinator {
     }
 
     private void deliver(Pending p, Completed c) {
+        if (!active.contains(p.owner())) {
+            return; // its task closed while the batch ran: the store keeps the record for the next owner
+        }
         mailboxes.computeIfAbsent(p.owner(), o -> new ArrayList<>()).add(c);
     }
 }

@@ -34,6 +34,7 @@ public final class ConfigKeys {
     public static final String INFERENCE_INTER_OP_THREADS = "inference.inter.op.threads";
     public static final String INFERENCE_MAX_BUCKET_ROWS = "inference.max.bucket.rows";
     public static final String INFERENCE_SESSIONS = "inference.sessions";
+    public static final String INFERENCE_OVERLAP = "inference.overlap";
     public static final String BATCH_MAX_RECORDS = "batch.max.records";
     public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
     public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
@@ -71,7 +72,8 @@ public final class ConfigKeys {
         def(INFERENCE_DEVICE, "auto", "cpu | cuda | auto. auto uses CUDA when it works and falls back to CPU with one log line; cuda fails at start-up when unavailable.");
         def(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime intra-op threads per session (0: auto, cores / inference.sessions on CPU; ONNX Runtime's default with one session).");
         def(INFERENCE_INTER_OP_THREADS, "1", "ONNX Runtime inter-op threads per session.");
-        def(INFERENCE_SESSIONS, "0", "Parallel ONNX Runtime sessions per model; each length bucket's rows are split over them (0: auto, min(cores, 4) on CPU, 1 on CUDA).");
+        def(INFERENCE_SESSIONS, "0", "Inference lanes: parallel ONNX Runtime sessions per model. With a backlog each batch runs on one lane, several side by side; otherwise a batch's length buckets are split over the free lanes (0: auto, min(cores, 4) on CPU, 1 on CUDA).");
+        def(INFERENCE_OVERLAP, "true", "Run batches on inference threads (one per lane) while the stream thread goes on polling, buffering and committing; false runs each batch on the stream thread, over every lane.");
         def(INFERENCE_MAX_BUCKET_ROWS, "64", "Most sequences in one session run (one length bucket).");
         def(BATCH_MAX_RECORDS, "32", "Flush a batch when it holds this many records.");
         def(BATCH_MAX_TOKENS, "8192", "Flush a batch when its records hold this many tokens (the token budget).");

@@ -18,6 +18,22 @@ public interface EnrichmentEngine extends AutoCloseable {
      */
     BatchResult infer(List<? extends EncodedDocument> documents);
 
+    /**
+     * Parallel lanes (sessions with their own buffers): batches on different lanes may run at the same time,
+     * from different threads. 1 for an engine that runs one batch at a time.
+     */
+    default int lanes() {
+        return 1;
+    }
+
+    /**
+     * As {@link #infer(List)} on the given lanes only (distinct, in [0, {@link #lanes()})): the caller guarantees
+     * that no other call uses them meanwhile; {@link #infer(List)} itself uses them all.
+     */
+    default BatchResult infer(List<? extends EncodedDocument> documents, int[] lanes) {
+        return infer(documents);
+    }
+
     /** Name@version of the model bundle serving NER, or null when NER is disabled. */
     String nerModel();
 

@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * The {@link EnrichmentEngine} on ONNX Runtime: one session per distinct bundle folder, length-bucketed
  * batches padded only to each bucket's longest window, windows merged back per document.
  *
- * <p>Threads: {@link #encode} is thread-safe and may run on any thread, also while {@link #infer} runs (it only
- * reads the tokenizers). {@link #infer} reuses buffers and must be confined to one thread at a time.
- * {@link #close} waits for running calls.
+ * <p>Threads: {@link #encode} is thread-safe and may run on any thread, also while inference runs (it only
+ * reads the tokenizers). Each lane (a set of sessions, one per bundle, with its own buffers and decoding
+ * scratch) serves one call at a time: {@link #infer(List, int[])} calls on disjoint lanes may run in parallel;
+ * {@link #infer(List)} uses every lane. {@link #close} waits for running calls.
  */
 public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEnrichmentEngine.class);
@@ -43,14 +44,13 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     private final int topicIndex;
     private final int maxBucketRows;
     private final Device device;
-    private final WordLabeler wordLabeler;
     private final SpanDecoder spanDecoder;
     private final TopicDecoder topicDecoder;
     private final int nerLabels;
     private final int topicLabels;
-    // scratch reused across batches
-    private int[] wordLabel = new int[256];
-    private double[] wordProb = new double[256];
+    /** Decoding scratch per lane, reused across batches: a call decodes with its first lane's. */
+    private final Scratch[] scratch;
+    private final int[] allLanes;
     private volatile boolean closed;
     /** encode/infer hold the read side, close the write side: native tokenizers and sessions are never freed in use. */
     private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
@@ -74,16 +74,22 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         this.topic = topicIndex >= 0 ? this.runtimes[topicIndex] : null;
         this.maxBucketRows = options.maxBucketRows();
         this.device = device;
+        int laneCount = this.lanes.length == 0 ? 1 : this.lanes[0].length;
+        this.allLanes = new int[laneCount];
+        this.scratch = new Scratch[laneCount];
+        Aggregation agg = null;
         if (ner != null) {
             ModelBundle.Task task = ner.bundle.ner();
-            Aggregation agg = options.aggregation() != null ? options.aggregation() : task.aggregation();
+            agg = options.aggregation() != null ? options.aggregation() : task.aggregation();
             this.nerLabels = task.labels().size();
-            this.wordLabeler = new WordLabeler(nerLabels, agg);
             this.spanDecoder = new SpanDecoder(task.labels(), task.scheme());
         } else {
             this.nerLabels = 0;
-            this.wordLabeler = null;
             this.spanDecoder = null;
+        }
+        for (int i = 0; i < laneCount; i++) {
+            allLanes[i] = i;
+            scratch[i] = new Scratch(ner != null ? new WordLabeler(nerLabels, agg) : null);
         }
         if (topic != null) {
             this.topicLabels = topic.bundle.topic().labels().size();
@@ -224,18 +230,43 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
 
     @Override
     public BatchResult infer(List<? extends EncodedDocument> documents) {
+        return infer(documents, allLanes);
+    }
+
+    @Override
+    public int lanes() {
+        return allLanes.length;
+    }
+
+    @Override
+    public BatchResult infer(List<? extends EncodedDocument> documents, int[] laneIds) {
+        checkLanes(laneIds);
         lifecycle.readLock().lock();
         try {
             if (closed) {
                 throw new IllegalStateException("engine is closed");
             }
-            return inferOpen(documents);
+            return inferOpen(documents, laneIds);
         } finally {
             lifecycle.readLock().unlock();
         }
     }
 
-    private BatchResult inferOpen(List<? extends EncodedDocument> documents) {
+    private void checkLanes(int[] laneIds) {
+        if (laneIds == null || laneIds.length == 0) {
+            throw new IllegalArgumentException("no lanes given");
+        }
+        boolean[] seen = new boolean[allLanes.length];
+        for (int l : laneIds) {
+            if (l < 0 || l >= allLanes.length || seen[l]) {
+                throw new IllegalArgumentException("lanes must be distinct and in [0, " + allLanes.length + "): "
+                        + Arrays.toString(laneIds));
+            }
+            seen[l] = true;
+        }
+    }
+
+    private BatchResult inferOpen(List<? extends EncodedDocument> documents, int[] laneIds) {
         int docs = documents.size();
         OnnxEncodedDocument[] encoded = new OnnxEncodedDocument[docs];
         for (int d = 0; d < docs; d++) {
@@ -250,11 +281,12 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         double[][] topicSums = topic != null ? new double[docs][] : null;
         Stats stats = new Stats();
         for (int ri = 0; ri < runtimes.length; ri++) {
-            runBundle(ri, encoded, nerLogits, topicSums, stats);
+            runBundle(ri, laneIds, encoded, nerLogits, topicSums, stats);
         }
+        Scratch sc = scratch[laneIds[0]];
         List<Enrichment> results = new ArrayList<>(docs);
         for (int d = 0; d < docs; d++) {
-            List<Entity> entities = ner != null ? entities(encoded[d].perRuntime[nerIndex], nerLogits[d]) : null;
+            List<Entity> entities = ner != null ? entities(sc, encoded[d].perRuntime[nerIndex], nerLogits[d]) : null;
             TopicPrediction tp = topic != null
                     ? topicDecoder.predict(topicSums[d], encoded[d].perRuntime[topicIndex].windowCount()) : null;
             results.add(new Enrichment(entities, tp));
@@ -271,8 +303,20 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         long nanos;
     }
 
-    /** Runs all windows of all documents through one bundle, bucket by bucket. */
-    private void runBundle(int ri, OnnxEncodedDocument[] docs, float[][][] nerLogits, double[][] topicSums, Stats stats) {
+    /** Per lane: the word-level decoding state {@link #entities} reuses. */
+    private static final class Scratch {
+        final WordLabeler labeler;
+        int[] wordLabel = new int[256];
+        double[] wordProb = new double[256];
+
+        Scratch(WordLabeler labeler) {
+            this.labeler = labeler;
+        }
+    }
+
+    /** Runs all windows of all documents through one bundle on the given lanes, bucket by bucket. */
+    private void runBundle(int ri, int[] laneIds, OnnxEncodedDocument[] docs, float[][][] nerLogits, double[][] topicSums,
+                           Stats stats) {
         BundleRuntime rt = runtimes[ri];
         boolean doNer = ri == nerIndex;
         boolean doTopic = ri == topicIndex;
@@ -299,7 +343,10 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         int prefix = rt.tokenizer.prefixLength();
         // 1. buckets: grow while padding waste stays under the limit (rows are sorted: the last is longest);
         //    each bucket's rows are then split into one part per lane (same width: no extra padding)
-        BundleRuntime[] lane = lanes[ri];
+        BundleRuntime[] lane = new BundleRuntime[laneIds.length];
+        for (int k = 0; k < laneIds.length; k++) {
+            lane[k] = lanes[ri][laneIds[k]];
+        }
         List<int[]> parts = new ArrayList<>(); // {from, count, width}
         int start = 0;
         while (start < rows) {
@@ -360,7 +407,7 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
             }
             RuntimeException failure = null;
             try {
-                runParts(rt, ri, docs, keys, parts, byLane.get(0), outs);
+                runParts(lane[0], ri, docs, keys, parts, byLane.get(0), outs);
             } catch (RuntimeException e) {
                 failure = e;
             }
@@ -452,19 +499,21 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     }
 
     /** Labels each word from its best window ({@link EncodedText#bestWindow}), then groups words into entities. */
-    private List<Entity> entities(EncodedText et, float[][] windowLogits) {
+    private List<Entity> entities(Scratch sc, EncodedText et, float[][] windowLogits) {
         int words = et.wordCount();
-        if (wordLabel.length < words) {
-            wordLabel = new int[Math.max(words, wordLabel.length * 2)];
-            wordProb = new double[wordLabel.length];
+        if (sc.wordLabel.length < words) {
+            sc.wordLabel = new int[Math.max(words, sc.wordLabel.length * 2)];
+            sc.wordProb = new double[sc.wordLabel.length];
         }
+        int[] wordLabel = sc.wordLabel;
+        double[] wordProb = sc.wordProb;
         for (int w = 0; w < words; w++) {
             int a = et.wordTokenStart(w);
             int best = et.bestWindow(w);
             int ws = et.windowStart(best);
             int tokens = Math.min(et.wordTokenEnd(w), et.windowEnd(best)) - a;
-            wordLabel[w] = wordLabeler.decide(windowLogits[best], (a - ws) * nerLabels, tokens);
-            wordProb[w] = wordLabeler.probability();
+            wordLabel[w] = sc.labeler.decide(windowLogits[best], (a - ws) * nerLabels, tokens);
+            wordProb[w] = sc.labeler.probability();
         }
         return spanDecoder.decode(et.text(), words, wordLabel, wordProb, et.wordStarts(), et.wordEnds());
     }

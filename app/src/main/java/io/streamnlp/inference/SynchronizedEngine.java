@@ -3,9 +3,10 @@ package io.streamnlp.inference;
 import java.util.List;
 
 /**
- * Shares one engine (and its model sessions' memory) between stream threads: inference calls are
- * serialised, which costs nothing with one stream thread and little with several, since a session run
- * already uses every core it is given. Tokenization is thread-safe and runs beside inference.
+ * Shares one engine (and its model sessions' memory) between stream threads: whole-engine inference calls
+ * are serialised, which costs nothing with one stream thread and little with several, since a run already
+ * uses every lane. Calls on given lanes are not (the lanes' owner keeps them apart). Tokenization is
+ * thread-safe and runs beside inference.
  */
 public final class SynchronizedEngine implements EnrichmentEngine {
     private final EnrichmentEngine delegate;
@@ -22,6 +23,17 @@ public final class SynchronizedEngine implements EnrichmentEngine {
     @Override
     public synchronized BatchResult infer(List<? extends EncodedDocument> documents) {
         return delegate.infer(documents);
+    }
+
+    /** Not serialised: the caller's lanes are its own (see {@link EnrichmentEngine#infer(List, int[])}). */
+    @Override
+    public BatchResult infer(List<? extends EncodedDocument> documents, int[] lanes) {
+        return delegate.infer(documents, lanes);
+    }
+
+    @Override
+    public int lanes() {
+        return delegate.lanes();
     }
 
     @Override

@@ -26,6 +26,7 @@ public final class Monitoring implements AutoCloseable {
     public static final String DEVICE = "streamnlp.device";
     public static final String MODEL = "streamnlp.model.info";
     public static final String PENDING = "streamnlp.buffer.pending";
+    public static final String IN_FLIGHT = "streamnlp.batches.in.flight";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final EnricherMetrics metrics;
@@ -78,6 +79,8 @@ public final class Monitoring implements AutoCloseable {
         model("topic", engine.topicModel());
         Gauge.builder(PENDING, running.registry(), r -> r.pendingRecords())
                 .description("Records tokenized and waiting for a batch").register(registry);
+        Gauge.builder(IN_FLIGHT, running.registry(), r -> r.inFlightBatches())
+                .description("Batches handed to the inference threads and not yet forwarded").register(registry);
         this.app = running;
     }
 

@@ -70,6 +70,34 @@ class MultiSessionTest {
     }
 
     @Test
+    void callsOnDisjointLanesRunInParallelWithTheSameResults() throws Exception {
+        Path dir = bundle();
+        List<String> texts = texts();
+        List<Enrichment> expected = run(dir, 1, texts);
+        try (OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withMaxBucketRows(8), 3)) {
+            assertEquals(3, engine.lanes());
+            List<EncodedDocument> docs = new ArrayList<>();
+            for (String t : texts) {
+                docs.add(engine.encode(t));
+            }
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                for (int round = 0; round < 20; round++) { // each lane's buffers and decoding scratch are its own
+                    var a = pool.submit(() -> engine.infer(docs, new int[] {0}));
+                    var b = pool.submit(() -> engine.infer(docs, new int[] {2, 1}));
+                    assertEquals(expected, a.get().results());
+                    assertEquals(expected, b.get().results());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThrows(IllegalArgumentException.class, () -> engine.infer(docs, new int[] {3}));
+            assertThrows(IllegalArgumentException.class, () -> engine.infer(docs, new int[] {1, 1}));
+            assertThrows(IllegalArgumentException.class, () -> engine.infer(docs, new int[0]));
+        }
+    }
+
+    @Test
     void negativeSessionsAreRejected() {
         Path dir = bundle();
         assertThrows(IllegalArgumentException.class, () -> OnnxEnrichmentEngine.open(EngineOptions.of(dir), -1));

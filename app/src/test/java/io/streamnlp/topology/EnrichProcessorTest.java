@@ -25,6 +25,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,9 +64,22 @@ class EnrichProcessorTest {
         context.addStateStore(store);
     }
 
+    private CoordinatorRegistry registry;
+
+    @AfterEach
+    void closeRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
     private EnrichProcessor processor(BatchPolicy policy) {
-        CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy,
-                (BatchStats stats, int owners, BatchListener.Trigger trigger, long queueNanos) -> triggers.add(trigger));
+        return processor(policy, false);
+    }
+
+    private EnrichProcessor processor(BatchPolicy policy, boolean overlap) {
+        registry = new CoordinatorRegistry(engine, policy,
+                (BatchStats stats, int owners, BatchListener.Trigger trigger, long queueNanos) -> triggers.add(trigger), overlap);
         EnrichProcessor p = new EnrichProcessor(Settings.from(EnricherConfig.defaults()), registry);
         p.init(context);
         return p;
@@ -129,6 +143,24 @@ class EnrichProcessorTest {
         assertEquals(3, forwarded(EnricherTopology.ENTITIES_SINK).size());
         assertEquals(3, forwarded(EnricherTopology.TOPICS_SINK).size());
         assertEquals(0, storeSize());
+    }
+
+    @Test
+    void withOverlapTheBatchRunsOffTheThreadAndIsForwardedAtTheNextCallback() throws Exception {
+        EnrichProcessor p = processor(new BatchPolicy(3, 10_000, Duration.ofHours(1)), true);
+        send(p, 0, "a", "Paris");
+        send(p, 1, "b", "Acme shares fell");
+        send(p, 2, "c", "Paris");
+        assertEquals(List.of(), forwarded(EnricherTopology.ENTITIES_SINK), "process() handed the batch over");
+        assertEquals(3, storeSize(), "records stay in the store until forwarded");
+        assertTrue(registry.current().awaitInFlight(10_000));
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(System.currentTimeMillis());
+        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        assertEquals(List.of("a", "b", "c"), ents.stream().map(n -> n.path("id").asText()).toList(), "input order");
+        assertEquals("LOC", ents.get(0).path("entities").get(0).path("label").asText());
+        assertEquals(3, forwarded(EnricherTopology.TOPICS_SINK).size());
+        assertEquals(0, storeSize());
+        assertEquals(List.of(BatchListener.Trigger.RECORDS), triggers);
     }
 
     @Test

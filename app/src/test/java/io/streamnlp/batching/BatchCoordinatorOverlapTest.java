@@ -1,0 +1,288 @@
+package io.streamnlp.batching;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamnlp.fixtures.LexiconBundle;
+import io.streamnlp.inference.BatchResult;
+import io.streamnlp.inference.EncodedDocument;
+import io.streamnlp.inference.EngineOptions;
+import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.inference.OnnxEnrichmentEngine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The coordinator with overlap: batches run on inference threads over the engine's lanes (a real engine on the
+ * lexicon bundle with two sessions, wrapped to hold batches and watch which lanes they use).
+ */
+class BatchCoordinatorOverlapTest {
+    @TempDir
+    static Path tmp;
+    static OnnxEnrichmentEngine real;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private final List<BatchListener.Trigger> triggers = Collections.synchronizedList(new ArrayList<>());
+    private final List<Integer> failures = Collections.synchronizedList(new ArrayList<>());
+
+    /** Delegates to the real engine; can hold a batch until released, and throws for poisoned documents. */
+    static final class Watched implements EnrichmentEngine {
+        final Set<EncodedDocument> poison = Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
+        final List<int[]> lanesUsed = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger maxRunning = new AtomicInteger();
+        final ConcurrentHashMap<Integer, CountDownLatch> holds = new ConcurrentHashMap<>();
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public EncodedDocument encode(String text) {
+            return real.encode(text);
+        }
+
+        @Override
+        public BatchResult infer(List<? extends EncodedDocument> documents) {
+            return infer(documents, new int[] {0, 1});
+        }
+
+        @Override
+        public int lanes() {
+            return real.lanes();
+        }
+
+        @Override
+        public BatchResult infer(List<? extends EncodedDocument> documents, int[] lanes) {
+            int call = calls.getAndIncrement();
+            lanesUsed.add(lanes.clone());
+            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                CountDownLatch hold = holds.get(call);
+                if (hold != null && !hold.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("test hold never released");
+                }
+                for (EncodedDocument d : documents) {
+                    if (poison.contains(d)) {
+                        throw new IllegalArgumentException("poisoned document");
+                    }
+                }
+                return real.infer(documents, lanes);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+
+        @Override
+        public String nerModel() {
+            return real.nerModel();
+        }
+
+        @Override
+        public String topicModel() {
+            return real.topicModel();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    static final class Task implements BatchCoordinator.Owner {}
+
+    @BeforeAll
+    static void open() {
+        real = OnnxEnrichmentEngine.open(EngineOptions.of(LexiconBundle.write(tmp.resolve("lexicon"))), 2);
+    }
+
+    @AfterAll
+    static void close() {
+        real.close();
+    }
+
+    @AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
+
+    private BatchCoordinator coordinator(Watched engine, BatchPolicy policy) {
+        BatchListener listener = new BatchListener() {
+            @Override
+            public void onBatch(io.streamnlp.inference.BatchStats stats, int owners, Trigger trigger, long queueNanos) {
+                triggers.add(trigger);
+            }
+
+            @Override
+            public void onInferenceFailure(int batchSize, Exception error) {
+                failures.add(batchSize);
+            }
+        };
+        return new BatchCoordinator(engine, policy, listener, new Lanes(engine.lanes()), pool);
+    }
+
+    private static void add(BatchCoordinator c, BatchCoordinator.Owner owner, long seq, EncodedDocument doc) {
+        c.add(owner, seq, doc, System.nanoTime());
+    }
+
+    private static List<Long> seqs(List<BatchCoordinator.Completed> done) {
+        List<Long> out = new ArrayList<>();
+        for (BatchCoordinator.Completed c : done) {
+            out.add(c.seq());
+        }
+        return out;
+    }
+
+    @Test
+    void withABacklogBatchesRunSideBySideOnOneLaneEachAndArriveInFlushOrder() throws Exception {
+        Watched engine = new Watched();
+        CountDownLatch firstHeld = new CountDownLatch(1);
+        engine.holds.put(0, firstHeld); // the first batch finishes last
+        BatchCoordinator c = coordinator(engine, new BatchPolicy(2, 10_000, Duration.ofHours(1)));
+        Task t = new Task();
+        for (long s = 0; s < 6; s++) { // three full batches queued before any flush: a backlog
+            add(c, t, s, engine.encode(s % 2 == 0 ? "Angela Merkel in Paris" : "Acme shares fell"));
+        }
+        Thread releaser = new Thread(() -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (engine.calls.get() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            sleep(100); // the second batch is done by now, the first still held
+            firstHeld.countDown();
+        });
+        releaser.start();
+        c.flushIfFull(); // returns once the third batch got a lane: the stream thread never ran inference itself
+        assertTrue(c.awaitInFlight(10_000));
+        releaser.join();
+
+        assertEquals(2, engine.maxRunning.get(), "two batches ran at the same time");
+        for (int[] lanes : engine.lanesUsed.subList(0, 2)) {
+            assertEquals(1, lanes.length, "with a backlog a batch takes one lane");
+        }
+        assertFalse(engine.lanesUsed.get(0)[0] == engine.lanesUsed.get(1)[0], "different lanes");
+        List<BatchCoordinator.Completed> done = c.drain(t);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), seqs(done), "delivered in flush order");
+        for (BatchCoordinator.Completed d : done) {
+            assertNotNull(d.enrichment());
+        }
+        assertEquals("Angela Merkel", done.get(0).enrichment().entities().get(0).text());
+        assertEquals(3, triggers.size());
+        assertTrue(c.allDelivered());
+        assertEquals(0, c.inFlight());
+    }
+
+    @Test
+    void withoutABacklogABatchTakesEveryFreeLane() throws Exception {
+        Watched engine = new Watched();
+        BatchCoordinator c = coordinator(engine, new BatchPolicy(2, 10_000, Duration.ofHours(1)));
+        Task t = new Task();
+        add(c, t, 0, engine.encode("Paris"));
+        add(c, t, 1, engine.encode("Paris"));
+        c.flushIfFull();
+        assertTrue(c.awaitInFlight(10_000));
+        assertEquals(2, engine.lanesUsed.get(0).length);
+        assertEquals(List.of(0L, 1L), seqs(c.drain(t)));
+    }
+
+    @Test
+    void aTimedFlushDoesNotWaitForABusyDeviceTheBatchGrowsInstead() throws Exception {
+        Watched engine = new Watched();
+        CountDownLatch held = new CountDownLatch(1);
+        engine.holds.put(0, held);
+        BatchCoordinator c = coordinator(engine, new BatchPolicy(100, 100_000, Duration.ofMillis(1)));
+        Task t = new Task();
+        add(c, t, 0, engine.encode("Paris"));
+        sleep(5);
+        c.onTick(System.nanoTime()); // max.wait: flushed on both lanes (no backlog), held there
+        assertEquals(1, c.inFlight());
+        add(c, t, 1, engine.encode("Paris"));
+        add(c, t, 2, engine.encode("Paris"));
+        sleep(5);
+        long before = System.nanoTime();
+        c.onTick(System.nanoTime()); // due, but no lane is free: returns at once, nothing flushed
+        assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(1));
+        assertEquals(2, c.pendingRecords());
+        assertEquals(1, c.inFlight());
+        held.countDown();
+        assertTrue(c.awaitInFlight(10_000));
+        add(c, t, 3, engine.encode("Paris"));
+        c.onTick(System.nanoTime()); // a lane is free again: the grown batch goes
+        assertTrue(c.awaitInFlight(10_000));
+        assertEquals(List.of(0L, 1L, 2L, 3L), seqs(c.drain(t)));
+        assertEquals(2, engine.calls.get());
+        assertEquals(List.of(BatchListener.Trigger.MAX_WAIT, BatchListener.Trigger.MAX_WAIT), triggers);
+    }
+
+    @Test
+    void aFailingBatchIsSplitUntilOnlyThePoisonedRecordFails() throws Exception {
+        Watched engine = new Watched();
+        BatchCoordinator c = coordinator(engine, new BatchPolicy(4, 10_000, Duration.ofHours(1)));
+        Task t = new Task();
+        List<EncodedDocument> docs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            docs.add(engine.encode("Angela Merkel in Paris"));
+        }
+        engine.poison.add(docs.get(2));
+        for (int i = 0; i < 4; i++) {
+            add(c, t, i, docs.get(i));
+        }
+        c.flushIfFull();
+        assertTrue(c.awaitInFlight(10_000));
+        List<BatchCoordinator.Completed> done = c.drain(t);
+        assertEquals(4, done.size());
+        for (BatchCoordinator.Completed d : done) {
+            if (d.seq() == 2) {
+                assertNull(d.enrichment());
+                assertTrue(d.error().contains("poisoned document"), d.error());
+            } else {
+                assertNotNull(d.enrichment(), "record " + d.seq());
+                assertEquals("Paris", d.enrichment().entities().get(1).text());
+            }
+        }
+        assertEquals(List.of(4, 2, 1), failures, "the batch, then the half holding the record, then the record");
+    }
+
+    @Test
+    void aTaskClosedWhileItsBatchRunsGetsNothingDelivered() throws Exception {
+        Watched engine = new Watched();
+        CountDownLatch held = new CountDownLatch(1);
+        engine.holds.put(0, held);
+        BatchCoordinator c = coordinator(engine, new BatchPolicy(2, 10_000, Duration.ofHours(1)));
+        Task closing = new Task();
+        Task staying = new Task();
+        add(c, closing, 0, engine.encode("Paris"));
+        add(c, staying, 0, engine.encode("Paris"));
+        c.flushIfFull();
+        c.remove(closing); // revoked: its record stays in its store for the next owner
+        held.countDown();
+        assertTrue(c.awaitInFlight(10_000));
+        assertEquals(List.of(), c.drain(closing));
+        assertEquals(List.of(0L), seqs(c.drain(staying)));
+        assertTrue(c.allDelivered());
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
