@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * exactly-once. One coordinator per stream thread; not thread-safe by design.
  *
  * <p>With {@link Lanes} (overlap on), a flushed batch runs on an inference thread on free lanes while the
- * stream thread goes on polling, buffering and committing: with a backlog each batch takes one lane, so
- * several batches run side by side (one single-threaded session per core is ONNX Runtime's fastest CPU
+ * stream thread goes on polling, buffering and committing: with a backlog (a batch still running, or a full
+ * one waiting) each batch takes one lane, so several batches run side by side (one single-threaded session per core is ONNX Runtime's fastest CPU
  * setup); with none it takes every free lane (its buckets are split over them: lowest latency). A full
  * batch waits for a lane (back-pressure); a timed flush (max.wait, idle) waits for a free lane without
  * blocking, so a busy device lets batches grow. Results are delivered in flush order, so a partition's
@@ -121,9 +121,13 @@ public final class BatchCoordinator {
         }
     }
 
-    /** A full batch ready behind the one being flushed: batches then take one lane each. */
+    /**
+     * The device is saturated: a batch is still running (or a full one is ready behind this one). Batches then take
+     * one lane each and run side by side, which on a CPU beats splitting every batch over all lanes (no barrier, no
+     * uneven halves); an otherwise idle device gets the whole batch spread over its lanes (lowest latency).
+     */
     private boolean backlog() {
-        return pending.size() >= policy.maxRecords() || pendingTokens >= policy.maxTokens();
+        return inFlight() > 0 || pending.size() >= policy.maxRecords() || pendingTokens >= policy.maxTokens();
     }
 
     /**

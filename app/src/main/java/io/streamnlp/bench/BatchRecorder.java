@@ -10,7 +10,7 @@ public final class BatchRecorder implements BatchListener {
     /** What the batches of one phase looked like. */
     public record Summary(int batches, long documents, long realTokens, long paddedTokens, double meanBatch, double meanFill,
                           double medianInferenceMs, double p95QueueMs, java.util.Map<Trigger, Integer> triggers,
-                          double totalInferenceSeconds, double p99InferenceMs) {
+                          double laneSeconds, double p99InferenceMs) {
         /** Padded tokens ÷ real tokens (1.0: no padding). */
         public double paddingRatio() {
             return realTokens == 0 ? 1.0 : (double) paddedTokens / realTokens;
@@ -56,10 +56,14 @@ public final class BatchRecorder implements BatchListener {
             fill += Math.min(1.0, Math.max((double) s.documents() / maxRecords, (double) s.realTokens() / maxTokens));
             ms[i] = s.inferenceNanos() / 1e6;
         }
+        double laneSeconds = 0;
+        for (BatchStats s : stats) {
+            laneSeconds += s.inferenceNanos() / 1e9 * s.lanes();
+        }
         double[] q = queue.stream().mapToDouble(n -> n / 1e6).toArray();
         int n = stats.size();
         return new Summary(n, docs, real, padded, n == 0 ? 0 : (double) docs / n, n == 0 ? 0 : fill / n,
                 Stats.percentile(ms, 50), Stats.percentile(q, 95), new java.util.EnumMap<>(triggers),
-                java.util.Arrays.stream(ms).sum() / 1000, Stats.percentile(ms, 99));
+                laneSeconds, Stats.percentile(ms, 99));
     }
 }

@@ -24,7 +24,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Smoke run (< 2 minutes): a small grid, fewer texts, one repeat.")
     boolean quick;
 
-    @Option(names = "--texts", description = "Texts per measurement (default: 240 quick, 600 full).")
+    @Option(names = "--texts", description = "Texts per measurement (default: 120 quick, 400 full).")
     Integer texts;
 
     @Option(names = "--repeats", description = "Repeats of every measurement; medians are reported (default: 1 quick, 3 full).")

@@ -292,7 +292,7 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
             results.add(new Enrichment(entities, tp));
         }
         return new BatchResult(results, new BatchStats(docs, stats.sequences, stats.buckets, stats.realTokens,
-                stats.paddedTokens, stats.nanos));
+                stats.paddedTokens, stats.nanos, laneIds.length));
     }
 
     private static final class Stats {

@@ -104,6 +104,7 @@ class MetricsEndpointsIT {
             assertEquals(batches, value(m, "streamnlp_inference_time_seconds_count"), m);
             assertEquals(batches, value(m, "streamnlp_queue_time_seconds_count"), m);
             assertEquals(1.0, value(m, "streamnlp_device", Map.of("device", "cpu")), m);
+            assertEquals(0.0, value(m, "streamnlp_batches_in_flight"), "every batch is back and forwarded: " + m);
             assertEquals(1.0, value(m, "streamnlp_model_info", Map.of("task", "ner", "model", "lexicon", "version", "1.0.0")), m);
             assertEquals(1.0, value(m, "streamnlp_model_info", Map.of("task", "topic", "model", "lexicon", "version", "1.0.0")), m);
             assertTrue(m.lines().anyMatch(l -> l.startsWith("kafka_stream_")), "Kafka Streams' own metrics are bound");
