@@ -52,34 +52,56 @@ class Layer(nn.Module):
 
 
 class MiniLMMultiTask(nn.Module):
-    def __init__(self, c=Config, dropout=0.1, n_ner=len(NER_LABELS), n_topic=len(TOPIC_LABELS)):
+    """`topic_layers` > 0 gives the topic head its own copy of the top encoder layers (a branch):
+    the lower layers are shared, the NER path is unchanged, one forward pass still serves both."""
+
+    def __init__(self, c=Config, dropout=0.1, n_ner=len(NER_LABELS), n_topic=len(TOPIC_LABELS), topic_layers=0):
         super().__init__()
+        self.topic_layers = topic_layers
         self.word = nn.Embedding(c.vocab_size, c.hidden)
         self.pos = nn.Embedding(c.max_pos, c.hidden)
         self.tok_type = nn.Embedding(c.type_vocab, c.hidden)
         self.emb_ln = nn.LayerNorm(c.hidden, eps=c.eps)
         self.layers = nn.ModuleList(Layer(c, dropout) for _ in range(c.layers))
+        self.topic_branch = nn.ModuleList(Layer(c, dropout) for _ in range(topic_layers))
         self.drop = nn.Dropout(dropout)
         self.ner_head = nn.Linear(c.hidden, n_ner)
         self.topic_head = nn.Linear(c.hidden, n_topic)
 
-    def encode(self, input_ids, attention_mask, token_type_ids):
+    def embed(self, input_ids, attention_mask, token_type_ids):
+        """Embeddings + the attention bias every layer adds."""
         s = input_ids.shape[1]
         pos = torch.arange(s, device=input_ids.device).unsqueeze(0)
         x = self.word(input_ids) + self.pos(pos) + self.tok_type(token_type_ids)
         x = self.drop(self.emb_ln(x))
         # Large negative (not -inf) keeps fully padded rows finite.
         bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -10000.0
-        for layer in self.layers:
+        return x, bias
+
+    def split_at(self):
+        return len(self.layers) - self.topic_layers
+
+    def shared(self, input_ids, attention_mask, token_type_ids):
+        """Output of the layers both heads share, and the attention bias."""
+        x, bias = self.embed(input_ids, attention_mask, token_type_ids)
+        for layer in self.layers[: self.split_at()]:
             x = layer(x, bias)
-        return x
+        return x, bias
+
+    def topic_from_shared(self, x, bias, attention_mask):
+        for layer in self.topic_branch:
+            x = layer(x, bias)
+        m = attention_mask.unsqueeze(-1).to(x.dtype)
+        pooled = (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+        return self.topic_head(self.drop(pooled))
 
     def forward(self, input_ids, attention_mask, token_type_ids):
-        h = self.encode(input_ids, attention_mask, token_type_ids)
+        x, bias = self.shared(input_ids, attention_mask, token_type_ids)
+        h = x
+        for layer in self.layers[self.split_at():]:
+            h = layer(h, bias)
         token_logits = self.ner_head(self.drop(h))
-        m = attention_mask.unsqueeze(-1).to(h.dtype)
-        pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
-        sequence_logits = self.topic_head(self.drop(pooled))
+        sequence_logits = self.topic_from_shared(x if self.topic_layers else h, bias, attention_mask)
         return token_logits, sequence_logits
 
 
