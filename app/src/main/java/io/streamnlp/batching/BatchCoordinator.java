@@ -111,12 +111,16 @@ public final class BatchCoordinator {
     /** After an add: flush full batches (by records or token budget) while there are any. */
     public void flushIfFull() {
         while (!pending.isEmpty()) {
+            boolean flushed;
             if (pending.size() >= policy.maxRecords()) {
-                flushOne(BatchListener.Trigger.RECORDS);
+                flushed = flushOne(BatchListener.Trigger.RECORDS);
             } else if (pendingTokens >= policy.maxTokens()) {
-                flushOne(BatchListener.Trigger.TOKENS);
+                flushed = flushOne(BatchListener.Trigger.TOKENS);
             } else {
                 return;
+            }
+            if (!flushed) {
+                return; // interrupted waiting for a lane: the batch is back in the queue
             }
         }
     }
