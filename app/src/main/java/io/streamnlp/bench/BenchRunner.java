@@ -122,7 +122,9 @@ public final class BenchRunner {
             try (LocalPipeline p = pipeline(kafka, "bench-p" + options.partitions(), options.partitions(), rec)) {
                 device = String.valueOf(p.app().engine().device());
                 LoadDriver d = driver(p.config(), corpus.texts(), tokens);
-                d.run(warmUp(n), 0, timeout); // warm-up: JIT, sessions, transactions
+                for (int w = 0; w < (options.quick() ? 1 : 3); w++) { // the JVM's first Kafka run: JIT, sessions, transactions
+                    d.run(warmUp(n), 0, timeout);
+                }
                 int lanes = p.app().registry().overlap() ? p.app().engine().lanes() : 1;
                 saturation = scenario("pipeline saturation", options.partitions(), d, rec, n, 0, timeout, lanes);
                 double rate = 0.5 * Stats.median(saturation.recordsPerSec());
@@ -143,6 +145,8 @@ public final class BenchRunner {
     private Scenario scenario(String name, int partitions, LoadDriver d, BatchRecorder rec, int count, double rate,
                               Duration timeout, int lanes) throws Exception {
         rec.reset();
+        // wall-clock marks, to line a profile (e.g. JFR) up with the scenario
+        log.printf("  [%s] %s (%d partitions): measured repeats start%n", java.time.LocalTime.now().withNano(0), name, partitions);
         List<LoadDriver.Measurement> runs = new ArrayList<>();
         for (int r = 0; r < options.repeats(); r++) {
             LoadDriver.Measurement m = d.run(count, rate, timeout);
@@ -151,6 +155,7 @@ public final class BenchRunner {
                     name, partitions, rate > 0 ? String.format(", offered %.0f/s", rate) : "", m.received(), m.records(), m.recordsPerSec(),
                     m.p50Ms(), m.p95Ms(), m.p99Ms(), m.p50InProcessorMs());
         }
+        log.printf("  [%s] %s (%d partitions): done%n", java.time.LocalTime.now().withNano(0), name, partitions);
         BatchRecorder.Summary s = rec.summary();
         if (s.batches() > 0) {
             double wall = runs.stream().mapToDouble(LoadDriver.Measurement::seconds).sum();
@@ -179,8 +184,9 @@ public final class BenchRunner {
     }
 
     /**
-     * Records of the unmeasured round before each scenario: a full round in full mode (with less, the first measured
-     * repeat still ran partly interpreted code: 47 vs 66 vs 77 records/s in one run), 60 in quick mode.
+     * Records of an unmeasured round before a scenario: a full round in full mode, 60 in quick mode. The first
+     * pipeline gets three rounds: with one, its measured repeats still rose run by run (60, 67, 72 records/s) while
+     * the JIT compiler threads took a quarter of a core (JFR), so 12 partitions looked slower than 1, measured later.
      */
     private int warmUp(int n) {
         return options.quick() ? Math.min(n, 60) : n;

@@ -146,13 +146,14 @@ class EnrichProcessorTest {
     }
 
     @Test
-    void withOverlapTheBatchRunsOffTheThreadAndIsForwardedAtTheNextCallback() throws Exception {
+    void withOverlapTheBatchIsForwardedOnceInInputOrderAtALaterCallback() throws Exception {
+        // (that the batch runs off the stream thread is shown with held batches in BatchCoordinatorOverlapTest;
+        // here the lexicon model may finish before process() returns, so the events may come out in that call)
         EnrichProcessor p = processor(new BatchPolicy(3, 10_000, Duration.ofHours(1)), true);
         send(p, 0, "a", "Paris");
         send(p, 1, "b", "Acme shares fell");
         send(p, 2, "c", "Paris");
-        assertEquals(List.of(), forwarded(EnricherTopology.ENTITIES_SINK), "process() handed the batch over");
-        assertEquals(3, storeSize(), "records stay in the store until forwarded");
+        assertEquals(forwarded(EnricherTopology.ENTITIES_SINK).size(), 3 - storeSize(), "a record leaves the store when forwarded");
         assertTrue(registry.current().awaitInFlight(10_000));
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(System.currentTimeMillis());
         List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
