@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * Text in, entities and topics out: tokenization, length-bucketed batched ONNX Runtime inference and
- * decoding, for the NER and/or topic model bundles configured. Thread-confined: one engine per
- * stream thread (or one shared under external synchronisation).
+ * decoding, for the NER and/or topic model bundles configured. {@link #infer(List)} calls must not
+ * overlap (one caller, or external synchronisation); calls on disjoint lanes ({@link #infer(List, int[])})
+ * may run in parallel.
  */
 public interface EnrichmentEngine extends AutoCloseable {
 

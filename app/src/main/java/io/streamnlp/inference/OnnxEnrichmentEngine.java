@@ -106,10 +106,10 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     }
 
     /**
-     * As {@link #open(EngineOptions)}, with {@code sessions} parallel sessions per bundle (0: auto): each length
-     * bucket's rows are split over them, the calling thread running the first. On a CPU several single-threaded
-     * sessions beat one multi-threaded session (no per-operator barrier across cores), and bucketed batches then
-     * keep every core busy. Auto: on CPU min(cores, 4) sessions, with cores / sessions intra-op threads each when
+     * As {@link #open(EngineOptions)}, with {@code sessions} lanes (parallel sessions per bundle; 0: auto): a call
+     * splits each length bucket's rows over the lanes it is given, the calling thread running the first, and calls
+     * on disjoint lanes run side by side. On a CPU several single-threaded sessions beat one multi-threaded session
+     * (no per-operator barrier across cores). Auto: on CPU min(cores, 4) sessions, with cores / sessions intra-op threads each when
      * intra-op threads are left at 0; on CUDA one session (the GPU serialises runs anyway).
      */
     public static OnnxEnrichmentEngine open(EngineOptions options, int sessions) {
