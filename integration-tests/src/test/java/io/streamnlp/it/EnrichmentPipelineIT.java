@@ -230,6 +230,45 @@ class EnrichmentPipelineIT {
     }
 
     @Test
+    void twoStreamThreadsShareTheLanesAndEveryKeyKeepsItsOrder() throws Exception {
+        int keys = 8;
+        int perKey = 40;
+        // small batches, several in flight at once: two stream threads, two lanes, overlap on (the default)
+        try (Pipeline p = new Pipeline(kafka, bundle, 4, Map.of(ConfigKeys.NUM_STREAM_THREADS, "2",
+                ConfigKeys.INFERENCE_SESSIONS, "2", ConfigKeys.BATCH_MAX_RECORDS, "4"))) {
+            p.start();
+            for (int i = 0; i < perKey; i++) {
+                for (int k = 0; k < keys; k++) {
+                    p.send("k" + k, "{\"id\":\"k" + k + "-" + i + "\",\"text\":\"Angela Merkel in Paris " + i + "\"}");
+                }
+            }
+            p.flush();
+            int n = keys * perKey;
+            try (EventCollector c = p.collector()) {
+                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= n, Duration.ofSeconds(120)));
+                c.drainFor(Duration.ofSeconds(1));
+                Map<String, List<Integer>> seen = new HashMap<>();
+                for (var r : c.records(p.topics.entities())) {
+                    JsonNode ev = EventCollector.json(r);
+                    String[] id = ev.path("id").asText().split("-");
+                    seen.computeIfAbsent(id[0], x -> new ArrayList<>()).add(Integer.parseInt(id[1]));
+                    assertEntity(ev, 0, "PER", "Angela Merkel");
+                }
+                assertEquals(keys, seen.size());
+                for (var e : seen.entrySet()) { // a key's events: once each, in input order
+                    List<Integer> expected = new ArrayList<>();
+                    for (int i = 0; i < perKey; i++) {
+                        expected.add(i);
+                    }
+                    assertEquals(expected, e.getValue(), "events of key " + e.getKey());
+                }
+            }
+            assertTrue(p.batches.size() >= n / 4, "batches of at most 4 records: " + p.batches.size());
+            assertEquals(0, p.app.registry().inFlightBatches());
+        }
+    }
+
+    @Test
     void recordsFromSeveralPartitionsShareOneBatch() throws Exception {
         int partitions = 4;
         int n = 16;
