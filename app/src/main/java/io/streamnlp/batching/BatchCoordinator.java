@@ -285,7 +285,6 @@ public final class BatchCoordinator {
                 return false;
             }
             threadWasAway();
-            harvest();
         }
         long queueNanos = System.nanoTime() - batch.get(0).enqueuedNanos();
         long ticket = nextTicket++;
@@ -293,23 +292,28 @@ public final class BatchCoordinator {
         int[] mine = got;
         try {
             executor.execute(() -> {
-                BatchResult result = null;
-                RuntimeException error = null;
                 try {
-                    result = engine.infer(docs, mine);
-                } catch (RuntimeException e) {
-                    error = e;
-                } catch (Error e) {
-                    error = new IllegalStateException(e.toString(), e);
+                    BatchResult result = null;
+                    RuntimeException error = null;
+                    try {
+                        result = engine.infer(docs, mine);
+                    } catch (RuntimeException e) {
+                        error = e;
+                    } catch (Error e) {
+                        error = new IllegalStateException(e.toString(), e);
+                    }
+                    // before the lanes are free: a thread that was waiting for them finds this result already there
+                    finished.add(new Finished(ticket, batch, trigger, queueNanos, result, error));
                 } finally {
                     lanes.release(mine);
                 }
-                finished.add(new Finished(ticket, batch, trigger, queueNanos, result, error));
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             lanes.release(mine);
             finished.add(new Finished(ticket, batch, trigger, queueNanos, null, e));
         }
+        // Only now, holding no lane: isolating a failed batch runs on this thread and needs a lane of its own.
+        harvest();
         return true;
     }
 

@@ -260,6 +260,41 @@ class BatchCoordinatorOverlapTest {
     }
 
     @Test
+    void aBatchFailingWhileTheThreadWaitsForTheOnlyLaneIsIsolatedWithoutDeadlock() throws Exception {
+        // one lane (as on CUDA): the stream thread waits for it with the next full batch in hand while the running
+        // batch fails; isolating that batch needs the lane too, so it must not run while this thread holds it
+        Watched engine = new Watched();
+        CountDownLatch held = new CountDownLatch(1);
+        engine.holds.put(0, held);
+        BatchCoordinator c = new BatchCoordinator(engine, new BatchPolicy(2, 10_000, Duration.ofHours(1)),
+                BatchListener.NONE, new Lanes(1), pool);
+        Task t = new Task();
+        List<EncodedDocument> docs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            docs.add(engine.encode("Angela Merkel in Paris"));
+        }
+        engine.poison.add(docs.get(1));
+        for (int i = 0; i < 4; i++) {
+            add(c, t, i, docs.get(i));
+        }
+        Thread releaser = new Thread(() -> {
+            sleep(200); // the stream thread is waiting for the lane by now
+            held.countDown();
+        });
+        releaser.start();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            c.flushIfFull();
+            assertTrue(c.awaitInFlight(10_000));
+        });
+        releaser.join();
+        List<BatchCoordinator.Completed> done = c.drain(t);
+        assertEquals(List.of(0L, 1L, 2L, 3L), seqs(done));
+        assertNull(done.get(1).enrichment());
+        assertNotNull(done.get(0).enrichment());
+        assertNotNull(done.get(3).enrichment());
+    }
+
+    @Test
     void aTaskClosedWhileItsBatchRunsGetsNothingDelivered() throws Exception {
         Watched engine = new Watched();
         CountDownLatch held = new CountDownLatch(1);
