@@ -141,6 +141,17 @@ class BatchCoordinatorOverlapTest {
         c.add(owner, seq, doc, System.nanoTime());
     }
 
+    /** Four records "Angela Merkel in Paris" (seq 0-3) for one task; the one at {@code poisoned} makes inference throw. */
+    private static void addFourWithPoison(Watched engine, BatchCoordinator c, Task t, int poisoned) {
+        for (int i = 0; i < 4; i++) {
+            EncodedDocument doc = engine.encode("Angela Merkel in Paris");
+            if (i == poisoned) {
+                engine.poison.add(doc);
+            }
+            add(c, t, i, doc);
+        }
+    }
+
     private static List<Long> seqs(List<BatchCoordinator.Completed> done) {
         List<Long> out = new ArrayList<>();
         for (BatchCoordinator.Completed c : done) {
@@ -235,14 +246,7 @@ class BatchCoordinatorOverlapTest {
         Watched engine = new Watched();
         BatchCoordinator c = coordinator(engine, new BatchPolicy(4, 10_000, Duration.ofHours(1)));
         Task t = new Task();
-        List<EncodedDocument> docs = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            docs.add(engine.encode("Angela Merkel in Paris"));
-        }
-        engine.poison.add(docs.get(2));
-        for (int i = 0; i < 4; i++) {
-            add(c, t, i, docs.get(i));
-        }
+        addFourWithPoison(engine, c, t, 2);
         c.flushIfFull();
         assertTrue(c.awaitInFlight(10_000));
         List<BatchCoordinator.Completed> done = c.drain(t);
@@ -269,14 +273,7 @@ class BatchCoordinatorOverlapTest {
         BatchCoordinator c = new BatchCoordinator(engine, new BatchPolicy(2, 10_000, Duration.ofHours(1)),
                 BatchListener.NONE, new Lanes(1), pool);
         Task t = new Task();
-        List<EncodedDocument> docs = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            docs.add(engine.encode("Angela Merkel in Paris"));
-        }
-        engine.poison.add(docs.get(1));
-        for (int i = 0; i < 4; i++) {
-            add(c, t, i, docs.get(i));
-        }
+        addFourWithPoison(engine, c, t, 1);
         Thread releaser = new Thread(() -> {
             sleep(200); // the stream thread is waiting for the lane by now
             held.countDown();
