@@ -85,7 +85,7 @@ def main():
 
     from data import encode_ner, read_agnews, read_conll
     from export import fake_quantize
-    from minilm import MiniLMMultiTask
+    from minilm import from_checkpoint
     from wordpiece import WordPieceTokenizer
 
     here = os.path.dirname(os.path.abspath(__file__))
@@ -103,8 +103,7 @@ def main():
     enc = [encode_ner(tok, t, g, a.max_len) for t, g in dev]
     ag_x, ag_y = read_agnews(os.path.join(a.data, "ag_news", "dev.csv"))
     ag = [tok.encode(x, a.topic_max_len)[0] for x in ag_x]
-    model = MiniLMMultiTask()
-    model.load_state_dict(torch.load(a.checkpoint))
+    model = from_checkpoint(a.checkpoint)
     res = {}
     for name, m in (("fp32", model), ("int8", fake_quantize(model))):
         res[name] = {"ner": eval_ner(m, enc, [g for _, g in dev]), "topic": eval_topic(m, ag, ag_y)}

@@ -126,7 +126,7 @@ def write_bundle(model, out_dir, tokenizer_src, work_dir, max_length=256):
         json.dump(tok, f, ensure_ascii=False)
     config = {
         "model_type": "bert", "architectures": ["BertForTokenClassification", "BertForSequenceClassification"],
-        "vocab_size": 30522, "hidden_size": 384, "num_hidden_layers": 6, "num_attention_heads": 12,
+        "vocab_size": 30522, "hidden_size": 384, "num_hidden_layers": len(model.layers), "num_attention_heads": 12,
         "intermediate_size": 1536, "hidden_act": "gelu", "max_position_embeddings": 512,
         "type_vocab_size": 2, "layer_norm_eps": 1e-12, "pad_token_id": 0,
         "id2label": {str(i): l for i, l in enumerate(NER_LABELS)},
@@ -155,7 +155,7 @@ def main():
     """Re-exports the bundle from a training checkpoint."""
     import argparse
 
-    from minilm import MiniLMMultiTask
+    from minilm import from_checkpoint
 
     here = os.path.dirname(os.path.abspath(__file__))
     ms = os.path.dirname(here)
@@ -165,8 +165,7 @@ def main():
     p.add_argument("--work", default=os.path.join(ms, "work"))
     p.add_argument("--tokenizer", default=os.path.join(ms, "work", "base", "all-minilm-l6-v2-tokenizer.json"))
     a = p.parse_args()
-    model = MiniLMMultiTask()
-    model.load_state_dict(torch.load(a.checkpoint))
+    model = from_checkpoint(a.checkpoint)
     write_bundle(model, a.out, a.tokenizer, a.work)
 
 

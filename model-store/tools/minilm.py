@@ -55,14 +55,15 @@ class MiniLMMultiTask(nn.Module):
     """`topic_layers` > 0 gives the topic head its own copy of the top encoder layers (a branch):
     the lower layers are shared, the NER path is unchanged, one forward pass still serves both."""
 
-    def __init__(self, c=Config, dropout=0.1, n_ner=len(NER_LABELS), n_topic=len(TOPIC_LABELS), topic_layers=0):
+    def __init__(self, c=Config, dropout=0.1, n_ner=len(NER_LABELS), n_topic=len(TOPIC_LABELS), topic_layers=0,
+                 layers=None):
         super().__init__()
         self.topic_layers = topic_layers
         self.word = nn.Embedding(c.vocab_size, c.hidden)
         self.pos = nn.Embedding(c.max_pos, c.hidden)
         self.tok_type = nn.Embedding(c.type_vocab, c.hidden)
         self.emb_ln = nn.LayerNorm(c.hidden, eps=c.eps)
-        self.layers = nn.ModuleList(Layer(c, dropout) for _ in range(c.layers))
+        self.layers = nn.ModuleList(Layer(c, dropout) for _ in range(layers or c.layers))
         self.topic_branch = nn.ModuleList(Layer(c, dropout) for _ in range(topic_layers))
         self.drop = nn.Dropout(dropout)
         self.ner_head = nn.Linear(c.hidden, n_ner)
@@ -103,6 +104,23 @@ class MiniLMMultiTask(nn.Module):
         token_logits = self.ner_head(self.drop(h))
         sequence_logits = self.topic_from_shared(x if self.topic_layers else h, bias, attention_mask)
         return token_logits, sequence_logits
+
+
+def from_checkpoint(path):
+    """A model shaped like the checkpoint (encoder depth, topic branch) with its weights loaded."""
+    sd = torch.load(path)
+    count = lambda prefix: len({k.split(".")[1] for k in sd if k.startswith(prefix)})
+    model = MiniLMMultiTask(layers=count("layers."), topic_layers=count("topic_branch."))
+    model.load_state_dict(sd)
+    return model
+
+
+def encoder_layers(onnx_path):
+    """Number of encoder layers of a reference BERT ONNX export (6 for MiniLM-L6, 12 for bge-small)."""
+    import onnx
+
+    names = [t.name for t in onnx.load(onnx_path).graph.initializer if t.name.startswith("encoder.layer.")]
+    return 1 + max(int(n.split(".")[2]) for n in names)
 
 
 def load_encoder_from_onnx(model, onnx_path):

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import IGNORE, bucket_batches, encode_ner, pad, read_agnews, read_conll  # noqa: E402
 from evaluate import eval_ner, eval_topic  # noqa: E402
 from export import fake_quantize, write_bundle  # noqa: E402
-from minilm import MiniLMMultiTask, load_encoder_from_onnx  # noqa: E402
+from minilm import MiniLMMultiTask, encoder_layers, load_encoder_from_onnx  # noqa: E402
 from wordpiece import WordPieceTokenizer  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # repo root
@@ -29,7 +29,9 @@ def parse():
     p = argparse.ArgumentParser()
     p.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets"))
     p.add_argument("--base", default=os.path.join(ROOT, "model-store", "work", "base"),
-                   help="folder holding all-minilm-l6-v2.onnx and all-minilm-l6-v2-tokenizer.json")
+                   help="folder holding <encoder>.onnx and <encoder>-tokenizer.json")
+    p.add_argument("--encoder", default="all-minilm-l6-v2",
+                   help="file stem of the pretrained BERT-shaped encoder in --base (experiments: bge-small-en-v1.5)")
     p.add_argument("--work", default=os.path.join(ROOT, "model-store", "work"))
     p.add_argument("--out", default=os.path.join(ROOT, "model-store", "minilm-l6-conll03-agnews"))
     p.add_argument("--epochs", type=int, default=3)
@@ -45,6 +47,9 @@ def parse():
     p.add_argument("--topic-max-len", type=int, default=128)
     p.add_argument("--clip", type=float, default=1.0)
     p.add_argument("--topic-repeat", type=int, default=1, help="passes over AG News per epoch (oversampling)")
+    p.add_argument("--tasks", default="ner,topic", help="tasks to train (ner, topic or both); experiments on one task")
+    p.add_argument("--layer-decay", type=float, default=1.0,
+                   help="encoder layer i (0 = embeddings) gets lr * decay^(layers - i); 1.0 = one encoder lr")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--max-steps", type=int, default=0, help="stop after N steps (timing runs only)")
@@ -57,6 +62,40 @@ def parse():
     return p.parse_args()
 
 
+def param_groups(model, a):
+    """AdamW groups: fresh heads at head_lr; encoder at lr, scaled down towards the embeddings when
+    --layer-decay < 1; LayerNorm weights and biases without weight decay."""
+    depth = len(model.layers)
+
+    def level(n):  # 0 = embeddings, i + 1 = encoder layer i, depth + 1 = heads / topic branch
+        if n.startswith(("word", "pos", "tok_type", "emb_ln")):
+            return 0
+        if n.startswith("layers."):
+            return int(n.split(".")[1]) + 1
+        return depth + 1
+    groups = {}
+    for n, p in model.named_parameters():
+        head = n.startswith(("ner_head", "topic_head"))
+        lr = a.head_lr if head else a.lr * a.layer_decay ** max(0, depth - level(n))
+        wd = 0.0 if head or n.endswith("bias") or "ln" in n else a.weight_decay
+        groups.setdefault((lr, wd), []).append(p)
+    return [{"params": ps, "lr": lr, "weight_decay": wd} for (lr, wd), ps in groups.items()]
+
+
+def score(model, tasks, ner_dev, gold, ag_dev, ag_dev_y):
+    out = {}
+    if "ner" in tasks:
+        out["ner"] = eval_ner(model, ner_dev, gold)
+    if "topic" in tasks:
+        out["topic"] = eval_topic(model, ag_dev, ag_dev_y)
+    return out
+
+
+def brief(r):
+    return " ".join(([f"NER F1 {r['ner']['overall']['f1']:.2f}"] if "ner" in r else [])
+                    + ([f"AG acc {r['topic']['accuracy']:.2f}"] if "topic" in r else []))
+
+
 def main():
     a = parse()
     torch.manual_seed(a.seed)
@@ -64,7 +103,7 @@ def main():
     np.random.seed(a.seed)
     torch.set_num_threads(a.threads)
     os.makedirs(a.work, exist_ok=True)
-    tok_path = os.path.join(a.base, "all-minilm-l6-v2-tokenizer.json")
+    tok_path = os.path.join(a.base, a.encoder + "-tokenizer.json")
     tok = WordPieceTokenizer(tok_path)
 
     t0 = time.time()
@@ -79,22 +118,18 @@ def main():
     print(f"data: {len(ner_tr)} NER train, {len(ner_dev)} dev; {len(ag_tr)} AG train, {len(ag_dev)} dev; "
           f"encoded in {time.time() - t0:.0f}s", flush=True)
 
-    model = MiniLMMultiTask(dropout=a.dropout)
-    load_encoder_from_onnx(model, os.path.join(a.base, "all-minilm-l6-v2.onnx"))
+    enc_path = os.path.join(a.base, a.encoder + ".onnx")
+    model = MiniLMMultiTask(dropout=a.dropout, layers=encoder_layers(enc_path))
+    load_encoder_from_onnx(model, enc_path)
     if a.init_checkpoint:
         model.load_state_dict(torch.load(a.init_checkpoint))
 
-    heads = [p for n, p in model.named_parameters() if n.startswith(("ner_head", "topic_head"))]
-    enc_named = [(n, p) for n, p in model.named_parameters() if not n.startswith(("ner_head", "topic_head"))]
-    no_decay = lambda n: n.endswith("bias") or "ln" in n  # LayerNorm + biases: no weight decay
-    opt = torch.optim.AdamW([
-        {"params": [p for n, p in enc_named if not no_decay(n)], "lr": a.lr, "weight_decay": a.weight_decay},
-        {"params": [p for n, p in enc_named if no_decay(n)], "lr": a.lr, "weight_decay": 0.0},
-        {"params": heads, "lr": a.head_lr, "weight_decay": 0.0},
-    ])
+    tasks = set(a.tasks.split(","))
+    assert tasks and tasks <= {"ner", "topic"}, f"--tasks: ner, topic or both, not {a.tasks}"
+    opt = torch.optim.AdamW(param_groups(model, a))
     rng = random.Random(a.seed + a.start_epoch)  # a resumed run must not replay epoch 1's order
-    n_ner = (len(ner_tr) + a.batch_size - 1) // a.batch_size
-    n_ag = a.topic_repeat * ((len(ag_tr) + a.batch_size - 1) // a.batch_size)
+    n_ner = (len(ner_tr) + a.batch_size - 1) // a.batch_size if "ner" in tasks else 0
+    n_ag = 0 if "topic" not in tasks else a.topic_repeat * ((len(ag_tr) + a.batch_size - 1) // a.batch_size)
     total = a.epochs * (n_ner + n_ag)
     warm = max(1, int(a.warmup * total))
     peak = [g["lr"] for g in opt.param_groups]
@@ -115,7 +150,8 @@ def main():
     for ep in range(a.start_epoch + 1, a.start_epoch + a.epochs + 1):
         model.train()
         batches = [("ner", b) for b in bucket_batches([len(e[0]) for e in ner_tr], a.batch_size, rng)]
-        for _ in range(a.topic_repeat):
+        batches = batches if "ner" in tasks else []
+        for _ in range(a.topic_repeat if "topic" in tasks else 0):
             batches += [("topic", b) for b in bucket_batches([len(x) for x in ag_tr], a.batch_size, rng)]
         rng.shuffle(batches)
         t_ep, run = time.time(), {"ner": [], "topic": []}
@@ -144,8 +180,8 @@ def main():
             run[task].append(loss.item())
             if i % 25 == 0 or i == len(batches):
                 el = time.time() - t_ep
-                print(f"ep {ep} step {i}/{len(batches)} ner_loss {np.mean(run['ner'][-50:]):.4f} "
-                      f"topic_loss {np.mean(run['topic'][-50:] or [0]):.4f} lr {opt.param_groups[0]['lr']:.2e} "
+                losses = " ".join(f"{t}_loss {np.mean(run[t][-50:]):.4f}" for t in ("ner", "topic") if run[t])
+                print(f"ep {ep} step {i}/{len(batches)} {losses} lr {a.lr * f:.2e} "
                       f"{el / i:.2f}s/step epoch_eta {el / i * (len(batches) - i) / 60:.1f}min", flush=True)
             if a.max_steps and step >= a.max_steps:
                 print(f"stopping after {step} steps ({(time.time() - t_train) / step:.2f}s/step)")
@@ -167,13 +203,11 @@ def main():
             except Exception as e:  # noqa: BLE001
                 print(f"epoch {ep}: EXPORT FAILED: {e!r}", flush=True)
             q = fake_quantize(model)
-            rec["int8"] = {"ner": eval_ner(q, ner_dev, gold), "topic": eval_topic(q, ag_dev, ag_dev_y)}
-            print(f"epoch {ep} int8: NER F1 {rec['int8']['ner']['overall']['f1']:.2f} "
-                  f"AG acc {rec['int8']['topic']['accuracy']:.2f}", flush=True)
+            rec["int8"] = score(q, tasks, ner_dev, gold, ag_dev, ag_dev_y)
+            print(f"epoch {ep} int8: {brief(rec['int8'])}", flush=True)
         t_eval = time.time()
-        rec["fp32"] = {"ner": eval_ner(model, ner_dev, gold), "topic": eval_topic(model, ag_dev, ag_dev_y)}
-        print(f"epoch {ep} fp32: NER F1 {rec['fp32']['ner']['overall']['f1']:.2f} "
-              f"AG acc {rec['fp32']['topic']['accuracy']:.2f} (eval {time.time() - t_eval:.0f}s)", flush=True)
+        rec["fp32"] = score(model, tasks, ner_dev, gold, ag_dev, ag_dev_y)
+        print(f"epoch {ep} fp32: {brief(rec['fp32'])} (eval {time.time() - t_eval:.0f}s)", flush=True)
         history.append(rec)
         with open(os.path.join(a.work, "metrics.json"), "w") as f:
             json.dump({"args": vars(a), "history": history}, f, indent=2)
