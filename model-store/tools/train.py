@@ -48,6 +48,8 @@ def parse():
     p.add_argument("--clip", type=float, default=1.0)
     p.add_argument("--topic-repeat", type=int, default=1, help="passes over AG News per epoch (oversampling)")
     p.add_argument("--tasks", default="ner,topic", help="tasks to train (ner, topic or both); experiments on one task")
+    p.add_argument("--topic-soft", default="",
+                   help="jsonl of {text, probs} (pseudo_topics.py): extra topic batches learnt from soft labels")
     p.add_argument("--layer-decay", type=float, default=1.0,
                    help="encoder layer i (0 = embeddings) gets lr * decay^(layers - i); 1.0 = one encoder lr")
     p.add_argument("--seed", type=int, default=13)
@@ -115,7 +117,13 @@ def main():
     ag_dev_x, ag_dev_y = read_agnews(os.path.join(a.data, "ag_news", "dev.csv"))
     ag_tr = [tok.encode(x, a.topic_max_len)[0] for x in ag_tr_x]
     ag_dev = [tok.encode(x, a.topic_max_len)[0] for x in ag_dev_x]
-    print(f"data: {len(ner_tr)} NER train, {len(ner_dev)} dev; {len(ag_tr)} AG train, {len(ag_dev)} dev; "
+    soft_x, soft_p = [], []
+    if a.topic_soft:
+        with open(a.topic_soft, encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f]
+        soft_x = [tok.encode(r["text"], a.topic_max_len)[0] for r in rows]
+        soft_p = [r["probs"] for r in rows]
+    print(f"data: {len(ner_tr)} NER train, {len(ner_dev)} dev; {len(ag_tr)} AG train, {len(ag_dev)} dev, {len(soft_x)} soft; "
           f"encoded in {time.time() - t0:.0f}s", flush=True)
 
     enc_path = os.path.join(a.base, a.encoder + ".onnx")
@@ -130,7 +138,8 @@ def main():
     rng = random.Random(a.seed + a.start_epoch)  # a resumed run must not replay epoch 1's order
     n_ner = (len(ner_tr) + a.batch_size - 1) // a.batch_size if "ner" in tasks else 0
     n_ag = 0 if "topic" not in tasks else a.topic_repeat * ((len(ag_tr) + a.batch_size - 1) // a.batch_size)
-    total = a.epochs * (n_ner + n_ag)
+    n_soft = (len(soft_x) + a.batch_size - 1) // a.batch_size
+    total = a.epochs * (n_ner + n_ag + n_soft)
     warm = max(1, int(a.warmup * total))
     peak = [g["lr"] for g in opt.param_groups]
     for g in opt.param_groups:
@@ -144,7 +153,7 @@ def main():
         if budget_s > 0:  # shared CPU: guarantee a fully decayed model by the deadline
             prog = max(prog, elapsed / budget_s)
         return max(0.0, 1.0 - prog)
-    print(f"steps/epoch {n_ner + n_ag} (NER {n_ner}, AG {n_ag}); total {total}; warmup {warm}", flush=True)
+    print(f"steps/epoch {n_ner + n_ag + n_soft} (NER {n_ner}, AG {n_ag}, soft {n_soft}); total {total}; warmup {warm}", flush=True)
 
     history, step, t_train, stop = [], 0, time.time(), False
     for ep in range(a.start_epoch + 1, a.start_epoch + a.epochs + 1):
@@ -153,22 +162,29 @@ def main():
         batches = batches if "ner" in tasks else []
         for _ in range(a.topic_repeat if "topic" in tasks else 0):
             batches += [("topic", b) for b in bucket_batches([len(x) for x in ag_tr], a.batch_size, rng)]
+        if soft_x:
+            batches += [("soft", b) for b in bucket_batches([len(x) for x in soft_x], a.batch_size, rng)]
         rng.shuffle(batches)
-        t_ep, run = time.time(), {"ner": [], "topic": []}
+        t_ep, run = time.time(), {"ner": [], "topic": [], "soft": []}
         for i, (task, b) in enumerate(batches, 1):
             if task == "ner":
                 ids = torch.tensor(pad([ner_tr[j][0] for j in b], 0))
                 labels = torch.tensor(pad([ner_tr[j][1] for j in b], IGNORE))
-            else:
+            elif task == "topic":
                 ids = torch.tensor(pad([ag_tr[j] for j in b], 0))
                 labels = torch.tensor([ag_tr_y[j] for j in b])
+            else:
+                ids = torch.tensor(pad([soft_x[j] for j in b], 0))
+                labels = torch.tensor([soft_p[j] for j in b])
             mask = (ids != 0).long()
             tl, sl = model(ids, mask, torch.zeros_like(ids))
             if task == "ner":
                 loss = F.cross_entropy(tl.reshape(-1, tl.shape[-1]), labels.reshape(-1),
                                        ignore_index=IGNORE, label_smoothing=a.ner_label_smoothing)
-            else:
+            elif task == "topic":
                 loss = F.cross_entropy(sl, labels, label_smoothing=a.topic_label_smoothing)
+            else:  # cross-entropy against the teacher's probabilities
+                loss = -(labels * F.log_softmax(sl, -1)).sum(-1).mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
@@ -180,7 +196,7 @@ def main():
             run[task].append(loss.item())
             if i % 25 == 0 or i == len(batches):
                 el = time.time() - t_ep
-                losses = " ".join(f"{t}_loss {np.mean(run[t][-50:]):.4f}" for t in ("ner", "topic") if run[t])
+                losses = " ".join(f"{t}_loss {np.mean(run[t][-50:]):.4f}" for t in ("ner", "topic", "soft") if run[t])
                 print(f"ep {ep} step {i}/{len(batches)} {losses} lr {a.lr * f:.2e} "
                       f"{el / i:.2f}s/step epoch_eta {el / i * (len(batches) - i) / 60:.1f}min", flush=True)
             if a.max_steps and step >= a.max_steps:
