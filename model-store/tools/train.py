@@ -118,7 +118,7 @@ def main():
     ag_tr = [tok.encode(x, a.topic_max_len)[0] for x in ag_tr_x]
     ag_dev = [tok.encode(x, a.topic_max_len)[0] for x in ag_dev_x]
     soft_x, soft_p = [], []
-    if a.topic_soft:
+    if a.topic_soft and "topic" in a.tasks.split(","):  # soft labels are topic batches
         with open(a.topic_soft, encoding="utf-8") as f:
             rows = [json.loads(line) for line in f]
         soft_x = [tok.encode(r["text"], a.topic_max_len)[0] for r in rows]
