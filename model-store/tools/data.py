@@ -86,3 +86,85 @@ def bucket_batches(lengths, batch_size, rng, pool=50):
 def pad(seqs, value):
     n = max(len(s) for s in seqs)
     return [s + [value] * (n - len(s)) for s in seqs]
+
+
+def read_conll_docs(path):
+    """Documents of a CoNLL file: lists of (tokens, IOB2 tags) sentences between -DOCSTART- lines."""
+    docs, sents, toks, tags = [], [], [], []
+    with open(path, encoding="utf-8") as f:
+        for line in list(f) + ["-DOCSTART- -X- -X- O\n"]:
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("-DOCSTART-"):
+                if toks:
+                    sents.append((toks, iob1_to_iob2(tags)))
+                    toks, tags = [], []
+                if line.startswith("-DOCSTART-") and sents:
+                    docs.append(sents)
+                    sents = []
+                continue
+            parts = line.split()
+            toks.append(parts[0])
+            tags.append(parts[-1])
+    return docs
+
+
+def encode_sentence_body(tok, tokens, tags):
+    """Content ids and labels of one sentence (no special tokens), every real word labelled on its first
+    sub-token, and for each CoNLL token the index of that sub-token within the body (-1 if none)."""
+    ids, labels, first = [], [], []
+    for t, tag in zip(tokens, tags):
+        words = tok.words(t)
+        first.append(len(ids) if words else -1)
+        for wi, w in enumerate(words):
+            lab = "O" if tag == "O" else (tag if wi == 0 else "I-" + tag[2:])
+            for pi, p in enumerate(tok.wordpiece(w)):
+                ids.append(p)
+                labels.append(NER_ID[lab] if pi == 0 else IGNORE)
+    return ids, labels, first
+
+
+def doc_windows(tok, docs, max_len, rng, min_fill=0.5):
+    """Document-context training windows: consecutive sentences of one document packed into one sequence of
+    at most max_len tokens (special tokens included), every word labelled. The first window of a document
+    starts at a random sentence (so windows also start mid-document), each window's size limit is drawn in
+    [min_fill * max_len, max_len] so short and long contexts both occur. A sentence longer than a window is
+    cut (as encode_ner does). Returns [(ids, labels)]."""
+    budget = max_len - 2
+    out = []
+    for doc in docs:
+        bodies = [encode_sentence_body(tok, t, g)[:2] for t, g in doc]
+        i = rng.randrange(len(bodies)) if len(bodies) > 1 and rng.random() < 0.5 else 0
+        while i < len(bodies):
+            limit = rng.randint(int(min_fill * budget), budget)
+            ids, labels = [], []
+            while i < len(bodies) and (not ids or len(ids) + len(bodies[i][0]) <= limit):
+                ids += bodies[i][0]
+                labels += bodies[i][1]
+                i += 1
+            ids, labels = ids[:budget], labels[:budget]
+            out.append(([tok.cls_id] + ids + [tok.sep_id], [IGNORE] + labels + [IGNORE]))
+    return out
+
+
+def doc_eval_windows(tok, docs, max_len):
+    """Deterministic document windows for scoring: whole sentences packed greedily (each sentence in exactly
+    one window). Returns [(ids, [(sentence index, first-sub-token positions in ids)])] and the flat gold tags
+    per sentence in document order."""
+    budget = max_len - 2
+    wins, gold, s_idx = [], [], 0
+    for doc in docs:
+        ids, members = [], []
+        for t, g in doc:
+            body, _, first = encode_sentence_body(tok, t, g)
+            body = body[:budget]
+            if ids and len(ids) + len(body) > budget:
+                wins.append(([tok.cls_id] + ids + [tok.sep_id], members))
+                ids, members = [], []
+            off = 1 + len(ids)
+            members.append((s_idx, [off + f if 0 <= f < len(body) else -1 for f in first]))
+            ids += body
+            gold.append(g)
+            s_idx += 1
+        if ids:
+            wins.append(([tok.cls_id] + ids + [tok.sep_id], members))
+    return wins, gold

@@ -112,3 +112,13 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+def eval_ner_docs(model, wins, gold_tags):
+    """Entity scores with whole documents as context (data.doc_eval_windows)."""
+    tok_pred, _ = predict(model, [w[0] for w in wins], batch_size=16)
+    preds = [None] * len(gold_tags)
+    for (ids, members), tp in zip(wins, tok_pred):
+        for s, firsts in members:
+            preds[s] = [NER_LABELS[tp[f]] if f >= 0 else "O" for f in firsts]
+    return entity_scores(gold_tags, preds)

@@ -178,3 +178,52 @@ def load_encoder_from_onnx(model, onnx_path):
     unused = set(init) - used
     assert not unused, f"unused initializers: {sorted(unused)}"
     return model
+
+
+def load_from_bundle_onnx(model, onnx_path):
+    """Loads every weight of a bundle written by export.write_bundle (int8 weights dequantized: the exact
+    values the bundle computes with), so a new training stage can start from a shipped bundle when the
+    checkpoint that made it is gone. MatMul weights are anonymous in the export; each is found through the
+    bias Add that consumes its MatMul, as in load_encoder_from_onnx."""
+    import onnx
+    from onnx import numpy_helper
+
+    g = onnx.load(onnx_path).graph
+    init = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    produced = {}  # dequantized tensor name -> (int8 initializer, scale initializer)
+    for n in g.node:
+        if n.op_type == "Mul" and n.input[0].endswith("_f") and n.input[1].endswith("_scale"):
+            base = n.output[0]
+            produced[base] = (init[base + "_q"], init[base + "_scale"])
+
+    def weight(name):  # [in, out] as the MatMul consumes it
+        if name in init:
+            return np.array(init[name], dtype=np.float32)
+        q, s = produced[name]
+        return q.astype(np.float32) * s[None, :]
+
+    consumers = {}
+    for n in g.node:
+        for i in n.input:
+            consumers.setdefault(i, []).append(n)
+    matmul_for_bias = {}
+    for n in g.node:
+        if n.op_type == "MatMul" and (n.input[1] in init or n.input[1] in produced):
+            add = consumers[n.output[0]][0]
+            (bias,) = [i for i in add.input if i in init]
+            matmul_for_bias[bias] = n.input[1]
+    sd = model.state_dict()
+    out = {}
+    for k in sd:
+        name = "m." + k
+        if k == "word.weight":
+            q, s = init[name + "_q"], init[name + "_scale"]
+            out[k] = torch.from_numpy(q.astype(np.float32) * s[:, None])
+        elif name in init:
+            out[k] = torch.from_numpy(np.array(init[name], dtype=np.float32))
+        elif k.endswith(".weight") and (name[:-7] + ".bias") in matmul_for_bias:
+            out[k] = torch.from_numpy(weight(matmul_for_bias[name[:-7] + ".bias"]).T.copy())
+        else:
+            raise KeyError(f"{onnx_path}: no tensor for {k}")
+    model.load_state_dict(out)
+    return model

@@ -16,10 +16,11 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import IGNORE, bucket_batches, encode_ner, pad, read_agnews, read_conll  # noqa: E402
-from evaluate import eval_ner, eval_topic  # noqa: E402
+from data import (IGNORE, bucket_batches, doc_eval_windows, doc_windows, encode_ner, pad, read_agnews,  # noqa: E402
+                  read_conll, read_conll_docs)
+from evaluate import eval_ner, eval_ner_docs, eval_topic  # noqa: E402
 from export import fake_quantize, write_bundle  # noqa: E402
-from minilm import MiniLMMultiTask, encoder_layers, load_encoder_from_onnx  # noqa: E402
+from minilm import MiniLMMultiTask, encoder_layers, load_encoder_from_onnx, load_from_bundle_onnx  # noqa: E402
 from wordpiece import WordPieceTokenizer  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # repo root
@@ -57,6 +58,17 @@ def parse():
     p.add_argument("--max-steps", type=int, default=0, help="stop after N steps (timing runs only)")
     p.add_argument("--no-export", action="store_true")
     p.add_argument("--init-checkpoint", default="", help="start from these weights (resuming a cut run)")
+    p.add_argument("--init-bundle", default="",
+                   help="start from the weights of a bundle folder (its model.onnx, int8 dequantized) and use its "
+                        "tokenizer.json; no --base needed")
+    p.add_argument("--doc-windows", type=float, default=0.0,
+                   help="passes per epoch over CoNLL documents packed into windows of consecutive sentences "
+                        "(document context, FLERT-style); 0 = single sentences only")
+    p.add_argument("--doc-batch-size", type=int, default=16, help="batch size of the document windows")
+    p.add_argument("--doc-min-fill", type=float, default=0.5,
+                   help="each window's size limit is drawn in [this * max-len, max-len]")
+    p.add_argument("--sentences", type=float, default=1.0,
+                   help="share of the single-sentence NER batches kept each epoch (with --doc-windows)")
     p.add_argument("--start-epoch", type=int, default=0, help="epochs already done by --init-checkpoint")
     p.add_argument("--time-budget-min", type=float, default=0.0,
                    help="if > 0, the LR decay is stretched so it reaches 0 after this many training minutes "
@@ -84,10 +96,12 @@ def param_groups(model, a):
     return [{"params": ps, "lr": lr, "weight_decay": wd} for (lr, wd), ps in groups.items()]
 
 
-def score(model, tasks, ner_dev, gold, ag_dev, ag_dev_y):
+def score(model, tasks, ner_dev, gold, ag_dev, ag_dev_y, dev_wins=None, dev_doc_gold=None):
     out = {}
     if "ner" in tasks:
         out["ner"] = eval_ner(model, ner_dev, gold)
+    if "ner" in tasks and dev_wins:
+        out["ner_doc"] = eval_ner_docs(model, dev_wins, dev_doc_gold)
     if "topic" in tasks:
         out["topic"] = eval_topic(model, ag_dev, ag_dev_y)
     return out
@@ -95,6 +109,7 @@ def score(model, tasks, ner_dev, gold, ag_dev, ag_dev_y):
 
 def brief(r):
     return " ".join(([f"NER F1 {r['ner']['overall']['f1']:.2f}"] if "ner" in r else [])
+                    + ([f"doc NER F1 {r['ner_doc']['overall']['f1']:.2f}"] if "ner_doc" in r else [])
                     + ([f"AG acc {r['topic']['accuracy']:.2f}"] if "topic" in r else []))
 
 
@@ -105,7 +120,8 @@ def main():
     np.random.seed(a.seed)
     torch.set_num_threads(a.threads)
     os.makedirs(a.work, exist_ok=True)
-    tok_path = os.path.join(a.base, a.encoder + "-tokenizer.json")
+    tok_path = (os.path.join(a.init_bundle, "tokenizer.json") if a.init_bundle
+                else os.path.join(a.base, a.encoder + "-tokenizer.json"))
     tok = WordPieceTokenizer(tok_path)
 
     t0 = time.time()
@@ -113,6 +129,9 @@ def main():
     conll_dev = read_conll(os.path.join(a.data, "conll2003", "eng.testa"))
     ner_tr = [encode_ner(tok, t, g, a.max_len) for t, g in conll_tr]
     ner_dev = [encode_ner(tok, t, g, a.max_len) for t, g in conll_dev]
+    docs_tr = read_conll_docs(os.path.join(a.data, "conll2003", "eng.train")) if a.doc_windows else []
+    dev_wins, dev_doc_gold = doc_eval_windows(tok, read_conll_docs(os.path.join(a.data, "conll2003", "eng.testa")),
+                                              a.max_len)
     ag_tr_x, ag_tr_y = read_agnews(os.path.join(a.data, "ag_news", "train.csv"))
     ag_dev_x, ag_dev_y = read_agnews(os.path.join(a.data, "ag_news", "dev.csv"))
     ag_tr = [tok.encode(x, a.topic_max_len)[0] for x in ag_tr_x]
@@ -126,9 +145,13 @@ def main():
     print(f"data: {len(ner_tr)} NER train, {len(ner_dev)} dev; {len(ag_tr)} AG train, {len(ag_dev)} dev, {len(soft_x)} soft; "
           f"encoded in {time.time() - t0:.0f}s", flush=True)
 
-    enc_path = os.path.join(a.base, a.encoder + ".onnx")
-    model = MiniLMMultiTask(dropout=a.dropout, layers=encoder_layers(enc_path))
-    load_encoder_from_onnx(model, enc_path)
+    if a.init_bundle:
+        model = MiniLMMultiTask(dropout=a.dropout)
+        load_from_bundle_onnx(model, os.path.join(a.init_bundle, "model.onnx"))
+    else:
+        enc_path = os.path.join(a.base, a.encoder + ".onnx")
+        model = MiniLMMultiTask(dropout=a.dropout, layers=encoder_layers(enc_path))
+        load_encoder_from_onnx(model, enc_path)
     if a.init_checkpoint:
         model.load_state_dict(torch.load(a.init_checkpoint))
 
@@ -139,7 +162,13 @@ def main():
     n_ner = (len(ner_tr) + a.batch_size - 1) // a.batch_size if "ner" in tasks else 0
     n_ag = 0 if "topic" not in tasks else a.topic_repeat * ((len(ag_tr) + a.batch_size - 1) // a.batch_size)
     n_soft = (len(soft_x) + a.batch_size - 1) // a.batch_size
-    total = a.epochs * (n_ner + n_ag + n_soft)
+    if a.doc_windows and "ner" in tasks:
+        n_ner = int(round(a.sentences * n_ner))
+        probe = doc_windows(tok, docs_tr, a.max_len, random.Random(a.seed), a.doc_min_fill)
+        n_doc = int(round(a.doc_windows * ((len(probe) + a.doc_batch_size - 1) // a.doc_batch_size)))
+    else:
+        n_doc = 0
+    total = a.epochs * (n_ner + n_ag + n_soft + n_doc)
     warm = max(1, int(a.warmup * total))
     peak = [g["lr"] for g in opt.param_groups]
     for g in opt.param_groups:
@@ -153,23 +182,35 @@ def main():
         if budget_s > 0:  # shared CPU: guarantee a fully decayed model by the deadline
             prog = max(prog, elapsed / budget_s)
         return max(0.0, 1.0 - prog)
-    print(f"steps/epoch {n_ner + n_ag + n_soft} (NER {n_ner}, AG {n_ag}, soft {n_soft}); total {total}; warmup {warm}", flush=True)
+    print(f"steps/epoch {n_ner + n_ag + n_soft + n_doc} (NER {n_ner}, docs {n_doc}, AG {n_ag}, soft {n_soft}); "
+          f"total {total}; warmup {warm}", flush=True)
 
     history, step, t_train, stop = [], 0, time.time(), False
     for ep in range(a.start_epoch + 1, a.start_epoch + a.epochs + 1):
         model.train()
         batches = [("ner", b) for b in bucket_batches([len(e[0]) for e in ner_tr], a.batch_size, rng)]
         batches = batches if "ner" in tasks else []
+        if n_doc:
+            rng.shuffle(batches)
+            batches = batches[:n_ner]
+            wins = []
+            while len(wins) < n_doc * a.doc_batch_size:
+                wins += doc_windows(tok, docs_tr, a.max_len, rng, a.doc_min_fill)
+            wins = wins[: n_doc * a.doc_batch_size]
+            batches += [("doc", b) for b in bucket_batches([len(w[0]) for w in wins], a.doc_batch_size, rng)]
         for _ in range(a.topic_repeat if "topic" in tasks else 0):
             batches += [("topic", b) for b in bucket_batches([len(x) for x in ag_tr], a.batch_size, rng)]
         if soft_x:
             batches += [("soft", b) for b in bucket_batches([len(x) for x in soft_x], a.batch_size, rng)]
         rng.shuffle(batches)
-        t_ep, run = time.time(), {"ner": [], "topic": [], "soft": []}
+        t_ep, run = time.time(), {"ner": [], "doc": [], "topic": [], "soft": []}
         for i, (task, b) in enumerate(batches, 1):
             if task == "ner":
                 ids = torch.tensor(pad([ner_tr[j][0] for j in b], 0))
                 labels = torch.tensor(pad([ner_tr[j][1] for j in b], IGNORE))
+            elif task == "doc":
+                ids = torch.tensor(pad([wins[j][0] for j in b], 0))
+                labels = torch.tensor(pad([wins[j][1] for j in b], IGNORE))
             elif task == "topic":
                 ids = torch.tensor(pad([ag_tr[j] for j in b], 0))
                 labels = torch.tensor([ag_tr_y[j] for j in b])
@@ -178,7 +219,7 @@ def main():
                 labels = torch.tensor([soft_p[j] for j in b])
             mask = (ids != 0).long()
             tl, sl = model(ids, mask, torch.zeros_like(ids))
-            if task == "ner":
+            if task in ("ner", "doc"):
                 loss = F.cross_entropy(tl.reshape(-1, tl.shape[-1]), labels.reshape(-1),
                                        ignore_index=IGNORE, label_smoothing=a.ner_label_smoothing)
             elif task == "topic":
@@ -196,7 +237,7 @@ def main():
             run[task].append(loss.item())
             if i % 25 == 0 or i == len(batches):
                 el = time.time() - t_ep
-                losses = " ".join(f"{t}_loss {np.mean(run[t][-50:]):.4f}" for t in ("ner", "topic", "soft") if run[t])
+                losses = " ".join(f"{t}_loss {np.mean(run[t][-50:]):.4f}" for t in ("ner", "doc", "topic", "soft") if run[t])
                 print(f"ep {ep} step {i}/{len(batches)} {losses} lr {a.lr * f:.2e} "
                       f"{el / i:.2f}s/step epoch_eta {el / i * (len(batches) - i) / 60:.1f}min", flush=True)
             if a.max_steps and step >= a.max_steps:
@@ -219,10 +260,10 @@ def main():
             except Exception as e:  # noqa: BLE001
                 print(f"epoch {ep}: EXPORT FAILED: {e!r}", flush=True)
             q = fake_quantize(model)
-            rec["int8"] = score(q, tasks, ner_dev, gold, ag_dev, ag_dev_y)
+            rec["int8"] = score(q, tasks, ner_dev, gold, ag_dev, ag_dev_y, dev_wins, dev_doc_gold)
             print(f"epoch {ep} int8: {brief(rec['int8'])}", flush=True)
         t_eval = time.time()
-        rec["fp32"] = score(model, tasks, ner_dev, gold, ag_dev, ag_dev_y)
+        rec["fp32"] = score(model, tasks, ner_dev, gold, ag_dev, ag_dev_y, dev_wins, dev_doc_gold)
         print(f"epoch {ep} fp32: {brief(rec['fp32'])} (eval {time.time() - t_eval:.0f}s)", flush=True)
         history.append(rec)
         with open(os.path.join(a.work, "metrics.json"), "w") as f:
