@@ -49,6 +49,7 @@ public final class EnricherApp implements AutoCloseable {
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
             StartupChecks.batchTimeFits(config, engine, overlap);
             StartupChecks.brokerReachable(config);
+            settings = OutputLimits.apply(config, settings);
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener, overlap);
             KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry, metrics), streamsProps);
             EnricherApp app = new EnricherApp(engine, registry, streams);
@@ -111,13 +112,22 @@ public final class EnricherApp implements AutoCloseable {
     }
 
     /**
-     * Stops the stream; records still buffered stay in the changelogged store for the next owner.
-     * Then releases the native model sessions.
+     * Stops the stream; records still buffered stay in the changelogged store for the next owner. Only once every
+     * stream thread is gone are the native model sessions released: a thread still inside a batch would otherwise
+     * find the engine closed. When the threads do not stop within {@code timeout}, nothing is closed and false is
+     * returned: the caller should exit the process, leaving the open transaction uncommitted (its records are
+     * re-run by the next owner), rather than turn good records into dead letters.
      */
-    public void close(Duration timeout) {
-        streams.close(timeout);
+    public boolean close(Duration timeout) {
+        boolean stopped = streams.close(timeout);
+        if (!stopped) {
+            log.error("the stream threads did not stop within {}; leaving the model loaded and exiting without a commit"
+                    + " (buffered records stay in the changelog for the next owner)", timeout);
+            return false;
+        }
         registry.close();
         engine.close();
+        return true;
     }
 
     @Override

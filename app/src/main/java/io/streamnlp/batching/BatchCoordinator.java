@@ -3,7 +3,9 @@ package io.streamnlp.batching;
 import io.streamnlp.api.Enrichment;
 import io.streamnlp.inference.BatchResult;
 import io.streamnlp.inference.EncodedDocument;
+import io.streamnlp.inference.EngineFailureException;
 import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.inference.InferenceException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,7 +46,7 @@ public final class BatchCoordinator {
 
     /** A batch back from an inference thread: its result or the error it threw. */
     private record Finished(long ticket, List<Pending> batch, BatchListener.Trigger trigger, long queueNanos,
-                            BatchResult result, RuntimeException error) {}
+                            BatchResult result, Throwable error) {}
 
     private final EnrichmentEngine engine;
     private final BatchPolicy policy;
@@ -224,7 +226,10 @@ public final class BatchCoordinator {
             if (f.error() == null) {
                 deliverAll(f.batch(), f.result(), f.trigger(), f.queueNanos());
             } else {
-                listener.onInferenceFailure(f.batch().size(), f.error());
+                if (EngineFailureException.isEngineLevel(f.error())) {
+                    throw engineFailed(f.batch().size(), f.error());
+                }
+                listener.onInferenceFailure(f.batch().size(), asRuntime(f.error()));
                 isolate(f.batch(), f.trigger(), f.queueNanos(), f.error());
             }
         }
@@ -294,13 +299,11 @@ public final class BatchCoordinator {
             executor.execute(() -> {
                 try {
                     BatchResult result = null;
-                    RuntimeException error = null;
+                    Throwable error = null;
                     try {
                         result = engine.infer(docs, mine);
-                    } catch (RuntimeException e) {
-                        error = e;
-                    } catch (Error e) {
-                        error = new IllegalStateException(e.toString(), e);
+                    } catch (RuntimeException | Error e) {
+                        error = e; // judged on the stream thread, as a failure there would be
                     }
                     // before the lanes are free: a thread that was waiting for them finds this result already there
                     finished.add(new Finished(ticket, batch, trigger, queueNanos, result, error));
@@ -310,7 +313,8 @@ public final class BatchCoordinator {
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             lanes.release(mine);
-            finished.add(new Finished(ticket, batch, trigger, queueNanos, null, e));
+            finished.add(new Finished(ticket, batch, trigger, queueNanos, null,
+                    new EngineFailureException("the inference threads are shut down", e)));
         }
         // Only now, holding no lane: isolating a failed batch runs on this thread and needs a lane of its own.
         harvest();
@@ -343,7 +347,8 @@ public final class BatchCoordinator {
             one = lanes.acquire(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for an inference lane", e);
+            // not the records' fault: stop rather than dead-letter them (they stay in their stores)
+            throw new EngineFailureException("interrupted waiting for an inference lane", e);
         }
         try {
             return engine.infer(docs, one);
@@ -352,36 +357,117 @@ public final class BatchCoordinator {
         }
     }
 
-    /** A batch that threw: a single record is reported failed, a bigger batch is split to find the culprit(s). */
-    private void isolate(List<Pending> batch, BatchListener.Trigger trigger, long queueNanos, RuntimeException e) {
-        if (batch.size() == 1) {
-            Pending p = batch.get(0);
-            log.warn("inference failed for one record; it goes to the dead-letter topic: {}", e.toString());
-            deliver(p, new Completed(p.seq(), null, e.getClass().getSimpleName() + ": " + e.getMessage()));
-            return;
-        }
-        int half = batch.size() / 2;
-        runIsolating(new ArrayList<>(batch.subList(0, half)), trigger, queueNanos);
-        runIsolating(new ArrayList<>(batch.subList(half, batch.size())), trigger, queueNanos);
+    /** What isolating one failed batch found: records that failed alone, and how many parts succeeded. */
+    private static final class Isolation {
+        final List<Pending> failed = new ArrayList<>();
+        final List<String> errors = new ArrayList<>();
+        int succeeded;
     }
 
     /**
-     * Runs a batch; when the engine throws, splits it in halves until the records that make it throw
-     * are alone, so they (and only they) are reported as failed.
+     * A batch that threw: split in halves until the records that make it throw are alone, so they (and only they)
+     * are reported failed. A breaker keeps an engine failure from dead-lettering good records: an error that names
+     * the engine (closed, device error, out of memory) stops at once; so does an isolation in which every part
+     * failed (two or more records, none enriched), and the same error failing {@value #SAME_ERROR_LIMIT} records in
+     * a row with no success between them. Stopping throws {@link EngineFailureException}: the stream thread dies,
+     * its transaction is aborted, nothing is dead-lettered and a restart or another instance retries.
+     */
+    private void isolate(List<Pending> batch, BatchListener.Trigger trigger, long queueNanos, Throwable e) {
+        if (EngineFailureException.isEngineLevel(e)) {
+            throw engineFailed(batch.size(), e);
+        }
+        Isolation iso = new Isolation();
+        if (batch.size() == 1) {
+            iso.failed.add(batch.get(0));
+            iso.errors.add(describe(e));
+        } else {
+            int half = batch.size() / 2;
+            bisect(new ArrayList<>(batch.subList(0, half)), trigger, queueNanos, iso);
+            bisect(new ArrayList<>(batch.subList(half, batch.size())), trigger, queueNanos, iso);
+        }
+        if (iso.succeeded == 0 && iso.failed.size() >= 2) {
+            throw new EngineFailureException("every part of a batch of " + batch.size() + " records failed ("
+                    + iso.errors.get(0) + "): the engine, not the records; stopping without committing", e);
+        }
+        for (int i = 0; i < iso.failed.size(); i++) {
+            String error = iso.errors.get(i);
+            sameErrorRun = error.equals(lastError) ? sameErrorRun + 1 : 1;
+            lastError = error;
+            if (sameErrorRun >= SAME_ERROR_LIMIT) {
+                throw new EngineFailureException(sameErrorRun + " records in a row failed with the same error (" + error
+                        + "): the engine, not the records; stopping without committing", e);
+            }
+        }
+        for (int i = 0; i < iso.failed.size(); i++) {
+            Pending p = iso.failed.get(i);
+            log.warn("inference failed for one record; it goes to the dead-letter topic: {}", iso.errors.get(i));
+            deliver(p, new Completed(p.seq(), null, iso.errors.get(i)));
+        }
+    }
+
+    /** Consecutive failed records with one error message (reset by any success) and that message. */
+    private static final int SAME_ERROR_LIMIT = 3;
+    private int sameErrorRun;
+    private String lastError;
+
+    private void bisect(List<Pending> part, BatchListener.Trigger trigger, long queueNanos, Isolation iso) {
+        BatchResult result;
+        try {
+            result = inferHere(documents(part));
+        } catch (RuntimeException | Error e) {
+            if (EngineFailureException.isEngineLevel(e)) {
+                throw engineFailed(part.size(), e);
+            }
+            listener.onInferenceFailure(part.size(), asRuntime(e));
+            if (part.size() == 1) {
+                iso.failed.add(part.get(0));
+                iso.errors.add(describe(e));
+                return;
+            }
+            int half = part.size() / 2;
+            bisect(new ArrayList<>(part.subList(0, half)), trigger, queueNanos, iso);
+            bisect(new ArrayList<>(part.subList(half, part.size())), trigger, queueNanos, iso);
+            return;
+        }
+        iso.succeeded += part.size();
+        deliverAll(part, result, trigger, queueNanos);
+    }
+
+    /**
+     * Runs a batch on this thread; when the engine throws (an exception or an {@link Error}, handled as on the
+     * inference threads), isolates the records that make it throw.
      */
     private void runIsolating(List<Pending> batch, BatchListener.Trigger trigger, long queueNanos) {
         BatchResult result;
         try {
             result = inferHere(documents(batch));
-        } catch (RuntimeException e) {
-            listener.onInferenceFailure(batch.size(), e);
+        } catch (RuntimeException | Error e) {
+            if (EngineFailureException.isEngineLevel(e)) {
+                throw engineFailed(batch.size(), e);
+            }
+            listener.onInferenceFailure(batch.size(), asRuntime(e));
             isolate(batch, trigger, queueNanos, e);
             return;
         }
         deliverAll(batch, result, trigger, queueNanos);
     }
 
+    private static EngineFailureException engineFailed(int records, Throwable e) {
+        return e instanceof EngineFailureException efe ? efe
+                : new EngineFailureException("inference failed on a batch of " + records + " records with an engine error ("
+                        + describe(e) + "): stopping without committing", e);
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private static RuntimeException asRuntime(Throwable e) {
+        return e instanceof RuntimeException re ? re : new InferenceException(e.toString(), e);
+    }
+
     private void deliverAll(List<Pending> batch, BatchResult result, BatchListener.Trigger trigger, long queueNanos) {
+        sameErrorRun = 0;
         Set<Owner> owners = new HashSet<>();
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);

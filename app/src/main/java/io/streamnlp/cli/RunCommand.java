@@ -75,8 +75,13 @@ public final class RunCommand implements Callable<Integer> {
         stop.await();
         boolean failed = !signalled.get() && app.failed();
         // Records still buffered stay in the changelogged store for the next owner of their partition.
-        app.close(shutdownTimeout);
+        boolean clean = app.close(shutdownTimeout);
         monitoring.close();
+        if (!clean) {
+            System.err.println("error: the stream did not stop within --shutdown-timeout=" + shutdownTimeout
+                    + "; exiting without committing (nothing is lost: the next owner re-runs the open work)");
+            return Main.EXIT_FAILURE;
+        }
         if (failed) {
             System.err.println("error: the stream stopped after a fatal error (see the log above)");
             return Main.EXIT_FAILURE;

@@ -13,4 +13,13 @@ public interface EncodedDocument {
 
     /** Length of its longest window: what it costs to pad a bucket to it. */
     int maxWindowLength();
+
+    /**
+     * Content tokens (specials excluded) of the model that sees the fewest: 0 when some model would see only its
+     * special tokens (a text of zero-width or control characters, which a tokenizer's normalizer drops), whose
+     * output would then be a label for no content at all.
+     */
+    default int contentTokens() {
+        return tokenCount();
+    }
 }

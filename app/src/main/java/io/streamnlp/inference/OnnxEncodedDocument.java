@@ -8,16 +8,20 @@ final class OnnxEncodedDocument implements EncodedDocument {
     final EncodedText[] perRuntime;
     private final int tokenCount;
     private final int maxWindowLength;
+    private final int contentTokens;
 
     OnnxEncodedDocument(OnnxEnrichmentEngine owner, EncodedText[] perRuntime) {
         this.owner = owner;
         this.perRuntime = perRuntime;
         int tokens = 0;
         int max = 0;
+        int content = Integer.MAX_VALUE;
         for (EncodedText e : perRuntime) {
             tokens += e.tokenCount();
             max = Math.max(max, e.maxWindowLength());
+            content = Math.min(content, e.ids().length);
         }
+        this.contentTokens = perRuntime.length == 0 ? 0 : content;
         this.tokenCount = tokens;
         this.maxWindowLength = max;
     }
@@ -30,6 +34,11 @@ final class OnnxEncodedDocument implements EncodedDocument {
     @Override
     public int tokenCount() {
         return tokenCount;
+    }
+
+    @Override
+    public int contentTokens() {
+        return contentTokens;
     }
 
     @Override

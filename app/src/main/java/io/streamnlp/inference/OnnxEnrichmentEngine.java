@@ -212,7 +212,7 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         lifecycle.readLock().lock();
         try {
             if (closed) {
-                throw new IllegalStateException("engine is closed"); // the native tokenizer is freed
+                throw new EngineFailureException("engine is closed"); // the native tokenizer is freed
             }
             EncodedText[] per = new EncodedText[runtimes.length];
             for (int i = 0; i < runtimes.length; i++) {
@@ -244,7 +244,7 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         lifecycle.readLock().lock();
         try {
             if (closed) {
-                throw new IllegalStateException("engine is closed");
+                throw new EngineFailureException("engine is closed");
             }
             return inferOpen(documents, laneIds);
         } finally {
@@ -411,19 +411,33 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
             } catch (RuntimeException e) {
                 failure = e;
             }
+            // Every lane's run is waited for, interrupt or not: giving up early would let the caller free lanes whose
+            // sessions are still running and leave their outputs unclosed. An interrupt is kept for the caller to see
+            // and is no failure of the batch (its results are complete).
+            boolean interrupted = false;
             for (java.util.concurrent.Future<?> f : running) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause() instanceof RuntimeException re ? re : new InferenceException(e.getCause().toString(), e.getCause());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    if (failure == null) {
-                        failure = new IllegalStateException("interrupted during inference", e);
+                while (true) {
+                    try {
+                        f.get();
+                        break;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (failure == null) {
+                            failure = e.getCause() instanceof RuntimeException re ? re
+                                    : new InferenceException(e.getCause().toString(), e.getCause());
+                        }
+                        break;
+                    } catch (java.util.concurrent.CancellationException e) {
+                        if (failure == null) {
+                            failure = new EngineFailureException("an inference lane was cancelled (engine closing)", e);
+                        }
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
                     }
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
             stats.nanos += System.nanoTime() - t0;
             if (failure != null) {

@@ -5,6 +5,7 @@ import io.streamnlp.batching.BatchCoordinator;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.batching.StoredRecord;
 import io.streamnlp.inference.EncodedDocument;
+import io.streamnlp.inference.EngineFailureException;
 import io.streamnlp.inference.EnrichmentEngine;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,13 +28,21 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * met; this task then forwards its own results and deletes them from its store, inside the same
  * exactly-once transaction as the input offsets.
  */
-public final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>, BatchCoordinator.Owner {
+public final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final Settings settings;
     private final CoordinatorRegistry registry;
     private final InputParser parser;
     private final EventWriter writer;
     private final RecordMetrics metrics;
 
+    /**
+     * This task's identity in the coordinator, new at every {@code init()}: Kafka Streams reuses the processor object
+     * when it revives a task (close, then init again), and a batch still running from before the close must not be
+     * delivered to the new incarnation (its sequence numbers may since name other records).
+     */
+    private BatchCoordinator.Owner owner;
+    /** True while init() restores: nothing may be forwarded then (a real task's dummy record context has no offset). */
+    private boolean initializing;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Long, byte[]> store;
     private long nextSeq;
@@ -43,6 +52,9 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     private final List<Long> restoredRejects = new ArrayList<>();
 
     private record InFlight(StoredRecord stored, ParsedInput.Accepted parsed) {}
+
+    /** One incarnation of this task (see {@link #owner}). */
+    private static final class Incarnation implements BatchCoordinator.Owner {}
 
     public EnrichProcessor(Settings settings, CoordinatorRegistry registry) {
         this(settings, registry, RecordMetrics.NONE);
@@ -59,6 +71,9 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        this.owner = new Incarnation();
+        this.inFlight.clear();
+        this.restoredRejects.clear();
         this.store = context.getStateStore(EnricherTopology.BUFFER_STORE);
         // Records buffered before a crash or a rebalance: enrich them here, on the new owner.
         long maxSeq = -1;
@@ -71,14 +86,21 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
             }
         }
         nextSeq = maxSeq + 1;
-        for (Long seq : keys) {
-            StoredRecord stored = StoredRecord.deserialize(store.get(seq));
-            ParsedInput parsed = parser.parse(stored.key(), stored.value(), stored.topic(), stored.partition(), stored.offset());
-            if (parsed instanceof ParsedInput.Accepted ok) {
-                enqueue(seq, stored, ok);
-            } else {
-                restoredRejects.add(seq);
+        // Rejects found here are dead-lettered (and deleted) at the first callback, inside its transaction: init()
+        // runs outside any record's processing, so a forward from here would not pair with a delete of the record.
+        initializing = true;
+        try {
+            for (Long seq : keys) {
+                StoredRecord stored = StoredRecord.deserialize(store.get(seq));
+                ParsedInput parsed = parser.parse(stored.key(), stored.value(), stored.topic(), stored.partition(), stored.offset());
+                if (parsed instanceof ParsedInput.Accepted ok) {
+                    enqueue(seq, stored, ok);
+                } else {
+                    restoredRejects.add(seq);
+                }
             }
+        } finally {
+            initializing = false;
         }
         context.schedule(registry.policy().tick(), PunctuationType.WALL_CLOCK_TIME, ts -> onTick());
     }
@@ -117,11 +139,15 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         EncodedDocument doc;
         try {
             doc = engine.encode(ok.text());
+        } catch (EngineFailureException e) {
+            throw e; // a closed engine is no fault of the record: stop, do not dead-letter
         } catch (RuntimeException e) {
             doc = null;
         }
-        if (doc == null || doc.tokenCount() == 0) {
-            if (context.recordMetadata().isPresent()) {
+        // No content token (only zero-width or control characters, dropped by the normalizer): a model would label
+        // the special tokens alone, a confident topic for nothing. Such a record is UNTOKENIZABLE.
+        if (doc == null || doc.contentTokens() == 0) {
+            if (!initializing) {
                 deadLetter(stored.key(), stored.value(), stored.kafkaHeaders(), stored.timestamp(), RejectReason.UNTOKENIZABLE,
                         RejectReason.UNTOKENIZABLE.description(), stored.topic(), stored.partition(), stored.offset());
             } else {
@@ -130,13 +156,13 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
             return false;
         }
         inFlight.put(seq, new InFlight(stored, ok));
-        coordinator().add(this, seq, doc, System.nanoTime());
+        coordinator().add(owner, seq, doc, System.nanoTime());
         return true;
     }
 
     /** Forwards this task's finished records and removes them from its store. */
     private void forwardCompleted() {
-        List<BatchCoordinator.Completed> completed = coordinator().drain(this);
+        List<BatchCoordinator.Completed> completed = coordinator().drain(owner);
         for (BatchCoordinator.Completed done : completed) {
             InFlight f = inFlight.remove(done.seq());
             if (f == null) {
@@ -162,14 +188,25 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         long latencyMs = Math.max(0, System.currentTimeMillis() - s.enqueuedAtMs());
         byte[] key = s.key() != null ? s.key() : in.id().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         EnrichmentEngine engine = registry.engine();
-        if (e.entities() != null) {
-            context.forward(new Record<>(key, writer.entities(in, e.entities(), engine.nerModel(), latencyMs), s.timestamp()),
-                    EnricherTopology.ENTITIES_SINK);
+        byte[] entities = e.entities() != null ? writer.entities(in, e.entities(), engine.nerModel(), latencyMs) : null;
+        byte[] topic = e.topic() != null ? writer.topic(in, e.topic(), engine.topicModel(), latencyMs) : null;
+        // An entity-dense text can make an event tens of times its own size: one the topic cannot take would fail the
+        // producer, kill the stream thread, and do so again on every instance that restores the record. Both events
+        // are checked before either is sent, so a record gets all of its events or a dead letter, never half.
+        long limit = settings.maxEventBytes() - key.length - Settings.RECORD_OVERHEAD_BYTES;
+        long biggest = Math.max(entities == null ? 0 : entities.length, topic == null ? 0 : topic.length);
+        if (biggest > limit) {
+            deadLetter(s.key(), s.value(), s.kafkaHeaders(), s.timestamp(), RejectReason.OUTPUT_TOO_LARGE,
+                    RejectReason.OUTPUT_TOO_LARGE.description() + ": " + biggest + " bytes, at most " + Math.max(0, limit),
+                    s.topic(), s.partition(), s.offset());
+            return;
+        }
+        if (entities != null) {
+            context.forward(new Record<>(key, entities, s.timestamp()), EnricherTopology.ENTITIES_SINK);
             metrics.emitted(settings.topics().entities());
         }
-        if (e.topic() != null) {
-            context.forward(new Record<>(key, writer.topic(in, e.topic(), engine.topicModel(), latencyMs), s.timestamp()),
-                    EnricherTopology.TOPICS_SINK);
+        if (topic != null) {
+            context.forward(new Record<>(key, topic, s.timestamp()), EnricherTopology.TOPICS_SINK);
             metrics.emitted(settings.topics().topics());
         }
     }
@@ -206,8 +243,13 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
 
     @Override
     public void close() {
-        // Records still buffered stay in the store: the task's next owner restores and enriches them.
-        registry.current().remove(this);
+        // Records still buffered stay in the store: the task's next owner (or this object, revived) restores and
+        // enriches them. Everything per incarnation goes, so nothing from before the close reaches the next init().
+        if (owner != null) {
+            registry.current().remove(owner);
+        }
+        owner = null;
         inFlight.clear();
+        restoredRejects.clear();
     }
 }

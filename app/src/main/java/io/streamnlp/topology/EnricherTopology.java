@@ -4,6 +4,7 @@ import io.streamnlp.batching.CoordinatorRegistry;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -28,9 +29,14 @@ public final class EnricherTopology {
     }
 
     public static Topology build(Settings settings, CoordinatorRegistry registry, RecordMetrics metrics) {
+        return build(settings, () -> new EnrichProcessor(settings, registry, metrics));
+    }
+
+    /** The topology with the given processors (tests hand out one object again and again, as a revived task sees). */
+    static Topology build(Settings settings, ProcessorSupplier<byte[], byte[], byte[], byte[]> processors) {
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), settings.topics().input());
-        t.addProcessor(ENRICH, () -> new EnrichProcessor(settings, registry, metrics), SOURCE);
+        t.addProcessor(ENRICH, processors, SOURCE);
         t.addStateStore(bufferStore(settings), ENRICH);
         if (settings.nerEnabled()) {
             t.addSink(ENTITIES_SINK, settings.topics().entities(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), ENRICH);

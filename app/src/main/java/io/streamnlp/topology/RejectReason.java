@@ -11,8 +11,9 @@ public enum RejectReason {
     TEXT_NOT_STRING("JSON text field is not a string"),
     EMPTY_TEXT("text is empty or only whitespace"),
     BINARY_TEXT("text contains NUL characters"),
-    UNTOKENIZABLE("text yields no tokens"),
-    INFERENCE_FAILED("the model failed on this record");
+    UNTOKENIZABLE("text has no content a model can read (e.g. only zero-width or control characters)"),
+    INFERENCE_FAILED("the model failed on this record"),
+    OUTPUT_TOO_LARGE("an output event for this record would exceed the output topic's maximum message size");
 
     private final String description;
 

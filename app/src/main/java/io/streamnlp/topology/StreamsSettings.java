@@ -14,6 +14,22 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsSettings {
     private StreamsSettings() {}
 
+    /** The producer's effective {@code max.request.size}: ours, or a {@code kafka.} override. */
+    static long producerMaxRequestBytes(EnricherConfig c, Settings settings) {
+        String over = c.kafkaOverrides().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (over == null) {
+            over = c.kafkaOverrides().get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+        }
+        if (over != null) {
+            try {
+                return Long.parseLong(over.trim());
+            } catch (NumberFormatException e) {
+                // Kafka rejects it at start with its own message
+            }
+        }
+        return EnricherTopology.maxRecordBytes(settings);
+    }
+
     public static Properties from(EnricherConfig c) {
         Settings settings = Settings.from(c);
         Properties p = new Properties();

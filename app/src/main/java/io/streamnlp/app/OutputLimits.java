@@ -1,0 +1,90 @@
+package io.streamnlp.app;
+
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.topology.Settings;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The largest event the output topics accept: the smaller of the producer's {@code max.request.size} and each
+ * enabled output topic's {@code max.message.bytes} (the broker's {@code message.max.bytes} for a topic that does not
+ * exist yet, since auto-creation gives it that). The processor dead-letters a record whose event would not fit
+ * ({@code OUTPUT_TOO_LARGE}) instead of failing the producer on it, which would stop every instance that restores it.
+ */
+final class OutputLimits {
+    private static final Logger log = LoggerFactory.getLogger(OutputLimits.class);
+
+    private OutputLimits() {}
+
+    /** {@code settings} with its event limit lowered to what the cluster's topics accept, when the cluster says. */
+    static Settings apply(EnricherConfig c, Settings settings) {
+        List<String> outputs = new ArrayList<>();
+        if (settings.nerEnabled()) {
+            outputs.add(settings.topics().entities());
+        }
+        if (settings.topicEnabled()) {
+            outputs.add(settings.topics().topics());
+        }
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.get(ConfigKeys.BOOTSTRAP_SERVERS));
+        long timeoutMs = c.getPositiveInt(ConfigKeys.STARTUP_TIMEOUT_MS);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+        p.putAll(c.kafkaOverrides());
+        try (Admin admin = Admin.create(p)) {
+            long limit = topicsLimit(admin, outputs, timeoutMs);
+            if (limit < settings.maxEventBytes()) {
+                log.info("output events are limited to {} bytes by the output topics' max.message.bytes", limit);
+                return settings.withMaxEventBytes(limit);
+            }
+            return settings;
+        } catch (Exception e) {
+            // e.g. no DescribeConfigs ACL: the producer limit still bounds every event
+            log.info("could not read the output topics' max.message.bytes ({}); events are limited to max.request.size={}",
+                    e.getMessage(), settings.maxEventBytes());
+            return settings;
+        }
+    }
+
+    private static long topicsLimit(Admin admin, Collection<String> topics, long timeoutMs) throws Exception {
+        var existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
+        long limit = Long.MAX_VALUE;
+        List<ConfigResource> resources = new ArrayList<>();
+        boolean missing = false;
+        for (String t : topics) {
+            if (existing.contains(t)) {
+                resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t));
+            } else {
+                missing = true;
+            }
+        }
+        if (missing) {
+            var nodes = admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
+            if (!nodes.isEmpty()) {
+                resources.add(new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(nodes.iterator().next().id())));
+            }
+        }
+        if (resources.isEmpty()) {
+            return limit;
+        }
+        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+        for (Map.Entry<ConfigResource, Config> e : configs.entrySet()) {
+            String key = e.getKey().type() == ConfigResource.Type.TOPIC ? "max.message.bytes" : "message.max.bytes";
+            var entry = e.getValue().get(key);
+            if (entry != null && entry.value() != null) {
+                limit = Math.min(limit, Long.parseLong(entry.value()));
+            }
+        }
+        return limit;
+    }
+}
