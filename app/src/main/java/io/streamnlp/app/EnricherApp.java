@@ -41,10 +41,16 @@ public final class EnricherApp implements AutoCloseable {
 
     /** As {@link #start(EnricherConfig, BatchListener)}, counting every record read, written and dead-lettered. */
     public static EnricherApp start(EnricherConfig config, BatchListener listener, RecordMetrics metrics) {
+        return start(config, listener, metrics, e -> e);
+    }
+
+    /** As above, with the opened engine wrapped (tests: an engine that can hold or fail a batch). */
+    public static EnricherApp start(EnricherConfig config, BatchListener listener, RecordMetrics metrics,
+                                    java.util.function.UnaryOperator<EnrichmentEngine> wrap) {
         Settings settings = Settings.from(config);
         BatchPolicy policy = BatchPolicy.from(config);
         var streamsProps = StreamsSettings.from(config);
-        EnrichmentEngine engine = new SynchronizedEngine(Engines.open(config));
+        EnrichmentEngine engine = new SynchronizedEngine(wrap.apply(Engines.open(config)));
         try {
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
             StartupChecks.batchTimeFits(config, engine, overlap);

@@ -61,14 +61,31 @@ final class Pipeline implements AutoCloseable {
         producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
+    /** Another instance of the same processor (same topics and application.id, a state directory of its own). */
+    Pipeline(Pipeline same) throws Exception {
+        this.kafka = same.kafka;
+        this.topics = same.topics;
+        this.config = EnricherConfig.builder().setAll(same.config.asMap())
+                .set(ConfigKeys.STATE_DIR, Files.createTempDirectory("it-state").toString()).build();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
     /** Starts the processor and waits until it is RUNNING. */
     Pipeline start() throws InterruptedException {
+        return start(e -> e);
+    }
+
+    /** As {@link #start()}, with the processor's engine wrapped. */
+    Pipeline start(java.util.function.UnaryOperator<io.streamnlp.inference.EnrichmentEngine> wrap) throws InterruptedException {
         this.app = EnricherApp.start(config, new BatchListener() {
             @Override
             public void onBatch(BatchStats stats, int owners, Trigger trigger, long queueNanos) {
                 batches.add(new Batch(stats, owners, trigger, queueNanos));
             }
-        });
+        }, io.streamnlp.topology.RecordMetrics.NONE, wrap);
         if (!app.awaitRunning(Duration.ofSeconds(60))) {
             throw new IllegalStateException("processor did not reach RUNNING: " + app.streams().state());
         }

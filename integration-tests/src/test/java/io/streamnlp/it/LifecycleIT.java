@@ -1,0 +1,142 @@
+package io.streamnlp.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamnlp.app.EventCollector;
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.fixtures.ControlledEngine;
+import io.streamnlp.topology.DeadLetters;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Output that cannot be written, and a shutdown that outlasts its timeout, against a real broker. */
+class LifecycleIT {
+    static EmbeddedKafka kafka;
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static void limitTopic(String topic, int maxMessageBytes) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(new AlterConfigOp(
+                    new ConfigEntry("max.message.bytes", Integer.toString(maxMessageBytes)), AlterConfigOp.OpType.SET))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anEntityDenseRecordWhoseEventExceedsTheTopicLimitGoesToTheDlqAndTheStreamGoesOn() throws Exception {
+        Path bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
+        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "100"))) {
+            // the broker's default-sized topic (1 MiB); the producer itself would accept 16 MiB
+            limitTopic(p.topics.entities(), 1 << 20);
+            p.start();
+            // 240,000 bytes in (under input.max.bytes), 40,000 LOC entities out: an event of about 3 MB
+            String dense = "Paris ".repeat(40_000).trim();
+            byte[] value = ("{\"id\":\"dense\",\"text\":\"" + dense + "\"}").getBytes(StandardCharsets.UTF_8);
+            p.send(0, "dense", value);
+            for (int i = 0; i < 5; i++) {
+                p.send("after" + i, "Paris " + i);
+            }
+            p.flush();
+            try (EventCollector c = p.collector()) {
+                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 5
+                        && EventCollector.count(rs, p.topics.dlq()) >= 1, Duration.ofSeconds(120)), "got " + c.records().size());
+                c.drainFor(Duration.ofSeconds(1));
+                var dlq = c.records(p.topics.dlq());
+                assertEquals(1, dlq.size());
+                assertEquals("OUTPUT_TOO_LARGE", Rel.header(dlq.get(0), DeadLetters.ERROR));
+                assertArrayEquals(value, dlq.get(0).value(), "original bytes");
+                System.out.println("output too large: " + Rel.header(dlq.get(0), DeadLetters.REASON));
+                Set<String> ids = new TreeSet<>();
+                for (var r : c.records(p.topics.entities())) {
+                    ids.add(EventCollector.json(r).path("id").asText());
+                }
+                assertEquals(new TreeSet<>(Set.of("after0", "after1", "after2", "after3", "after4")), ids,
+                        "the records after it are enriched");
+                assertFalse(c.records(p.topics.topics()).stream().anyMatch(r -> new String(r.key(), StandardCharsets.UTF_8).equals("dense")),
+                        "no topic event either: a record gets all its events or a dead letter");
+            }
+            assertEquals(KafkaStreams.State.RUNNING, p.app.streams().state(), "the processor keeps running");
+        }
+    }
+
+    @Test
+    void aShutdownThatTimesOutLeavesTheEngineOpenAndDeadLettersNothing() throws Exception {
+        Path bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon2"));
+        AtomicReference<ControlledEngine> held = new AtomicReference<>();
+        Map<String, String> cfg = Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "50", ConfigKeys.INFERENCE_OVERLAP, "false");
+        try (Pipeline p = new Pipeline(kafka, bundle, 1, cfg)) {
+            p.start(e -> {
+                ControlledEngine c = new ControlledEngine(e);
+                held.set(c);
+                return c;
+            });
+            held.get().holdNext();
+            for (int i = 0; i < 5; i++) {
+                p.send("r" + i, "Paris " + i);
+            }
+            p.flush();
+            assertTrue(held.get().awaitEntered(60_000), "a batch is running on the stream thread");
+            boolean clean = p.app.close(Duration.ofMillis(500));
+            assertFalse(clean, "the stream thread is still inside its batch");
+            assertFalse(held.get().closed, "the engine stays open while a stream thread may use it");
+            held.get().release();
+            try (EventCollector c = p.collector()) {
+                c.drainFor(Duration.ofSeconds(5));
+                assertEquals(0, c.records(p.topics.dlq()).size(), "no good record dead-lettered by the shutdown");
+                // whatever the closing thread committed is correct; the rest is re-run by the next owner
+                Pipeline next = new Pipeline(p);
+                try (next) {
+                    next.start();
+                    assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 5, Duration.ofSeconds(60)));
+                    c.drainFor(Duration.ofSeconds(2));
+                    Set<String> ids = new TreeSet<>();
+                    for (var r : c.records(p.topics.entities())) {
+                        JsonNode ev = EventCollector.json(r);
+                        assertTrue(ids.add(ev.path("id").asText()), "once: " + ev);
+                    }
+                    assertEquals(5, ids.size());
+                    assertEquals(0, c.records(p.topics.dlq()).size());
+                }
+            }
+            p.app = null; // closed above
+        }
+    }
+}
