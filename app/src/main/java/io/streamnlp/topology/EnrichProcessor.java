@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -46,12 +47,46 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Long, byte[]> store;
     private long nextSeq;
-    /** Records of this task in the store and in the coordinator, by store key. */
-    private final Map<Long, InFlight> inFlight = new HashMap<>();
+    /**
+     * This task's records being enriched, in input (sequence) order: results are emitted from the head only, so a
+     * partition's events keep their input order even when a long document's segments finish after later records.
+     */
+    private final TreeMap<Long, Doc> docs = new TreeMap<>();
+    /** What each item handed to the coordinator stands for: a whole record, or one segment of a long one. */
+    private final Map<Long, Item> items = new HashMap<>();
+    private long nextItem;
     /** Stored records that no longer parse after a restore (config changed): dead-lettered at the first callback. */
     private final List<Long> restoredRejects = new ArrayList<>();
+    private KeyValueStore<Long, byte[]> partials;
 
-    private record InFlight(StoredRecord stored, ParsedInput.Accepted parsed) {}
+    /** Segments of one document in the coordinator at once: enough to keep two lanes busy, few enough to stay short. */
+    private static final int SEGMENTS_IN_FLIGHT = 2;
+
+    private record Item(long seq, int segment, int weight) {}
+
+    /** A record of this task, from its arrival (or restore) until its events or its dead letter are forwarded. */
+    private static final class Doc {
+        final StoredRecord stored;
+        final ParsedInput.Accepted parsed;
+        /** Null for a record inferred whole; the segments of a long document otherwise. */
+        final PartialResults segments;
+        Enrichment whole;
+        RejectReason failure;
+        String error;
+        int nextSegment;
+        int inFlight;
+        boolean dirty;
+
+        Doc(StoredRecord stored, ParsedInput.Accepted parsed, PartialResults segments) {
+            this.stored = stored;
+            this.parsed = parsed;
+            this.segments = segments;
+        }
+
+        boolean complete() {
+            return failure != null || whole != null || (segments != null && segments.complete());
+        }
+    }
 
     /** One incarnation of this task (see {@link #owner}). */
     private static final class Incarnation implements BatchCoordinator.Owner {}
@@ -72,10 +107,13 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.owner = new Incarnation();
-        this.inFlight.clear();
+        this.docs.clear();
+        this.items.clear();
         this.restoredRejects.clear();
         this.store = context.getStateStore(EnricherTopology.BUFFER_STORE);
-        // Records buffered before a crash or a rebalance: enrich them here, on the new owner.
+        this.partials = context.getStateStore(EnricherTopology.PARTIALS_STORE);
+        // Records buffered before a crash or a rebalance: enrich them here, on the new owner; a long document
+        // resumes from its finished segments.
         long maxSeq = -1;
         List<Long> keys = new ArrayList<>();
         try (KeyValueIterator<Long, byte[]> it = store.all()) {
@@ -94,7 +132,8 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
                 StoredRecord stored = StoredRecord.deserialize(store.get(seq));
                 ParsedInput parsed = parser.parse(stored.key(), stored.value(), stored.topic(), stored.partition(), stored.offset());
                 if (parsed instanceof ParsedInput.Accepted ok) {
-                    enqueue(seq, stored, ok);
+                    byte[] done = partials.get(seq);
+                    enqueue(seq, stored, ok, done == null ? null : PartialResults.deserialize(done, ok.text()));
                 } else {
                     restoredRejects.add(seq);
                 }
@@ -120,7 +159,7 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         StoredRecord stored = new StoredRecord(record.key(), record.value(), Arrays.asList(record.headers().toArray()),
                 record.timestamp(), meta.topic(), meta.partition(), meta.offset(), System.currentTimeMillis());
         long seq = nextSeq++;
-        if (enqueue(seq, stored, ok)) {
+        if (enqueue(seq, stored, ok, null)) {
             store.put(seq, stored.serialize());
             coordinator().flushIfFull();
         }
@@ -133,12 +172,18 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         forwardCompleted();
     }
 
-    /** Tokenizes and hands to the coordinator; false (and dead-lettered) when the text cannot be encoded. */
-    private boolean enqueue(long seq, StoredRecord stored, ParsedInput.Accepted ok) {
+    /**
+     * Tokenizes and hands to the coordinator; false (and dead-lettered) when the text cannot be encoded. A text over
+     * one batch's token budget is cut into segments (between sentences) that are inferred a few at a time, each in a
+     * batch of its own, so no batch, and no transaction, holds more than a budget's worth of inference.
+     *
+     * @param resumed the finished segments of a long document restored from the partials store, or null
+     */
+    private boolean enqueue(long seq, StoredRecord stored, ParsedInput.Accepted ok, PartialResults resumed) {
         EnrichmentEngine engine = registry.engine();
         EncodedDocument doc;
         try {
-            doc = engine.encode(ok.text());
+            doc = resumed == null ? engine.encode(ok.text()) : null;
         } catch (EngineFailureException e) {
             throw e; // a closed engine is no fault of the record: stop, do not dead-letter
         } catch (RuntimeException e) {
@@ -146,42 +191,143 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         }
         // No content token (only zero-width or control characters, dropped by the normalizer): a model would label
         // the special tokens alone, a confident topic for nothing. Such a record is UNTOKENIZABLE.
-        if (doc == null || doc.contentTokens() == 0) {
-            if (!initializing) {
-                deadLetter(stored.key(), stored.value(), stored.kafkaHeaders(), stored.timestamp(), RejectReason.UNTOKENIZABLE,
-                        RejectReason.UNTOKENIZABLE.description(), stored.topic(), stored.partition(), stored.offset());
-            } else {
-                restoredRejects.add(seq);
-            }
+        if (resumed == null && (doc == null || doc.contentTokens() == 0)) {
+            rejectUntokenizable(seq, stored);
             return false;
         }
-        inFlight.put(seq, new InFlight(stored, ok));
-        coordinator().add(owner, seq, doc, System.nanoTime());
+        int budget = registry.policy().maxTokens();
+        if (resumed == null && doc.tokenCount() <= budget) {
+            docs.put(seq, new Doc(stored, ok, null));
+            long item = nextItem++;
+            items.put(item, new Item(seq, -1, doc.contentTokens()));
+            coordinator().add(owner, item, doc, System.nanoTime());
+            return true;
+        }
+        PartialResults segments = resumed;
+        if (segments == null) {
+            // chars per segment from this text's own chars per token, with room for the estimate's error
+            long target = (long) ((double) ok.text().length() * budget * 0.8 / doc.tokenCount());
+            segments = new PartialResults(Segments.cuts(ok.text(), (int) Math.min(Integer.MAX_VALUE, target)));
+        }
+        Doc d = new Doc(stored, ok, segments);
+        docs.put(seq, d);
+        feed(seq, d);
+        if (d.failure == RejectReason.UNTOKENIZABLE && !resumed(segments)) {
+            docs.remove(seq);
+            rejectUntokenizable(seq, stored);
+            return false;
+        }
         return true;
     }
 
-    /** Forwards this task's finished records and removes them from its store. */
+    private static boolean resumed(PartialResults p) {
+        return p.finished() > 0;
+    }
+
+    private void rejectUntokenizable(long seq, StoredRecord stored) {
+        if (!initializing) {
+            deadLetter(stored.key(), stored.value(), stored.kafkaHeaders(), stored.timestamp(), RejectReason.UNTOKENIZABLE,
+                    RejectReason.UNTOKENIZABLE.description(), stored.topic(), stored.partition(), stored.offset());
+        } else {
+            restoredRejects.add(seq);
+        }
+    }
+
+    /** Hands the next unfinished segments of a long document to the coordinator, a few at a time. */
+    private void feed(long seq, Doc d) {
+        PartialResults p = d.segments;
+        while (d.failure == null && d.inFlight < SEGMENTS_IN_FLIGHT && d.nextSegment < p.cuts.length) {
+            int k = d.nextSegment++;
+            if (p.done[k] != null) {
+                continue;
+            }
+            EncodedDocument seg;
+            try {
+                seg = registry.engine().encode(p.segmentText(d.parsed.text(), k));
+            } catch (EngineFailureException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                d.failure = RejectReason.UNTOKENIZABLE;
+                d.error = RejectReason.UNTOKENIZABLE.description() + ": segment " + k + ": " + e.getMessage();
+                return;
+            }
+            if (seg.contentTokens() == 0) { // e.g. a stretch of zero-width characters: nothing to label there
+                p.finish(k, new Enrichment(settings.nerEnabled() ? List.of() : null, null), 0, 0);
+                d.dirty = true;
+                continue;
+            }
+            long item = nextItem++;
+            items.put(item, new Item(seq, k, seg.contentTokens()));
+            d.inFlight++;
+            coordinator().add(owner, item, seg, System.nanoTime());
+        }
+    }
+
+    /**
+     * Takes this task's finished items, forwards every record at the head of the queue whose enrichment is complete
+     * (and removes it from the store), keeps the finished segments of documents still running in the partials store
+     * (in this same transaction, so a crash resumes them), and feeds those documents their next segments.
+     */
     private void forwardCompleted() {
         List<BatchCoordinator.Completed> completed = coordinator().drain(owner);
         for (BatchCoordinator.Completed done : completed) {
-            InFlight f = inFlight.remove(done.seq());
-            if (f == null) {
-                continue; // not ours any more (task re-initialised)
+            Item it = items.remove(done.seq());
+            if (it == null) {
+                continue;
             }
-            StoredRecord s = f.stored();
+            Doc d = docs.get(it.seq());
+            if (d == null || d.failure != null) {
+                continue; // already dead-lettered
+            }
             if (done.enrichment() == null) {
-                deadLetter(s.key(), s.value(), s.kafkaHeaders(), s.timestamp(), RejectReason.INFERENCE_FAILED,
-                        RejectReason.INFERENCE_FAILED.description() + ": " + done.error(), s.topic(), s.partition(), s.offset());
+                d.failure = RejectReason.INFERENCE_FAILED;
+                d.error = RejectReason.INFERENCE_FAILED.description() + ": " + done.error();
+            } else if (it.segment() < 0) {
+                d.whole = done.enrichment();
             } else {
-                emit(s, f.parsed(), done.enrichment());
+                d.inFlight--;
+                d.segments.finish(it.segment(), done.enrichment(), d.segments.cpStart(d.parsed.text(), it.segment()), it.weight());
+                d.dirty = true;
             }
-            store.delete(done.seq());
         }
-        if (!completed.isEmpty() && coordinator().allDelivered()) {
+        boolean forwarded = forwardReady();
+        for (Map.Entry<Long, Doc> e : docs.entrySet()) {
+            Doc d = e.getValue();
+            if (d.segments == null || d.complete()) {
+                continue;
+            }
+            if (d.dirty) {
+                partials.put(e.getKey(), d.segments.serialize());
+                d.dirty = false;
+            }
+            feed(e.getKey(), d);
+        }
+        if ((forwarded || !completed.isEmpty()) && coordinator().allDelivered()) {
             // The last task of a batch has forwarded: ask for a commit now, so the batch's events become visible to
             // read_committed consumers without waiting out commit.interval.ms (one transaction per batch, not per task).
             context.commit();
         }
+    }
+
+    /** Forwards the complete records at the head of the queue; true when any was. */
+    private boolean forwardReady() {
+        boolean any = false;
+        while (!docs.isEmpty() && docs.firstEntry().getValue().complete()) {
+            var head = docs.pollFirstEntry();
+            Doc d = head.getValue();
+            StoredRecord s = d.stored;
+            if (d.failure != null) {
+                deadLetter(s.key(), s.value(), s.kafkaHeaders(), s.timestamp(), d.failure, d.error, s.topic(), s.partition(), s.offset());
+            } else {
+                emit(s, d.parsed, d.whole != null ? d.whole : d.segments.merge());
+            }
+            store.delete(head.getKey());
+            if (d.segments != null) {
+                partials.delete(head.getKey());
+            }
+            any = true;
+        }
+        return any;
     }
 
     private void emit(StoredRecord s, ParsedInput.Accepted in, Enrichment e) {
@@ -249,7 +395,8 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
             registry.current().remove(owner);
         }
         owner = null;
-        inFlight.clear();
+        docs.clear();
+        items.clear();
         restoredRejects.clear();
     }
 }

@@ -18,6 +18,8 @@ public final class EnricherTopology {
     public static final String SOURCE = "text-source";
     public static final String ENRICH = "enrich";
     public static final String BUFFER_STORE = "batch-buffer";
+    /** Finished segments of long documents still being enriched (see EnrichProcessor): a crash resumes them. */
+    public static final String PARTIALS_STORE = "batch-partials";
     public static final String ENTITIES_SINK = "entities-sink";
     public static final String TOPICS_SINK = "topics-sink";
     public static final String DLQ_SINK = "dlq-sink";
@@ -38,6 +40,7 @@ public final class EnricherTopology {
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), settings.topics().input());
         t.addProcessor(ENRICH, processors, SOURCE);
         t.addStateStore(bufferStore(settings), ENRICH);
+        t.addStateStore(partialsStore(settings), ENRICH);
         if (settings.nerEnabled()) {
             t.addSink(ENTITIES_SINK, settings.topics().entities(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), ENRICH);
         }
@@ -56,6 +59,14 @@ public final class EnricherTopology {
     static StoreBuilder<KeyValueStore<Long, byte[]>> bufferStore(Settings settings) {
         long maxMessage = Math.max(16L << 20, 2L * settings.inputMaxBytes() + (1 << 20));
         return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(Map.of("max.message.bytes", Long.toString(maxMessage)));
+    }
+
+    /** Like the buffer: in memory, changelogged, cached (a document finished within a commit never reaches it). */
+    static StoreBuilder<KeyValueStore<Long, byte[]>> partialsStore(Settings settings) {
+        long maxMessage = Math.max(16L << 20, 2L * settings.inputMaxBytes() + (1 << 20));
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTIALS_STORE), Serdes.Long(), Serdes.ByteArray())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of("max.message.bytes", Long.toString(maxMessage)));
     }

@@ -42,6 +42,7 @@ class EnrichProcessorLifecycleTest {
     private CoordinatorRegistry registry;
     private MockProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Long, byte[]> store;
+    private KeyValueStore<Long, byte[]> partials;
 
     @BeforeEach
     void setUp() {
@@ -51,6 +52,10 @@ class EnrichProcessorLifecycleTest {
                 .withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
+        partials = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EnricherTopology.PARTIALS_STORE), Serdes.Long(),
+                Serdes.ByteArray()).withLoggingDisabled().build();
+        partials.init(context.getStateStoreContext(), partials);
+        context.addStateStore(partials);
     }
 
     @AfterEach
@@ -61,8 +66,14 @@ class EnrichProcessorLifecycleTest {
         engine.close();
     }
 
+    /** Documents per batch, as the coordinator reported them. */
+    private final List<Integer> batchDocs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private EnrichProcessor processor(BatchPolicy policy, boolean overlap, Settings settings) {
-        registry = new CoordinatorRegistry(engine, policy, (s, o, t, q) -> {}, overlap);
+        if (registry != null) {
+            registry.close();
+        }
+        registry = new CoordinatorRegistry(engine, policy, (s, o, t, q) -> batchDocs.add(s.documents()), overlap);
         return new EnrichProcessor(settings, registry);
     }
 
@@ -194,5 +205,76 @@ class EnrichProcessorLifecycleTest {
         assertEquals(List.of("ok"), ents.stream().map(n -> n.path("id").asText()).toList(), "no half-written record");
         assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size());
         assertEquals(0, store.approximateNumEntries());
+    }
+
+    private static final String DOC = "Angela Merkel met the Acme board in Paris. ".repeat(120)
+            + "Then\nAcme left Paris!\n" + "Angela Merkel stayed in Paris? Yes. ".repeat(60);
+
+    /** Ticks until the store is empty (every record forwarded), at most 20 s. */
+    private void drive(EnrichProcessor p) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (store.approximateNumEntries() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+            tick();
+        }
+        assertEquals(0, store.approximateNumEntries(), "every record forwarded");
+    }
+
+    private JsonNode enrichAlone(BatchPolicy policy, boolean overlap) throws InterruptedException {
+        context.resetForwards();
+        EnrichProcessor p = processor(policy, overlap, Settings.from(EnricherConfig.defaults()));
+        p.init(context);
+        send(p, 0, "doc", "{\"id\":\"doc\",\"text\":\"" + DOC.replace("\n", "\\n") + "\"}");
+        drive(p);
+        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        assertEquals(1, ents.size(), "one entities event");
+        assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size(), "one topic event");
+        p.close();
+        return ents.get(0);
+    }
+
+    @Test
+    void aLongDocumentIsInferredInSegmentsOfOneBudgetEachWithTheEntitiesOfTheWholeText() throws Exception {
+        JsonNode whole = enrichAlone(new BatchPolicy(8, 1_000_000, Duration.ofMillis(1)), false);
+        assertEquals(List.of(1), batchDocs, "one batch for the whole text");
+        for (boolean overlap : new boolean[] {false, true}) {
+            batchDocs.clear();
+            JsonNode segmented = enrichAlone(new BatchPolicy(8, 300, Duration.ofMillis(1)), overlap);
+            assertTrue(batchDocs.size() >= 5, "several batches, one segment each: " + batchDocs);
+            assertEquals(whole.path("entities"), segmented.path("entities"), "same entities, same offsets (overlap=" + overlap + ")");
+        }
+        assertEquals(120 * 3 + 2 + 60 * 2, whole.path("entities").size());
+        int at = DOC.codePointCount(0, DOC.indexOf("Acme left"));
+        assertTrue(java.util.stream.StreamSupport.stream(whole.path("entities").spliterator(), false)
+                .anyMatch(e -> e.path("start").asInt() == at && e.path("label").asText().equals("ORG")), "offsets in the whole text");
+    }
+
+    @Test
+    void aDocumentInterruptedMidwayResumesFromItsFinishedSegmentsAndIsEmittedOnce() throws Exception {
+        JsonNode reference = enrichAlone(new BatchPolicy(8, 300, Duration.ofMillis(1)), false);
+        int segments = batchDocs.size();
+        context.resetForwards();
+        batchDocs.clear();
+        BatchPolicy policy = new BatchPolicy(8, 300, Duration.ofHours(1));
+        EnrichProcessor first = processor(policy, false, Settings.from(EnricherConfig.defaults()));
+        first.init(context);
+        send(first, 0, "doc", "{\"id\":\"doc\",\"text\":\"" + DOC.replace("\n", "\\n") + "\"}");
+        tick();
+        tick();
+        int before = batchDocs.size();
+        assertTrue(before >= 1 && before < segments, "part of the document is done: " + before + " of " + segments);
+        assertEquals(1, partials.approximateNumEntries(), "its finished segments are kept in the changelogged store");
+        assertEquals(0, forwarded(EnricherTopology.ENTITIES_SINK).size());
+        first.close(); // the instance dies; the next owner restores both stores
+
+        EnrichProcessor next = processor(new BatchPolicy(8, 300, Duration.ofMillis(1)), false, Settings.from(EnricherConfig.defaults()));
+        next.init(context);
+        drive(next);
+        assertEquals(segments - before, batchDocs.size() - before, "only the missing segments ran again: " + batchDocs);
+        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        assertEquals(1, ents.size());
+        assertEquals(reference.path("entities"), ents.get(0).path("entities"));
+        assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size());
+        assertEquals(0, partials.approximateNumEntries());
     }
 }

@@ -44,6 +44,7 @@ class EnrichProcessorTest {
     private final List<BatchListener.Trigger> triggers = new ArrayList<>();
     private MockProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Long, byte[]> store;
+    private KeyValueStore<Long, byte[]> partials;
 
     @BeforeAll
     static void loadEngine() {
@@ -62,6 +63,10 @@ class EnrichProcessorTest {
                 .withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
+        partials = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EnricherTopology.PARTIALS_STORE), Serdes.Long(),
+                Serdes.ByteArray()).withLoggingDisabled().build();
+        partials.init(context.getStateStoreContext(), partials);
+        context.addStateStore(partials);
     }
 
     private CoordinatorRegistry registry;

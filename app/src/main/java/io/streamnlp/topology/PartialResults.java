@@ -1,0 +1,213 @@
+package io.streamnlp.topology;
+
+import io.streamnlp.api.Enrichment;
+import io.streamnlp.api.Entity;
+import io.streamnlp.api.TopicPrediction;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The finished segments of a document still being enriched, as kept in the changelogged partials store: the segment
+ * cuts (so a restore re-runs exactly the missing segments, whatever the configuration is now) and each finished
+ * segment's entities (offsets already in the whole text) and topic probabilities with their weight. Merging them
+ * gives the document's enrichment: entities in order, and the topic of the token-weighted mean of the segments'
+ * log-probabilities, which is the softmax of their weighted mean logits (softmax ignores each segment's shift).
+ */
+final class PartialResults {
+    /** One finished segment: its enrichment in whole-text offsets, and its weight (content tokens). */
+    record Segment(Enrichment enrichment, int weight) {}
+
+    final int[] cuts;
+    final Segment[] done;
+
+    PartialResults(int[] cuts) {
+        this.cuts = cuts;
+        this.done = new Segment[cuts.length];
+    }
+
+    int finished() {
+        int n = 0;
+        for (Segment s : done) {
+            if (s != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    boolean complete() {
+        return finished() == cuts.length;
+    }
+
+    /** Code-point offset of segment {@code k} in {@code text}. */
+    int cpStart(String text, int k) {
+        return text.codePointCount(0, cuts[k]);
+    }
+
+    String segmentText(String text, int k) {
+        return text.substring(cuts[k], k + 1 < cuts.length ? cuts[k + 1] : text.length());
+    }
+
+    /** Records segment {@code k}'s result, its entity offsets moved from the segment to the whole text. */
+    void finish(int k, Enrichment e, int cpShift, int weight) {
+        List<Entity> ents = null;
+        if (e.entities() != null) {
+            ents = new ArrayList<>(e.entities().size());
+            for (Entity x : e.entities()) {
+                ents.add(new Entity(x.text(), x.label(), x.start() + cpShift, x.end() + cpShift, x.score()));
+            }
+        }
+        done[k] = new Segment(new Enrichment(ents, e.topic()), Math.max(1, weight));
+    }
+
+    /** The whole document's enrichment (every segment finished). */
+    Enrichment merge() {
+        List<Entity> ents = null;
+        Map<String, Double> logSum = null;
+        double weights = 0;
+        for (Segment s : done) {
+            Enrichment e = s.enrichment();
+            if (e.entities() != null) {
+                if (ents == null) {
+                    ents = new ArrayList<>();
+                }
+                ents.addAll(e.entities());
+            }
+            if (e.topic() != null) {
+                if (logSum == null) {
+                    logSum = new LinkedHashMap<>();
+                }
+                for (Map.Entry<String, Double> p : e.topic().scores().entrySet()) {
+                    logSum.merge(p.getKey(), s.weight() * Math.log(Math.max(p.getValue(), 1e-300)), Double::sum);
+                }
+                weights += s.weight();
+            }
+        }
+        return new Enrichment(ents, logSum == null ? null : softmax(logSum, weights));
+    }
+
+    private static TopicPrediction softmax(Map<String, Double> logSum, double weights) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : logSum.values()) {
+            max = Math.max(max, v / weights);
+        }
+        double z = 0;
+        Map<String, Double> p = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : logSum.entrySet()) {
+            double x = Math.exp(e.getValue() / weights - max);
+            p.put(e.getKey(), x);
+            z += x;
+        }
+        String best = null;
+        for (Map.Entry<String, Double> e : p.entrySet()) {
+            e.setValue(e.getValue() / z);
+            if (best == null || e.getValue() > p.get(best)) {
+                best = e.getKey();
+            }
+        }
+        return new TopicPrediction(best, p.get(best), p);
+    }
+
+    byte[] serialize() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(1); // format version
+            out.writeInt(cuts.length);
+            for (int c : cuts) {
+                out.writeInt(c);
+            }
+            for (Segment s : done) {
+                out.writeBoolean(s != null);
+                if (s == null) {
+                    continue;
+                }
+                out.writeInt(s.weight());
+                List<Entity> ents = s.enrichment().entities();
+                out.writeInt(ents == null ? -1 : ents.size());
+                if (ents != null) {
+                    for (Entity e : ents) {
+                        out.writeInt(e.start());
+                        out.writeInt(e.end());
+                        out.writeUTF(e.label());
+                        out.writeDouble(e.score());
+                    }
+                }
+                TopicPrediction t = s.enrichment().topic();
+                out.writeInt(t == null ? -1 : t.scores().size());
+                if (t != null) {
+                    for (Map.Entry<String, Double> p : t.scores().entrySet()) {
+                        out.writeUTF(p.getKey());
+                        out.writeDouble(p.getValue());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** @param text the document, for the entities' text (stored as offsets only) */
+    static PartialResults deserialize(byte[] data, String text) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            if (in.readByte() != 1) {
+                throw new IllegalStateException("unknown partial results format");
+            }
+            int[] cuts = new int[in.readInt()];
+            for (int i = 0; i < cuts.length; i++) {
+                cuts[i] = in.readInt();
+            }
+            PartialResults r = new PartialResults(cuts);
+            for (int k = 0; k < cuts.length; k++) {
+                if (!in.readBoolean()) {
+                    continue;
+                }
+                int weight = in.readInt();
+                int ne = in.readInt();
+                List<Entity> ents = null;
+                if (ne >= 0) {
+                    ents = new ArrayList<>(ne);
+                    for (int i = 0; i < ne; i++) {
+                        int s = in.readInt();
+                        int e = in.readInt();
+                        String label = in.readUTF();
+                        double score = in.readDouble();
+                        ents.add(new Entity(slice(text, s, e), label, s, e, score));
+                    }
+                }
+                int nt = in.readInt();
+                TopicPrediction t = null;
+                if (nt >= 0) {
+                    Map<String, Double> p = new LinkedHashMap<>();
+                    String best = null;
+                    for (int i = 0; i < nt; i++) {
+                        String l = in.readUTF();
+                        double v = in.readDouble();
+                        p.put(l, v);
+                        if (best == null || v > p.get(best)) {
+                            best = l;
+                        }
+                    }
+                    t = new TopicPrediction(best, p.get(best), p);
+                }
+                r.done[k] = new Segment(new Enrichment(ents, t), weight);
+            }
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String slice(String text, int cpStart, int cpEnd) {
+        int a = text.offsetByCodePoints(0, cpStart);
+        return text.substring(a, text.offsetByCodePoints(a, cpEnd - cpStart));
+    }
+}

@@ -1,0 +1,81 @@
+package io.streamnlp.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamnlp.api.Enrichment;
+import io.streamnlp.api.Entity;
+import io.streamnlp.api.TopicPrediction;
+import io.streamnlp.decode.TopicDecoder;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Where long texts are cut into segments, and how the segments' results become the document's. */
+class SegmentsTest {
+    @Test
+    void cutsFallBetweenSentencesAndCoverTheTextExactly() {
+        String text = "Mr. Smith went to Washington. He met \"the press.\" Then (he left!) Is it over? Yes.\nNew line here ";
+        String doc = text.repeat(50);
+        int[] cuts = Segments.cuts(doc, 200);
+        assertEquals(0, cuts[0]);
+        assertTrue(cuts.length > 10, "cut into many segments: " + cuts.length);
+        for (int k = 1; k < cuts.length; k++) {
+            assertTrue(cuts[k] - cuts[k - 1] <= 200, "each at most the target");
+            assertTrue(Segments.isBoundaryAt(doc, cuts[k], true), "between sentences at " + cuts[k] + ": '"
+                    + doc.substring(Math.max(0, cuts[k] - 20), cuts[k]) + "|" + doc.substring(cuts[k], Math.min(doc.length(), cuts[k] + 10)) + "'");
+        }
+    }
+
+    @Test
+    void withoutSentencesItCutsBetweenWordsAndNeverInsideOne() {
+        String doc = "alpha beta gamma delta ".repeat(100) + "x".repeat(500) + " tail";
+        int[] cuts = Segments.cuts(doc, 64);
+        for (int k = 1; k < cuts.length; k++) {
+            assertTrue(Character.isWhitespace(doc.charAt(cuts[k] - 1)) && !Character.isWhitespace(doc.charAt(cuts[k])),
+                    "a word starts at cut " + cuts[k]);
+        }
+        assertTrue(cuts.length > 20);
+        assertEquals(1, Segments.cuts("🙂".repeat(1000), 50).length, "one long word stays whole (the engine windows it)");
+        assertEquals(1, Segments.cuts("short text.", 64).length);
+    }
+
+    @Test
+    void mergedTopicIsTheSoftmaxOfTheTokenWeightedMeanLogits() {
+        List<String> labels = List.of("World", "Sports", "Business", "Sci/Tech");
+        TopicDecoder dec = new TopicDecoder(labels);
+        Random r = new Random(3);
+        double[][] logits = new double[3][4];
+        int[] weights = {5, 11, 2};
+        PartialResults p = new PartialResults(new int[] {0, 10, 20});
+        double[] weighted = new double[4];
+        for (int k = 0; k < 3; k++) {
+            for (int j = 0; j < 4; j++) {
+                logits[k][j] = r.nextGaussian() * 3;
+                weighted[j] += logits[k][j] * weights[k];
+            }
+            TopicPrediction t = dec.predict(logits[k], 1);
+            p.finish(k, new Enrichment(List.of(new Entity("x", "PER", 1, 2, 0.9)), t), 100 * k, weights[k]);
+        }
+        TopicPrediction expected = dec.predict(weighted, 5 + 11 + 2);
+        Enrichment merged = p.merge();
+        assertEquals(expected.label(), merged.topic().label());
+        for (String l : labels) {
+            assertEquals(expected.scores().get(l), merged.topic().scores().get(l), 1e-9, l);
+        }
+        assertEquals(List.of(1, 101, 201), merged.entities().stream().map(Entity::start).toList(), "offsets moved to the whole text");
+    }
+
+    @Test
+    void partialResultsSurviveTheStoreRoundTrip() {
+        String text = "Paris 🙂 and Acme. ".repeat(3);
+        PartialResults p = new PartialResults(new int[] {0, 19, 38});
+        TopicPrediction t = new TopicDecoder(List.of("A", "B")).predict(new double[] {1, 2}, 1);
+        p.finish(1, new Enrichment(List.of(new Entity("Acme", "ORG", 12, 16, 0.5)), t), 18, 7);
+        PartialResults back = PartialResults.deserialize(p.serialize(), text);
+        assertEquals(List.of(0, 19, 38), java.util.Arrays.stream(back.cuts).boxed().toList());
+        assertEquals(1, back.finished());
+        assertEquals(p.done[1], back.done[1]);
+        assertEquals("Acme", back.done[1].enrichment().entities().get(0).text(), "entity text sliced from the document by code points");
+    }
+}
