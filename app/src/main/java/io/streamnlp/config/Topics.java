@@ -27,12 +27,11 @@ public record Topics(String input, String entities, String topics, String dlq) {
         for (var e : keysByName.entrySet()) {
             List<String> keys = e.getValue();
             if (keys.size() > 1) {
-                String which = String.join(" = ", keys.stream().map(k -> k + "=" + e.getKey()).toList());
-                throw new ConfigException(keys.contains(ConfigKeys.TOPIC_INPUT)
-                        ? which + ": the processor would read its own output back and re-enrich it forever (a loop); "
-                                + "give each of " + String.join(", ", keys) + " a topic of its own ('" + e.getKey() + "' is used by all of them)"
-                        : which + ": " + String.join(" and ", keys) + " must be different topics ('" + e.getKey()
-                                + "' is used by all of them), or their records could not be told apart");
+                List<String> named = keys.stream().map(k -> k + "=" + e.getKey()).toList();
+                String which = String.join(", ", named.subList(0, named.size() - 1)) + " and " + named.get(named.size() - 1);
+                throw new ConfigException(which + ": " + (keys.contains(ConfigKeys.TOPIC_INPUT)
+                        ? "the processor would read its own output back from '" + e.getKey() + "' and re-enrich it forever (a loop)"
+                        : "records of different kinds in one topic could not be told apart") + "; give each of them a topic of its own");
             }
         }
         return new Topics(byKey.get(ConfigKeys.TOPIC_INPUT), byKey.get(ConfigKeys.TOPIC_ENTITIES),

@@ -93,7 +93,7 @@ class EnricherConfigTest {
     /** Two kinds of event (or events and dead letters) in one topic cannot be told apart downstream. */
     @Test
     void outputTopicsEqualToEachOtherFailNamingTheKeys() {
-        assertMentions(topicsFail("topic.entities", "out", "topic.topics", "out"), "topic.entities", "topic.topics", "'out'");
+        assertMentions(topicsFail("topic.entities", "out", "topic.topics", "out"), "topic.entities=out", "topic.topics=out", "told apart");
         assertMentions(topicsFail("topic.topics", "text.dlq"), "topic.topics", "topic.dlq");
         assertMentions(topicsFail("topic.entities", "text.dlq"), "topic.entities", "topic.dlq");
     }

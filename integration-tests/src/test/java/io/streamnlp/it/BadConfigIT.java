@@ -145,8 +145,8 @@ class BadConfigIT {
 
     @Test
     void batchPolicyThatCouldOutlastTheTransactionTimeout() {
-        // 200 MB inputs allowed but 1 s transactions: no engine enriches 50M tokens in half a second
-        Result r = run(runWith(good, ConfigKeys.INPUT_MAX_BYTES + "=200000000", ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1000"));
+        // 60 MB inputs allowed (under the 64 MiB cap) but 1 s transactions: no engine enriches 126M tokens in half a second
+        Result r = run(runWith(good, ConfigKeys.INPUT_MAX_BYTES + "=60000000", ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1000"));
         assertFails(r, "batch.max.tokens", "input.max.bytes", "transaction.timeout.ms=1000");
         Result poll = run(runWith(good, ConfigKeys.BATCH_MAX_TOKENS + "=100000000", ConfigKeys.PROCESSING_GUARANTEE + "=at_least_once",
                 "kafka.max.poll.interval.ms=1000"));
