@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -30,8 +31,11 @@ public final class InputParser {
         // Strict JSON: a key given twice would otherwise lose one of its values silently (Jackson's tree keeps
         // the last); content after the value is checked in parseJson. Jackson's other leniencies (comments,
         // single quotes, NaN, leading zeros, trailing commas...) are off by default and stay off (InputParserTest).
+        // Decimals are read as BigDecimal so the carried fields keep their value: as doubles, 1e400 would become
+        // the string "Infinity" and long fractions would be rounded.
         this.mapper = JsonMapper.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_NESTING)

@@ -152,7 +152,22 @@ class InputParserTest {
         // the standard forms of the same are fine
         var ok = assertInstanceOf(ParsedInput.Accepted.class, parse("{\"text\":\"a\\tb\",\"n\":7,\"m\":0.5,\"e\":-1e3,\"a\":[1,2]}"));
         assertEquals("a\tb", ok.text());
-        assertEquals("{\"n\":7,\"m\":0.5,\"e\":-1000.0,\"a\":[1,2]}", ok.extras().toString());
+        assertEquals("{\"n\":7,\"m\":0.5,\"e\":-1E+3,\"a\":[1,2]}", ok.extras().toString());
+    }
+
+    /**
+     * Numbers are carried exactly as written: a double would turn 1e400 into the string "Infinity" (a number
+     * becoming a string) and round 0.1000000000000000055511151231257827 to 0.1.
+     */
+    @Test
+    void numbersAreCarriedWithoutLoss() {
+        var ok = assertInstanceOf(ParsedInput.Accepted.class,
+                parse("{\"id\":1e400,\"text\":\"x\",\"big\":-1e400,\"exact\":0.1000000000000000055511151231257827,\"int\":123456789012345678901234567890}"));
+        assertEquals("1E+400", ok.id());
+        assertTrue(ok.extras().get("big").isNumber(), ok.extras().toString());
+        assertEquals("-1E+400", ok.extras().get("big").asText());
+        assertEquals("0.1000000000000000055511151231257827", ok.extras().get("exact").decimalValue().toPlainString());
+        assertEquals("123456789012345678901234567890", ok.extras().get("int").asText());
     }
 
     /**
