@@ -21,7 +21,16 @@ public final class Engines {
         if (sessions < 0) {
             throw new ConfigException(ConfigKeys.INFERENCE_SESSIONS + " must be >= 0 (0: auto)");
         }
-        return OnnxEnrichmentEngine.open(options(c), sessions);
+        OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(options(c), sessions);
+        try {
+            // the model's max length is only known once its bundle is loaded
+            checkBucketSize(c.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), engine.maxSequenceLength(),
+                    engine.nerBundle() == null ? 0 : engine.nerBundle().ner().labels().size());
+        } catch (ConfigException e) {
+            engine.close();
+            throw e;
+        }
+        return engine;
     }
 
     public static EngineOptions options(EnricherConfig c) {
@@ -43,6 +52,21 @@ public final class Engines {
         }
         return new EngineOptions(nerBundle, topicBundle, device, intra, inter, aggregation,
                 c.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS));
+    }
+
+    /**
+     * Fails (naming {@code inference.max.bucket.rows}) when one bucket's tensors could not be addressed: a run
+     * feeds rows x maxLength input ids (8 bytes each) and gets back rows x maxLength x nerLabels NER logits
+     * (4 bytes each), each held in one Java buffer, whose size is an int (BundleRuntime, the logits' positions).
+     */
+    public static void checkBucketSize(int rows, int maxLength, int nerLabels) {
+        long bytesPerToken = Math.max(Long.BYTES, (long) Float.BYTES * nerLabels);
+        long maxRows = Integer.MAX_VALUE / (bytesPerToken * Math.max(1, maxLength));
+        if (rows > maxRows) {
+            throw new ConfigException(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS + "=" + rows + " is too large for the model: a bucket of " + rows
+                    + " rows x " + maxLength + " tokens (its max length) x " + bytesPerToken + " bytes overflows a 2 GiB tensor buffer; at most "
+                    + maxRows + " rows (the default, 64, is plenty: buckets beyond a few hundred rows gain nothing)");
+        }
     }
 
     /**

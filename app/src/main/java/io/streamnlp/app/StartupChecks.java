@@ -5,7 +5,7 @@ import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.inference.EncodedDocument;
 import io.streamnlp.inference.EnrichmentEngine;
-import java.nio.charset.StandardCharsets;
+import io.streamnlp.topology.StreamsSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +16,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,18 @@ public final class StartupChecks {
 
     /** Kafka Streams' default max.poll.interval.ms. */
     static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+
+    /**
+     * Most tokens a record feeds the model per byte of its value, all windows with their special tokens and
+     * overlaps included (what the warm-up batch's ms/token multiplies). A tokenizer gives at most one content
+     * token per byte (WordPiece pieces are whole characters, an unknown word one [UNK]; a byte-level BPE starts
+     * from one symbol per byte): measured 1.0 for ASCII punctuation (WordPiece) and for control characters and
+     * combining marks (byte-level BPE). Windows overlap: a window advances by at least half its content
+     * (WindowingTokenizer), so up to ~2 tokens are fed per content token. Measured worst (StartupChecksTest, real
+     * tokenizers): bert-base-cased 1.13, default bundle 1.15, roberta-base 1.98 (512-token windows) and 2.03
+     * (128-token windows). Prose is ~0.2: the old estimate, measured on the warm-up prose, was 10x too low.
+     */
+    static final double WORST_TOKENS_PER_BYTE = 2.1;
 
     private static final String PROSE = "The company said on Tuesday that its quarterly profit rose sharply, helped by "
             + "strong demand in Europe and Asia, while the minister in Berlin warned that the election could delay talks "
@@ -141,32 +155,63 @@ public final class StartupChecks {
             best = Math.min(best, System.nanoTime() - t0);
         }
         double msPerToken = best / 1e6 / doc.tokenCount();
-        double tokensPerByte = (double) doc.tokenCount() / sample.getBytes(StandardCharsets.UTF_8).length;
+        // the largest record is any text at all (CJK, emoji, random bytes...): the worst case, not the prose's rate
+        double tokensPerByte = WORST_TOKENS_PER_BYTE;
         long largestInputTokens = (long) Math.ceil(tokensPerByte * c.getInt(ConfigKeys.INPUT_MAX_BYTES));
         long worstTokens = Math.max(maxTokens, largestInputTokens);
         long worstMs = (long) Math.ceil(worstTokens * msPerToken);
-        Map<String, String> kafka = c.kafkaOverrides();
-        long poll = parse(kafka.getOrDefault("consumer.max.poll.interval.ms",
-                kafka.getOrDefault("max.poll.interval.ms", Long.toString(DEFAULT_MAX_POLL_INTERVAL_MS))));
-        boolean eos = !StreamsConfig.AT_LEAST_ONCE.equalsIgnoreCase(c.get(ConfigKeys.PROCESSING_GUARANTEE).trim());
-        long tx = c.getPositiveInt(ConfigKeys.TRANSACTION_TIMEOUT_MS);
-        long limit;
-        String keys;
-        if (eos && tx <= poll) {
-            limit = tx;
-            keys = ConfigKeys.TRANSACTION_TIMEOUT_MS;
-        } else {
-            limit = poll;
-            keys = "kafka.max.poll.interval.ms";
-        }
-        return new BatchEstimate(msPerToken, tokensPerByte, maxTokens, largestInputTokens, worstMs, limit, keys);
+        Limit limit = limit(c);
+        return new BatchEstimate(msPerToken, tokensPerByte, maxTokens, largestInputTokens, worstMs, limit.ms(), limit.key());
     }
 
-    private static long parse(String v) {
+    /** The limit a batch must stay well within, and the key that sets it. */
+    record Limit(long ms, String key) {}
+
+    /**
+     * The effective limit: the transaction timeout (exactly-once) or max.poll.interval.ms, whichever is smaller,
+     * read from the very properties Kafka Streams gets ({@link StreamsSettings}, {@code kafka.*} overrides
+     * included) and resolved by Kafka Streams itself (main.consumer. over consumer. over the plain key; producer.
+     * over the plain key), so the check and the running stream cannot disagree.
+     */
+    static Limit limit(EnricherConfig c) {
+        Properties props = StreamsSettings.from(c);
+        StreamsConfig streams = new StreamsConfig(props, false) {}; // quiet: Kafka Streams logs the config itself
+        Map<String, String> kafka = c.kafkaOverrides();
+        boolean eos = !StreamsConfig.AT_LEAST_ONCE.equals(streams.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        String pollName = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+        String pollKey = ConfigKeys.KAFKA_PREFIX + strongestSet(kafka, pollName, StreamsConfig.consumerPrefix(pollName),
+                StreamsConfig.mainConsumerPrefix(pollName));
+        Object pollValue = streams.getMainConsumerConfigs("check", "check", 0).get(pollName);
+        long poll = pollValue == null ? DEFAULT_MAX_POLL_INTERVAL_MS : parse(pollKey, pollValue);
+        if (!eos) {
+            return new Limit(poll, pollKey);
+        }
+        String txName = ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
+        String txOverride = strongestSet(kafka, txName, StreamsConfig.producerPrefix(txName));
+        String txKey = kafka.containsKey(txOverride) ? ConfigKeys.KAFKA_PREFIX + txOverride : ConfigKeys.TRANSACTION_TIMEOUT_MS;
+        long tx = parse(txKey, streams.getProducerConfigs("check").get(txName));
+        return tx <= poll ? new Limit(tx, txKey) : new Limit(poll, pollKey);
+    }
+
+    /** Of a setting's names, lowest precedence first: the strongest one that is set, else the plain one (the one to set). */
+    private static String strongestSet(Map<String, String> kafka, String... byPrecedence) {
+        for (int i = byPrecedence.length - 1; i > 0; i--) {
+            if (kafka.containsKey(byPrecedence[i])) {
+                return byPrecedence[i];
+            }
+        }
+        return byPrecedence[0];
+    }
+
+    private static long parse(String key, Object v) {
         try {
-            return Long.parseLong(v.trim());
+            long ms = Long.parseLong(String.valueOf(v).trim());
+            if (ms <= 0) {
+                throw new ConfigException(key + "=" + v + " must be greater than 0");
+            }
+            return ms;
         } catch (NumberFormatException e) {
-            throw new ConfigException("kafka.max.poll.interval.ms=" + v + " is not an integer");
+            throw new ConfigException(key + "=" + v + " is not an integer");
         }
     }
 }

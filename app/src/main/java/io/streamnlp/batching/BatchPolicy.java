@@ -2,6 +2,7 @@ package io.streamnlp.batching;
 
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.time.Duration;
 
 /**
@@ -20,9 +21,17 @@ public record BatchPolicy(int maxRecords, int maxTokens, Duration maxWait, Durat
         this(maxRecords, maxTokens, maxWait, Duration.ZERO);
     }
 
+    /** Longest batch.max.wait.ms / batch.idle.ms: a day. Longer is a typo, and nothing waits that long in a transaction. */
+    public static final long MAX_WAIT_MS = 86_400_000L;
+
+    /** Bounds checked here, naming the key (exit code 2), rather than as an IllegalArgumentException mid-start. */
     public static BatchPolicy from(EnricherConfig c) {
-        return new BatchPolicy(c.getPositiveInt(ConfigKeys.BATCH_MAX_RECORDS), c.getPositiveInt(ConfigKeys.BATCH_MAX_TOKENS),
-                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS)), Duration.ofMillis(c.getLong(ConfigKeys.BATCH_IDLE_MS)));
+        return new BatchPolicy(
+                c.getInt(ConfigKeys.BATCH_MAX_RECORDS, 1, OnnxEnrichmentEngine.MAX_BATCH_DOCUMENTS,
+                        "the inference engine packs at most " + OnnxEnrichmentEngine.MAX_BATCH_DOCUMENTS + " documents into one batch"),
+                c.getPositiveInt(ConfigKeys.BATCH_MAX_TOKENS),
+                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS, 0, MAX_WAIT_MS, "a day at most")),
+                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_IDLE_MS, 0, MAX_WAIT_MS, "0 disables; a day at most")));
     }
 
     /** How often the wall-clock punctuator looks at the buffer: often enough to honour maxWait closely. */

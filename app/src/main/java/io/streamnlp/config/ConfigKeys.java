@@ -55,12 +55,12 @@ public final class ConfigKeys {
     static {
         def(APPLICATION_ID, "streamnlp", "Kafka Streams application.id: consumer group, transactional id and state prefix.");
         def(BOOTSTRAP_SERVERS, "localhost:9092", "Kafka brokers to connect to.");
-        def(TOPIC_INPUT, "text.input", "Topic the text records are read from.");
+        def(TOPIC_INPUT, "text.input", "Topic the text records are read from: one topic name (not a list or pattern). The four topic.* names must all differ: an output equal to the input would loop.");
         def(TOPIC_ENTITIES, "text.entities", "Topic the entity-annotated events are written to.");
         def(TOPIC_TOPICS, "text.topics", "Topic the topic-classified events are written to.");
         def(TOPIC_DLQ, "text.dlq", "Dead-letter topic: original bytes of every record that could not be enriched, reason in headers.");
         def(INPUT_FORMAT, "auto", "auto | json | text. auto: a value starting with '{' is JSON, anything else plain UTF-8 text.");
-        def(INPUT_MAX_BYTES, "262144", "Records whose value is larger than this many bytes go to the DLQ (reason TOO_LARGE). A record is enriched inside one transaction: raise transaction.timeout.ms with it (the start-up check says when).");
+        def(INPUT_MAX_BYTES, "262144", "Records whose value is larger than this many bytes go to the DLQ (reason TOO_LARGE); 1 to 67108864 (64 MiB). A record is enriched inside one transaction: raise transaction.timeout.ms with it (the start-up check says when).");
         def(INPUT_TEXT_FIELD, "text", "JSON field holding the text.");
         def(INPUT_ID_FIELD, "id", "JSON field holding the document id (else the record key, else topic-partition-offset).");
         def(OUTPUT_INCLUDE_TEXT, "true", "Copy the input text into the output events (field \"text\").");
@@ -74,20 +74,20 @@ public final class ConfigKeys {
         def(INFERENCE_INTER_OP_THREADS, "1", "ONNX Runtime inter-op threads per session.");
         def(INFERENCE_SESSIONS, "0", "Inference lanes: parallel ONNX Runtime sessions per model. With a backlog each batch runs on one lane, several side by side; otherwise a batch's length buckets are split over the free lanes (0: auto, min(cores, 4) on CPU, 1 on CUDA).");
         def(INFERENCE_OVERLAP, "true", "Run batches on inference threads (one per lane) while the stream thread goes on polling, buffering and committing; false runs each batch on the stream thread, over every lane.");
-        def(INFERENCE_MAX_BUCKET_ROWS, "64", "Most sequences in one session run (one length bucket).");
-        def(BATCH_MAX_RECORDS, "32", "Flush a batch when it holds this many records.");
+        def(INFERENCE_MAX_BUCKET_ROWS, "64", "Most sequences in one session run (one length bucket); rows x the model's max length must fit the 2 GiB tensor buffers (checked at start-up).");
+        def(BATCH_MAX_RECORDS, "32", "Flush a batch when it holds this many records (1 to 2097152, what the engine packs into one batch).");
         def(BATCH_MAX_TOKENS, "8192", "Flush a batch when its records hold this many tokens (the token budget).");
-        def(BATCH_MAX_WAIT_MS, "50", "Flush a batch when its oldest record has waited this long (wall clock).");
+        def(BATCH_MAX_WAIT_MS, "50", "Flush a batch when its oldest record has waited this long (wall clock; 0 to 86400000).");
         def(BATCH_IDLE_MS, "10", "Flush early when no record has arrived for this long: an idle stream does not wait out batch.max.wait.ms (0 disables).");
         def(PROCESSING_GUARANTEE, "exactly_once_v2", "Kafka Streams processing.guarantee: exactly_once_v2 or at_least_once.");
         def(COMMIT_INTERVAL_MS, "100", "Kafka Streams commit.interval.ms (one transaction per commit under exactly_once_v2).");
         def(NUM_STREAM_THREADS, "1", "Kafka Streams stream threads (each runs its own batches).");
         def(STATE_DIR, "", "Kafka Streams state.dir (empty: a folder under java.io.tmpdir).");
-        def(TRANSACTION_TIMEOUT_MS, "120000", "Producer transaction.timeout.ms under exactly_once_v2: one batch's inference must finish well within it.");
+        def(TRANSACTION_TIMEOUT_MS, "120000", "Producer transaction.timeout.ms under exactly_once_v2: one batch's inference must finish well within it (kafka.transaction.timeout.ms or kafka.producer.transaction.timeout.ms, when given, win).");
         def(METRICS_ENABLED, "true", "Serve /metrics (Prometheus), /health (liveness) and /ready (readiness) over HTTP while running.");
         def(METRICS_PORT, "9400", "Port of the metrics and health endpoints (0: any free port).");
         def(STARTUP_TIMEOUT_MS, "30000", "At start-up, fail (naming bootstrap.servers) when the Kafka cluster cannot be reached within this many ms.");
-        def(STARTUP_BATCH_CHECK, "fail", "fail | warn | off. At start-up, time a warm-up batch and estimate the worst-case batch (batch.max.tokens tokens, and one input.max.bytes record); fail (or warn) when it could exceed half of transaction.timeout.ms or max.poll.interval.ms.");
+        def(STARTUP_BATCH_CHECK, "fail", "fail | warn | off. At start-up, time a warm-up batch and estimate the worst-case batch (batch.max.tokens tokens, and one input.max.bytes record at 2.1 tokens a byte, the worst case of any text); fail (or warn) when it could exceed half of the effective transaction.timeout.ms or max.poll.interval.ms (kafka.* overrides included).");
     }
 
     private static void def(String key, String defaultValue, String meaning) {

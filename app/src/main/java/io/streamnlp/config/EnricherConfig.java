@@ -65,6 +65,28 @@ public final class EnricherConfig {
         return v;
     }
 
+    /** An integer in [min, max]; the message names the key, the bounds and why when {@code why} is given. */
+    public int getInt(String key, int min, int max, String why) {
+        long v = getLong(key);
+        if (v < min || v > max) {
+            throw new ConfigException(key + "=" + v + " must be " + range(min, max) + (why == null ? "" : " (" + why + ")"));
+        }
+        return (int) v;
+    }
+
+    /** A long in [min, max]; the message names the key and the bounds. */
+    public long getLong(String key, long min, long max, String why) {
+        long v = getLong(key);
+        if (v < min || v > max) {
+            throw new ConfigException(key + "=" + v + " must be " + range(min, max) + (why == null ? "" : " (" + why + ")"));
+        }
+        return v;
+    }
+
+    private static String range(long min, long max) {
+        return max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? ">= " + min : "between " + min + " and " + max;
+    }
+
     public long getLong(String key) {
         String v = get(key).trim();
         try {

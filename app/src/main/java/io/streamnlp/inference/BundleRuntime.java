@@ -210,7 +210,8 @@ final class BundleRuntime implements AutoCloseable {
     /** A cleared direct buffer holding at least {@code n} longs, reusing {@code buf} when big enough. */
     private static LongBuffer buffer(LongBuffer buf, int n) {
         if (buf == null || buf.capacity() < n) {
-            int cap = Math.max(n, buf == null ? 4096 : buf.capacity() * 2);
+            // doubled in long arithmetic and capped at the largest direct buffer of longs (Engines.checkBucketSize keeps n under it)
+            int cap = (int) Math.min(Integer.MAX_VALUE / Long.BYTES, Math.max(n, buf == null ? 4096L : buf.capacity() * 2L));
             buf = ByteBuffer.allocateDirect(cap * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
         }
         buf.clear();

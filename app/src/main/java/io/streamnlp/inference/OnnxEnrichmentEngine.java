@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class OnnxEnrichmentEngine implements EnrichmentEngine {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEnrichmentEngine.class);
+    /** Most documents in one batch: runBundle packs (length, document, window) into one long, 21 bits for the document. */
+    public static final int MAX_BATCH_DOCUMENTS = 1 << 21;
+    /** Most windows of one document, for the same reason (21 bits for the window). */
+    public static final int MAX_DOCUMENT_WINDOWS = 1 << 21;
+
     /** A bucket closes when adding a row would make more than this share of its tokens padding. */
     private static final double MAX_PADDING_WASTE = 0.10;
 
@@ -221,6 +226,10 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
                 } catch (RuntimeException e) {
                     throw new IllegalArgumentException("cannot tokenize text: " + e.getMessage(), e);
                 }
+                if (per[i].windowCount() > MAX_DOCUMENT_WINDOWS) { // would corrupt the packed keys, not just fail
+                    throw new IllegalArgumentException("text needs " + per[i].windowCount() + " windows, more than "
+                            + MAX_DOCUMENT_WINDOWS + " (lower input.max.bytes)");
+                }
             }
             return new OnnxEncodedDocument(this, per);
         } finally {
@@ -268,6 +277,9 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
 
     private BatchResult inferOpen(List<? extends EncodedDocument> documents, int[] laneIds) {
         int docs = documents.size();
+        if (docs > MAX_BATCH_DOCUMENTS) { // the packed keys would mix documents up (BatchPolicy bounds batch.max.records)
+            throw new IllegalArgumentException(docs + " documents in one batch, more than " + MAX_BATCH_DOCUMENTS);
+        }
         OnnxEncodedDocument[] encoded = new OnnxEncodedDocument[docs];
         for (int d = 0; d < docs; d++) {
             EncodedDocument doc = documents.get(d);

@@ -1,7 +1,10 @@
 package io.streamnlp.topology;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -25,7 +28,15 @@ public final class InputParser {
 
     public InputParser(InputOptions options) {
         this.options = options;
-        this.mapper = JsonMapper.builder().build();
+        // Strict JSON: a key given twice would otherwise lose one of its values silently (Jackson's tree keeps
+        // the last); content after the value is checked in parseJson. Jackson's other leniencies (comments,
+        // single quotes, NaN, leading zeros, trailing commas...) are off by default and stay off (InputParserTest).
+        // Decimals are read as BigDecimal so the carried fields keep their value: as doubles, 1e400 would become
+        // the string "Infinity" and long fractions would be rounded.
+        this.mapper = JsonMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_NESTING)
                 .maxStringLength(Math.max(options.maxBytes(), 1))
@@ -63,10 +74,21 @@ public final class InputParser {
 
     private ParsedInput parseJson(String decoded, String fallbackId) {
         JsonNode root;
-        try {
-            root = mapper.readTree(decoded);
+        try (JsonParser p = mapper.createParser(decoded)) {
+            root = mapper.readTree(p);
+            // readTree stops after the first value: a second object or trailing text would be silently dropped
+            int end = root == null ? decoded.length() : (int) p.currentLocation().getCharOffset();
+            int rest = skipJsonWhitespace(decoded, end);
+            if (rest < decoded.length()) {
+                String tail = decoded.substring(rest, Math.min(decoded.length(), rest + 20));
+                return new ParsedInput.Rejected(RejectReason.INVALID_JSON, "trailing content after the JSON value at char " + rest
+                        + ": '" + tail.replaceAll("\\p{Cntrl}", "?") + (rest + 20 < decoded.length() ? "...'" : "'"));
+            }
         } catch (JsonProcessingException e) {
             return new ParsedInput.Rejected(RejectReason.INVALID_JSON, firstLine(e.getOriginalMessage()));
+        } catch (java.io.IOException e) {
+            // cannot happen reading a String; kept a rejection so the stream never stops for one record
+            return new ParsedInput.Rejected(RejectReason.INVALID_JSON, e.toString());
         }
         if (root == null || !root.isObject()) {
             return new ParsedInput.Rejected(RejectReason.NOT_AN_OBJECT, root == null ? "empty" : root.getNodeType().name().toLowerCase());
@@ -97,6 +119,15 @@ public final class InputParser {
             return new ParsedInput.Rejected(RejectReason.BINARY_TEXT, "at char " + text.indexOf('\0'));
         }
         return new ParsedInput.Accepted(id, text, extras == null ? mapper.createObjectNode() : extras);
+    }
+
+    /** The first index at or after {@code from} that is not JSON whitespace (RFC 8259: space, tab, CR, LF only). */
+    private static int skipJsonWhitespace(String s, int from) {
+        int i = from;
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\r' || s.charAt(i) == '\n')) {
+            i++;
+        }
+        return i;
     }
 
     private static String keyId(byte[] key, String topic, int partition, long offset) {

@@ -48,7 +48,12 @@ public final class StreamsSettings {
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         long maxRecord = EnricherTopology.maxRecordBytes(settings);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) maxRecord);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), c.getPositiveInt(ConfigKeys.TRANSACTION_TIMEOUT_MS));
+        // A producer-prefixed value shadows the plain one in Kafka Streams: set ours only when kafka.transaction.timeout.ms
+        // is not given, or that override (applied last, as documented) would be silently ignored.
+        int tx = c.getPositiveInt(ConfigKeys.TRANSACTION_TIMEOUT_MS);
+        if (!c.kafkaOverrides().containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
+            p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), tx);
+        }
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 1 << 20);
         c.kafkaOverrides().forEach(p::put);
         return p;

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.streamnlp.app.Engines;
+import io.streamnlp.batching.BatchPolicy;
+import io.streamnlp.inference.OnnxEnrichmentEngine;
+import io.streamnlp.topology.StreamsSettings;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -58,6 +63,116 @@ class EnricherConfigTest {
         EnricherConfig c = EnricherConfig.builder().set("batch.max.records", "many").set("ner.enabled", "yes").build();
         assertTrue(assertThrows(ConfigException.class, () -> c.getInt("batch.max.records")).getMessage().contains("batch.max.records"));
         assertTrue(assertThrows(ConfigException.class, () -> c.getBoolean("ner.enabled")).getMessage().contains("ner.enabled"));
+    }
+
+    private static ConfigException topicsFail(String... keyValues) {
+        EnricherConfig.Builder b = EnricherConfig.builder();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            b.set(keyValues[i], keyValues[i + 1]);
+        }
+        EnricherConfig c = b.build();
+        return assertThrows(ConfigException.class, () -> Topics.from(c));
+    }
+
+    private static void assertMentions(ConfigException e, String... parts) {
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "'" + p + "' in: " + e.getMessage());
+        }
+    }
+
+    /** An output topic that is also the input would be read back and re-enriched forever: refuse to start. */
+    @Test
+    void outputTopicEqualToTheInputFailsNamingBothKeys() {
+        assertMentions(topicsFail("topic.entities", "text.input"), "topic.entities", "topic.input", "'text.input'", "loop");
+        assertMentions(topicsFail("topic.topics", "text.input"), "topic.topics", "topic.input");
+        assertMentions(topicsFail("topic.dlq", "text.input"), "topic.dlq", "topic.input");
+        assertMentions(topicsFail("topic.input", "shared", "topic.entities", "shared", "topic.topics", "shared"),
+                "topic.input", "topic.entities", "topic.topics");
+    }
+
+    /** Two kinds of event (or events and dead letters) in one topic cannot be told apart downstream. */
+    @Test
+    void outputTopicsEqualToEachOtherFailNamingTheKeys() {
+        assertMentions(topicsFail("topic.entities", "out", "topic.topics", "out"), "topic.entities=out", "topic.topics=out", "told apart");
+        assertMentions(topicsFail("topic.topics", "text.dlq"), "topic.topics", "topic.dlq");
+        assertMentions(topicsFail("topic.entities", "text.dlq"), "topic.entities", "topic.dlq");
+    }
+
+    /** topic.input is one topic name (the topology subscribes to exactly that name): no lists, no patterns. */
+    @Test
+    void topicNamesMustBeSingleValidKafkaTopicNames() {
+        assertMentions(topicsFail("topic.input", "a,b"), "topic.input", "a,b");
+        assertMentions(topicsFail("topic.input", "text.*"), "topic.input");
+        assertMentions(topicsFail("topic.dlq", ""), "topic.dlq");
+        assertMentions(topicsFail("topic.entities", "x".repeat(250)), "topic.entities");
+        Topics ok = Topics.from(EnricherConfig.defaults());
+        assertEquals(new Topics("text.input", "text.entities", "text.topics", "text.dlq"), ok);
+    }
+
+    private static EnricherConfig with(String key, String value) {
+        return EnricherConfig.builder().set(key, value).build();
+    }
+
+    /** A negative wait would be an IllegalArgumentException deep in BatchPolicy: exit 1 and no key named. */
+    @Test
+    void negativeBatchTimesFailNamingTheKey() {
+        assertMentions(assertThrows(ConfigException.class, () -> BatchPolicy.from(with("batch.max.wait.ms", "-1"))),
+                "batch.max.wait.ms=-1", "between 0 and");
+        assertMentions(assertThrows(ConfigException.class, () -> BatchPolicy.from(with("batch.idle.ms", "-5"))), "batch.idle.ms=-5");
+        assertMentions(assertThrows(ConfigException.class, () -> BatchPolicy.from(with("batch.max.wait.ms", "9223372036854775807"))),
+                "batch.max.wait.ms");
+        assertEquals(0, BatchPolicy.from(with("batch.max.wait.ms", "0")).maxWait().toMillis());
+    }
+
+    /** The engine packs (length, document, window) into one long with 21 bits for the document: a batch holds at most 2^21. */
+    @Test
+    void batchMaxRecordsAboveWhatTheSequencePackingAllowsFails() {
+        assertEquals(1 << 21, OnnxEnrichmentEngine.MAX_BATCH_DOCUMENTS);
+        assertEquals(1 << 21, BatchPolicy.from(with("batch.max.records", Integer.toString(1 << 21))).maxRecords());
+        assertMentions(assertThrows(ConfigException.class, () -> BatchPolicy.from(with("batch.max.records", Integer.toString((1 << 21) + 1)))),
+                "batch.max.records=2097153", "2097152");
+        assertMentions(assertThrows(ConfigException.class, () -> BatchPolicy.from(with("batch.max.records", "2147483647"))),
+                "batch.max.records");
+        assertMentions(assertThrows(ConfigException.class, () -> BatchPolicy.from(with("batch.max.records", "-3"))), "batch.max.records");
+        assertMentions(assertThrows(ConfigException.class, () -> BatchPolicy.from(with("batch.max.tokens", "0"))), "batch.max.tokens");
+    }
+
+    /**
+     * rows x max length x (8 bytes an input id, or 4 a NER logit per label) must fit one Java buffer (2 GiB):
+     * a larger bucket would overflow an int in the tensor sizes.
+     */
+    @Test
+    void bucketRowsWhoseTensorsOverflowAnIntFail() {
+        Engines.checkBucketSize(64, 512, 9);
+        // 2^31 / (512 tokens x 9 labels x 4 bytes) = 116,508 rows
+        Engines.checkBucketSize(116_508, 512, 9);
+        assertMentions(assertThrows(ConfigException.class, () -> Engines.checkBucketSize(116_509, 512, 9)),
+                "inference.max.bucket.rows=116509", "512", "116508");
+        // without NER the input ids (8 bytes a token) are the largest tensor
+        Engines.checkBucketSize(524_287, 512, 0);
+        assertMentions(assertThrows(ConfigException.class, () -> Engines.checkBucketSize(524_288, 512, 0)), "inference.max.bucket.rows");
+        assertMentions(assertThrows(ConfigException.class, () -> Engines.checkBucketSize(Integer.MAX_VALUE, 8192, 9)),
+                "inference.max.bucket.rows=2147483647");
+        assertMentions(assertThrows(ConfigException.class, () -> Engines.options(with("inference.max.bucket.rows", "0"))),
+                "inference.max.bucket.rows");
+    }
+
+    /**
+     * input.max.bytes near 2 GiB: the events carry the text (2 x input.max.bytes + 1 MiB must fit Kafka's int
+     * max.request.size) and the decoded text and its tokens live in Java arrays. Capped at 64 MiB (README).
+     */
+    @Test
+    void inputMaxBytesIsBounded() {
+        assertEquals(64 << 20, InputOptions.MAX_INPUT_BYTES);
+        assertEquals(64 << 20, InputOptions.from(with("input.max.bytes", Integer.toString(64 << 20))).maxBytes());
+        for (String bad : List.of(Integer.toString((64 << 20) + 1), "2147483647", "2147483648", "0", "-1")) {
+            assertMentions(assertThrows(ConfigException.class, () -> InputOptions.from(with("input.max.bytes", bad))),
+                    "input.max.bytes=" + bad);
+        }
+        // at the cap the producer's max.request.size, an int, is still positive and holds an event with the text twice
+        Properties p = StreamsSettings.from(with("input.max.bytes", Integer.toString(64 << 20)));
+        int maxRequest = (int) p.get("producer.max.request.size");
+        assertTrue(maxRequest >= 2 * (64 << 20), "max.request.size " + maxRequest);
     }
 
     /** config/streamnlp.properties documents every key with its default: keep the file and the code in step. */

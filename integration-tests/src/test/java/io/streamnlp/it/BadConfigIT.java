@@ -145,14 +145,41 @@ class BadConfigIT {
 
     @Test
     void batchPolicyThatCouldOutlastTheTransactionTimeout() {
-        // 200 MB inputs allowed but 1 s transactions: no engine enriches 50M tokens in half a second
-        Result r = run(runWith(good, ConfigKeys.INPUT_MAX_BYTES + "=200000000", ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1000"));
+        // 60 MB inputs allowed (under the 64 MiB cap) but 1 s transactions: no engine enriches 126M tokens in half a second
+        Result r = run(runWith(good, ConfigKeys.INPUT_MAX_BYTES + "=60000000", ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1000"));
         assertFails(r, "batch.max.tokens", "input.max.bytes", "transaction.timeout.ms=1000");
         Result poll = run(runWith(good, ConfigKeys.BATCH_MAX_TOKENS + "=100000000", ConfigKeys.PROCESSING_GUARANTEE + "=at_least_once",
                 "kafka.max.poll.interval.ms=1000"));
         assertFails(poll, "batch.max.tokens", "kafka.max.poll.interval.ms=1000");
         // and a sane policy passes the check (then stops at the unreachable broker)
         assertUnreachable(run(runWith(good)));
+    }
+
+    /** An output topic that is the input topic would re-enrich its own output forever: refused before anything starts. */
+    @Test
+    void outputTopicThatIsTheInputTopicFailsFast() {
+        Result r = run(runWith(good, ConfigKeys.TOPIC_ENTITIES + "=text.input"));
+        assertFails(r, "topic.input=text.input", "topic.entities=text.input", "loop");
+        assertTrue(r.ms() < 20_000, "failed after " + r.ms() + " ms");
+        assertFails(run(runWith(good, ConfigKeys.TOPIC_DLQ + "=text.topics")), "topic.topics=text.topics", "topic.dlq=text.topics");
+        assertFails(run(runWith(good, ConfigKeys.TOPIC_INPUT + "=a,b")), "topic.input=a,b", "not a Kafka topic name");
+    }
+
+    /** Negative or absurd sizes are configuration errors naming the key (exit 2), not a stack trace mid-start (exit 1). */
+    @Test
+    void outOfBoundsBatchAndSizeSettingsFailNamingTheKey() {
+        assertFails(run(runWith(good, ConfigKeys.BATCH_MAX_WAIT_MS + "=-1")), "batch.max.wait.ms=-1");
+        assertFails(run(runWith(good, ConfigKeys.INPUT_MAX_BYTES + "=2147483647")), "input.max.bytes=2147483647", "64 MiB");
+        assertFails(run(runWith(good, ConfigKeys.BATCH_MAX_RECORDS + "=3000000")), "batch.max.records=3000000", "2097152");
+        // known only once the bundle is loaded: its max length sets the tensor sizes
+        assertFails(run(runWith(good, ConfigKeys.INFERENCE_MAX_BUCKET_ROWS + "=2000000000")), "inference.max.bucket.rows=2000000000",
+                "overflows");
+    }
+
+    /** kafka.transaction.timeout.ms is the transaction timeout Kafka Streams uses, so it is the one the batch check reads. */
+    @Test
+    void kafkaOverrideOfTheTransactionTimeoutIsTheOneChecked() {
+        assertFails(run(runWith(good, "kafka.transaction.timeout.ms=1")), "kafka.transaction.timeout.ms=1 ms");
     }
 
     @Test

@@ -141,9 +141,14 @@ class EnrichmentPipelineIT {
         bad.put("b-empty", "{\"text\":\"\"}");
         bad.put("b-blank", "  \t ");
         bad.put("b-nul", "{\"text\":\"a\\u0000b\"}");
-        Map<String, String> expected = Map.of("b-json", "INVALID_JSON", "b-missing", "MISSING_TEXT", "b-null", "TEXT_NOT_STRING",
+        // strict JSON: a second object or a second "text" would otherwise be silently dropped
+        bad.put("b-trailing", "{\"id\":\"a\",\"text\":\"Paris\"} {\"id\":\"b\",\"text\":\"Berlin\"}");
+        bad.put("b-dupkey", "{\"text\":\"Paris\",\"text\":\"Berlin\"}");
+        Map<String, String> expected = new HashMap<>(Map.of("b-json", "INVALID_JSON", "b-missing", "MISSING_TEXT", "b-null", "TEXT_NOT_STRING",
                 "b-number", "TEXT_NOT_STRING", "b-object", "TEXT_NOT_STRING", "b-empty", "EMPTY_TEXT", "b-blank", "EMPTY_TEXT",
-                "b-nul", "BINARY_TEXT");
+                "b-nul", "BINARY_TEXT"));
+        expected.put("b-trailing", "INVALID_JSON");
+        expected.put("b-dupkey", "INVALID_JSON");
         try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, "2000"))) {
             p.start();
             int good = 0;
@@ -182,6 +187,8 @@ class EnrichmentPipelineIT {
                     assertEquals(p.topics.input(), header(r, DeadLetters.SOURCE_TOPIC));
                     assertNotNull(header(r, DeadLetters.SOURCE_OFFSET));
                 });
+                assertTrue(header(dlq.get("b-trailing"), DeadLetters.REASON).contains("trailing content"), header(dlq.get("b-trailing"), DeadLetters.REASON));
+                assertTrue(header(dlq.get("b-dupkey"), DeadLetters.REASON).contains("text"), header(dlq.get("b-dupkey"), DeadLetters.REASON));
                 assertEquals("NULL_VALUE", header(dlq.get("b-nullvalue"), DeadLetters.ERROR));
                 assertEquals(null, dlq.get("b-nullvalue").value());
                 assertEquals("INVALID_UTF8", header(dlq.get("b-utf8"), DeadLetters.ERROR));
