@@ -53,7 +53,10 @@ public final class EnricherApp implements AutoCloseable {
         EnrichmentEngine engine = new SynchronizedEngine(wrap.apply(Engines.open(config)));
         try {
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
-            StartupChecks.batchTimeFits(config, engine, overlap);
+            StartupChecks.BatchEstimate budget = StartupChecks.batchTimeFits(config, engine, overlap);
+            if (budget != null && budget.effectiveMaxTokens() < policy.maxTokens()) {
+                policy = policy.withMaxTokens(budget.effectiveMaxTokens());
+            }
             StartupChecks.brokerReachable(config);
             settings = OutputLimits.apply(config, settings);
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener, overlap);

@@ -89,7 +89,13 @@ public final class StartupChecks {
 
     /** A measured speed and the worst cases it predicts. */
     public record BatchEstimate(double msPerToken, double tokensPerByte, long maxTokens, long largestInputTokens,
-                                long worstMs, long limitMs, String limitKeys) {}
+                                long worstMs, long limitMs, String limitKeys, int effectiveMaxTokens, long budgetMs) {}
+
+    /**
+     * A batch may take this share of the transaction timeout (or max.poll.interval.ms): so a transaction holds a few
+     * batches at most, and a crashed instance's open transaction, aborted only at the timeout, is short.
+     */
+    static final int BUDGET_DIVISOR = 4;
 
     /**
      * Times a warm-up batch and estimates the worst-case batch: {@code batch.max.tokens} tokens, and one
@@ -115,20 +121,26 @@ public final class StartupChecks {
             log.warn("batch check skipped: the warm-up batch failed: {}", ex.toString());
             return null;
         }
-        String msg = String.format("a worst-case batch could take ~%d ms (measured %.4f ms/token on a warm-up batch; %s=%d tokens, "
-                        + "one %s=%d record ~%d tokens), more than half of %s=%d ms. Lower %s and/or %s, or raise %s "
-                        + "(or set %s=warn)", e.worstMs(), e.msPerToken(), ConfigKeys.BATCH_MAX_TOKENS, e.maxTokens(),
-                ConfigKeys.INPUT_MAX_BYTES, c.getInt(ConfigKeys.INPUT_MAX_BYTES), e.largestInputTokens(), e.limitKeys(), e.limitMs(),
-                ConfigKeys.BATCH_MAX_TOKENS, ConfigKeys.INPUT_MAX_BYTES, e.limitKeys(), ConfigKeys.STARTUP_BATCH_CHECK);
+        String msg = String.format("even the smallest batch (one window, %d tokens) could take ~%d ms (measured %.4f ms/token on "
+                        + "a warm-up batch), more than half of %s=%d ms. Raise %s, use a faster device or a smaller model "
+                        + "(or set %s=warn)", e.effectiveMaxTokens(), e.worstMs(), e.msPerToken(), e.limitKeys(), e.limitMs(),
+                e.limitKeys(), ConfigKeys.STARTUP_BATCH_CHECK);
         if (2 * e.worstMs() > e.limitMs()) {
             if (mode.equals("fail")) {
-                throw new ConfigException("batch policy too slow for the transaction: " + msg);
+                throw new ConfigException("model too slow for the transaction: " + msg);
             }
-            log.warn("batch policy may be too slow: {}", msg);
+            log.warn("model may be too slow: {}", msg);
+        } else if (e.effectiveMaxTokens() < e.maxTokens()) {
+            log.info("batch budget: {}={} lowered to {} tokens so that a batch takes at most ~{} ms (1/{} of {}={} ms; measured "
+                            + "{} ms/token)", ConfigKeys.BATCH_MAX_TOKENS, e.maxTokens(), e.effectiveMaxTokens(), e.budgetMs(),
+                    BUDGET_DIVISOR, e.limitKeys(), e.limitMs(), String.format("%.4f", e.msPerToken()));
         } else {
-            log.info("batch check: worst-case batch ~{} ms of a {} ms limit ({} ms/token)", e.worstMs(), e.limitMs(),
-                    String.format("%.4f", e.msPerToken()));
+            log.info("batch check: a full batch ({} tokens) takes ~{} ms of a {} ms budget ({} ms/token)", e.effectiveMaxTokens(),
+                    e.worstMs(), e.budgetMs(), String.format("%.4f", e.msPerToken()));
         }
+        log.info("one {}={} record is at most ~{} tokens: inferred in up to ~{} segments of one batch each", ConfigKeys.INPUT_MAX_BYTES,
+                c.getInt(ConfigKeys.INPUT_MAX_BYTES), e.largestInputTokens(), (e.largestInputTokens() + e.effectiveMaxTokens() - 1)
+                        / Math.max(1, e.effectiveMaxTokens()));
         return e;
     }
 
@@ -155,13 +167,19 @@ public final class StartupChecks {
             best = Math.min(best, System.nanoTime() - t0);
         }
         double msPerToken = best / 1e6 / doc.tokenCount();
-        // the largest record is any text at all (CJK, emoji, random bytes...): the worst case, not the prose's rate
+        // the largest record is any text at all (CJK, emoji, random bytes...): the worst case, not the prose's rate. It is
+        // cut into segments of one batch budget each (EnrichProcessor), so it sets the number of batches, not their size.
         double tokensPerByte = WORST_TOKENS_PER_BYTE;
         long largestInputTokens = (long) Math.ceil(tokensPerByte * c.getInt(ConfigKeys.INPUT_MAX_BYTES));
-        long worstTokens = Math.max(maxTokens, largestInputTokens);
-        long worstMs = (long) Math.ceil(worstTokens * msPerToken);
         Limit limit = limit(c);
-        return new BatchEstimate(msPerToken, tokensPerByte, maxTokens, largestInputTokens, worstMs, limit.ms(), limit.key());
+        // Work per batch is bounded by time on this device, not only by tokens: a model ten times slower (a
+        // BERT-large export on a CPU) gets batches ten times smaller instead of a failure. One window is the floor.
+        long budgetMs = limit.ms() / BUDGET_DIVISOR;
+        long timed = (long) Math.floor(budgetMs / Math.max(msPerToken, 1e-9));
+        int effective = (int) Math.max(doc.maxWindowLength(), Math.min(maxTokens, timed));
+        long worstMs = (long) Math.ceil(effective * msPerToken);
+        return new BatchEstimate(msPerToken, tokensPerByte, maxTokens, largestInputTokens, worstMs, limit.ms(), limit.key(),
+                effective, budgetMs);
     }
 
     /** The limit a batch must stay well within, and the key that sets it. */

@@ -34,6 +34,11 @@ public record BatchPolicy(int maxRecords, int maxTokens, Duration maxWait, Durat
                 Duration.ofMillis(c.getLong(ConfigKeys.BATCH_IDLE_MS, 0, MAX_WAIT_MS, "0 disables; a day at most")));
     }
 
+    /** The same policy with another token budget (the start-up check lowers it to what the device does in time). */
+    public BatchPolicy withMaxTokens(int tokens) {
+        return new BatchPolicy(maxRecords, tokens, maxWait, idle);
+    }
+
     /** How often the wall-clock punctuator looks at the buffer: often enough to honour maxWait closely. */
     public Duration tick() {
         long bound = idle.isZero() ? maxWait.toMillis() : Math.min(maxWait.toMillis(), idle.toMillis());

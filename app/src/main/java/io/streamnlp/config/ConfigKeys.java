@@ -83,7 +83,7 @@ public final class ConfigKeys {
         def(COMMIT_INTERVAL_MS, "100", "Kafka Streams commit.interval.ms (one transaction per commit under exactly_once_v2).");
         def(NUM_STREAM_THREADS, "1", "Kafka Streams stream threads (each runs its own batches).");
         def(STATE_DIR, "", "Kafka Streams state.dir (empty: a folder under java.io.tmpdir).");
-        def(TRANSACTION_TIMEOUT_MS, "120000", "Producer transaction.timeout.ms under exactly_once_v2: one batch's inference must finish well within it (kafka.transaction.timeout.ms or kafka.producer.transaction.timeout.ms, when given, win).");
+        def(TRANSACTION_TIMEOUT_MS, "15000", "Producer transaction.timeout.ms under exactly_once_v2. A batch gets at most a quarter of it (the start-up check lowers batch.max.tokens to what this device does in that time, and long documents are inferred in segments over several transactions), and a crashed instance's open transaction blocks read_committed readers until it expires: keep it short (kafka.transaction.timeout.ms or kafka.producer.transaction.timeout.ms, when given, win).");
         def(METRICS_ENABLED, "true", "Serve /metrics (Prometheus), /health (liveness) and /ready (readiness) over HTTP while running.");
         def(METRICS_PORT, "9400", "Port of the metrics and health endpoints (0: any free port).");
         def(STARTUP_TIMEOUT_MS, "30000", "At start-up, fail (naming bootstrap.servers) when the Kafka cluster cannot be reached within this many ms.");

@@ -66,7 +66,7 @@ class StartupChecksTest {
     @Test
     void kafkaOverridesOfTheTransactionTimeoutAreTheLimit() {
         var plain = estimate();
-        assertEquals(120_000, plain.limitMs());
+        assertEquals(15_000, plain.limitMs());
         assertEquals("transaction.timeout.ms", plain.limitKeys());
         var kafka = estimate("kafka.transaction.timeout.ms", "1000");
         assertEquals(1000, kafka.limitMs());
@@ -102,6 +102,49 @@ class StartupChecksTest {
         var e = estimate("input.max.bytes", "1000000");
         assertEquals(StartupChecks.WORST_TOKENS_PER_BYTE, e.tokensPerByte());
         assertEquals((long) Math.ceil(StartupChecks.WORST_TOKENS_PER_BYTE * 1_000_000), e.largestInputTokens());
+    }
+
+    /** Batches are bounded by time on the device: a slow model gets fewer tokens a batch, not a start-up failure. */
+    @Test
+    void aSlowDeviceGetsASmallerTokenBudgetInsteadOfAFailure() {
+        var fast = estimate("batch.max.tokens", "8192");
+        assertEquals(8192, fast.effectiveMaxTokens(), "1 ms a batch: the configured budget stands");
+        var tight = StartupChecks.estimate(EnricherConfig.builder().set("batch.max.tokens", "8192")
+                .set("transaction.timeout.ms", "400").build(), new SlowEngine(20));
+        assertEquals(100, tight.budgetMs(), "a quarter of the transaction timeout");
+        assertTrue(tight.effectiveMaxTokens() < 8192 && tight.effectiveMaxTokens() >= 256, "lowered, one window at least: "
+                + tight.effectiveMaxTokens());
+        assertTrue(tight.worstMs() <= tight.budgetMs() + 5 || tight.effectiveMaxTokens() == 256, tight.toString());
+    }
+
+    /** Each batch takes {@code ms} per 1,000 tokens (at least 1 ms). */
+    static final class SlowEngine implements EnrichmentEngine {
+        private final ProseEngine prose = new ProseEngine();
+        private final int msPerThousand;
+
+        SlowEngine(int msPerThousand) {
+            this.msPerThousand = msPerThousand;
+        }
+
+        @Override
+        public EncodedDocument encode(String text) {
+            return prose.encode(text);
+        }
+
+        @Override
+        public BatchResult infer(List<? extends EncodedDocument> documents) {
+            int tokens = documents.stream().mapToInt(EncodedDocument::tokenCount).sum();
+            try {
+                Thread.sleep(Math.max(1, (long) tokens * msPerThousand / 1000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return prose.infer(documents);
+        }
+
+        public String nerModel() { return "slow"; }
+        public String topicModel() { return null; }
+        public void close() {}
     }
 
     @Test
