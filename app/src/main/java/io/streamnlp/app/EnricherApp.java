@@ -50,6 +50,7 @@ public final class EnricherApp implements AutoCloseable {
         Settings settings = Settings.from(config);
         BatchPolicy policy = BatchPolicy.from(config);
         var streamsProps = StreamsSettings.from(config);
+        InstanceIdentity.apply(config, streamsProps);
         EnrichmentEngine engine = new SynchronizedEngine(wrap.apply(Engines.open(config)));
         try {
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
@@ -128,7 +129,10 @@ public final class EnricherApp implements AutoCloseable {
      * re-run by the next owner), rather than turn good records into dead letters.
      */
     public boolean close(Duration timeout) {
-        boolean stopped = streams.close(timeout);
+        // A static member does not leave the group on its own: leave explicitly, so a clean stop hands its partitions
+        // over at once (only a crash keeps them for the same instance's restart).
+        boolean stopped = streams.close(org.apache.kafka.streams.CloseOptions.timeout(timeout).withGroupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (!stopped) {
             log.error("the stream threads did not stop within {}; leaving the model loaded and exiting without a commit"
                     + " (buffered records stay in the changelog for the next owner)", timeout);

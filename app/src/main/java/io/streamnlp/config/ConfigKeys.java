@@ -43,6 +43,7 @@ public final class ConfigKeys {
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
+    public static final String STATIC_MEMBERSHIP = "static.membership";
     public static final String TRANSACTION_TIMEOUT_MS = "transaction.timeout.ms";
     public static final String METRICS_ENABLED = "metrics.enabled";
     public static final String METRICS_PORT = "metrics.port";
@@ -82,7 +83,8 @@ public final class ConfigKeys {
         def(PROCESSING_GUARANTEE, "exactly_once_v2", "Kafka Streams processing.guarantee: exactly_once_v2 or at_least_once.");
         def(COMMIT_INTERVAL_MS, "100", "Kafka Streams commit.interval.ms (one transaction per commit under exactly_once_v2).");
         def(NUM_STREAM_THREADS, "1", "Kafka Streams stream threads (each runs its own batches).");
-        def(STATE_DIR, "", "Kafka Streams state.dir (empty: a folder under java.io.tmpdir).");
+        def(STATE_DIR, "", "Kafka Streams state.dir (empty: a folder under java.io.tmpdir). Keep it across restarts (a volume in a container): it holds the instance's identity, which lets a restarted instance fence its crashed predecessor's transaction and take its partitions back at once.");
+        def(STATIC_MEMBERSHIP, "true", "Join the consumer group as a static member (group.instance.id = application.id + an id kept in state.dir, unless kafka.group.instance.id is given): an instance restarted after a crash takes its partitions back without waiting out the session timeout. A clean stop leaves the group, so its partitions move at once.");
         def(TRANSACTION_TIMEOUT_MS, "15000", "Producer transaction.timeout.ms under exactly_once_v2. A batch gets at most a quarter of it (the start-up check lowers batch.max.tokens to what this device does in that time, and long documents are inferred in segments over several transactions), and a crashed instance's open transaction blocks read_committed readers until it expires: keep it short (kafka.transaction.timeout.ms or kafka.producer.transaction.timeout.ms, when given, win).");
         def(METRICS_ENABLED, "true", "Serve /metrics (Prometheus), /health (liveness) and /ready (readiness) over HTTP while running.");
         def(METRICS_PORT, "9400", "Port of the metrics and health endpoints (0: any free port).");

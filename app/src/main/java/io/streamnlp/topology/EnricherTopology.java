@@ -52,13 +52,15 @@ public final class EnricherTopology {
     }
 
     /**
-     * In memory (the buffer only holds records between arrival and flush) but changelogged, so a
-     * crash or rebalance restores the buffered records on the task's next owner. Caching coalesces the
-     * put+delete of a record flushed within one commit interval, so most never reach the changelog.
+     * Changelogged, so a crash or rebalance restores the buffered records on the task's next owner. Caching coalesces
+     * the put+delete of a record flushed within one commit interval, so most never reach the store or its changelog.
+     * Persistent (RocksDB) rather than in memory for one more reason: with a persistent store Kafka Streams keeps its
+     * process id in state.dir, so a restarted instance has the crashed one's transactional ids and fences its open
+     * transaction at once, instead of every read_committed reader waiting out transaction.timeout.ms.
      */
     static StoreBuilder<KeyValueStore<Long, byte[]>> bufferStore(Settings settings) {
         long maxMessage = Math.max(16L << 20, 2L * settings.inputMaxBytes() + (1 << 20));
-        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of("max.message.bytes", Long.toString(maxMessage)));
     }

@@ -85,6 +85,12 @@ class CrashRecoveryIT {
         // Long max.wait, no idle flush, large record limit: records sit in the store for seconds, so kills hit buffers.
         Rel.App app = new Rel.App(kafka, bundle, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "200",
                 ConfigKeys.BATCH_MAX_WAIT_MS, "2500", ConfigKeys.BATCH_IDLE_MS, "0"));
+        // Recovery is measured with the default transaction and group timeouts, not the harness's short ones.
+        app.config.remove(ConfigKeys.TRANSACTION_TIMEOUT_MS);
+        app.config.remove("kafka.consumer.session.timeout.ms");
+        app.config.remove("kafka.consumer.heartbeat.interval.ms");
+        Rel.Arrivals arrivals = Rel.Arrivals.start(kafka.bootstrapServers(), List.of(app.topics.entities(), app.topics.topics(),
+                app.topics.dlq()));
         AtomicInteger produced = new AtomicInteger();
         Thread producer = new Thread(() -> {
             try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
@@ -92,7 +98,7 @@ class CrashRecoveryIT {
                     prod.send(in.record(app.topics.input()));
                     if (produced.incrementAndGet() % 50 == 0) {
                         prod.flush();
-                        Thread.sleep(350);
+                        Thread.sleep(800); // input flows through every kill and recovery
                     }
                 }
                 prod.flush();
@@ -104,14 +110,21 @@ class CrashRecoveryIT {
 
         List<Integer> bufferedAtKill = new ArrayList<>();
         List<Long> killAfterMs = new ArrayList<>();
+        List<Long> killedAt = new ArrayList<>();
+        List<Double> recovery = new ArrayList<>();
         for (int k = 0; k < kills; k++) {
-            Rel.Proc proc = app.start("p", Map.of());
+            Rel.Proc proc = app.start("p", Map.of()); // the same state folder: a restart of the same instance
             boolean running = proc.awaitRunning(Duration.ofSeconds(90));
             assertTrue(running, "processor " + k + " reached RUNNING:\n" + proc.tail());
+            if (k > 0) {
+                // seconds from the last kill to the next committed output, before the next kill
+                recovery.add(arrivals.recoverySeconds(killedAt.get(k - 1), Duration.ofSeconds(120)));
+            }
             long wait = 300 + random.nextInt(4200);
             Thread.sleep(wait);
             assertTrue(proc.process.isAlive(), "still alive before kill " + k + ":\n" + proc.tail());
             proc.kill();
+            killedAt.add(System.nanoTime());
             killAfterMs.add(wait);
             bufferedAtKill.add(Rel.bufferedInChangelog(kafka.bootstrapServers(), app.changelog()));
         }
@@ -120,6 +133,8 @@ class CrashRecoveryIT {
 
         Rel.Proc last = app.start("p", Map.of());
         assertTrue(last.awaitRunning(Duration.ofSeconds(90)), last.tail());
+        recovery.add(arrivals.recoverySeconds(killedAt.get(kills - 1), Duration.ofSeconds(120)));
+        arrivals.close();
         Rel.Outcome got = Rel.collect(app, good, bad, Duration.ofSeconds(180));
         last.process.destroy();
         assertEquals(0, last.await(Duration.ofSeconds(60)), "clean exit:\n" + last.tail());
@@ -135,7 +150,60 @@ class CrashRecoveryIT {
                 "at least one kill left records buffered in the store: " + bufferedAtKill);
         String diffs = Rel.compare(got, ref, good, bad);
         assertTrue(diffs.isEmpty(), "events differ from the run without crashes:" + diffs);
+        List<Double> sorted = recovery.stream().sorted().toList();
+        double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+        double max = sorted.get(sorted.size() - 1);
+        System.out.println("crash test: recovery seconds per kill " + recovery.stream().map(r -> String.format("%.1f", r)).toList());
         System.out.println("crash test: inputs=" + n + " entities=" + got.entities.size() + " topics=" + got.topics.size()
-                + " dlq=" + got.dlq.size() + " duplicates=" + got.duplicates + " missing=" + missing + " kills=" + kills);
+                + " dlq=" + got.dlq.size() + " duplicates=" + got.duplicates + " missing=" + missing + " kills=" + kills
+                + String.format(" recovery_median_s=%.1f recovery_max_s=%.1f", median, max));
+        assertEquals(kills, recovery.size());
+        assertTrue(recovery.stream().allMatch(r -> r < 120), "output resumed after every kill: " + recovery);
+    }
+
+    /**
+     * A record of input.max.bytes is inferred in segments over many transactions, its finished segments kept in the
+     * changelogged partials store: SIGKILLed in the middle, the restarted instance resumes it and writes its events once.
+     */
+    @Test
+    void aDocumentOfInputMaxBytesIsEnrichedAcrossTransactionsAndAKillInItsMiddleEmitsItOnce() throws Exception {
+        Rel.App app = new Rel.App(kafka, bundle, tmp, 1, Map.of(ConfigKeys.BATCH_MAX_TOKENS, "256"));
+        String sentence = "Angela Merkel met the Acme board in Paris. ";
+        int reps = (256 * 1024 - 64) / sentence.length();
+        byte[] value = ("{\"id\":\"doc\",\"text\":\"" + sentence.repeat(reps) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(value.length <= 256 * 1024, "within input.max.bytes: " + value.length);
+        String partials = app.appId + "-" + io.streamnlp.topology.EnricherTopology.PARTIALS_STORE + "-changelog";
+
+        Rel.Proc first = app.start("p", Map.of());
+        assertTrue(first.awaitRunning(Duration.ofSeconds(90)), first.tail());
+        try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
+            prod.send(new org.apache.kafka.clients.producer.ProducerRecord<>(app.topics.input(), "doc".getBytes(), value)).get();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int committedPartials = 0;
+        while (committedPartials == 0 && System.nanoTime() < deadline) {
+            committedPartials = Rel.bufferedInChangelog(kafka.bootstrapServers(), partials);
+        }
+        assertTrue(committedPartials > 0, "finished segments were committed while the document was still running:\n" + first.tail());
+        first.kill();
+
+        Rel.Proc second = app.start("p", Map.of());
+        assertTrue(second.awaitRunning(Duration.ofSeconds(90)), second.tail());
+        try (var c = app.collector()) {
+            assertTrue(c.collectUntil(rs -> io.streamnlp.app.EventCollector.count(rs, app.topics.entities()) >= 1
+                    && io.streamnlp.app.EventCollector.count(rs, app.topics.topics()) >= 1, Duration.ofSeconds(120)), second.tail());
+            c.drainFor(Duration.ofSeconds(3));
+            var ents = c.records(app.topics.entities());
+            assertEquals(1, ents.size(), "exactly one entities event");
+            assertEquals(1, c.records(app.topics.topics()).size(), "exactly one topic event");
+            assertEquals(0, c.records(app.topics.dlq()).size());
+            var ev = io.streamnlp.app.EventCollector.json(ents.get(0));
+            assertEquals(3 * reps, ev.path("entities").size(), "every entity of the document, none twice");
+            System.out.println("long document: " + value.length + " bytes, " + ev.path("entities").size()
+                    + " entities, killed with a committed partial result, emitted once after the restart");
+        }
+        second.process.destroy();
+        assertEquals(0, second.await(Duration.ofSeconds(60)), second.tail());
     }
 }

@@ -24,6 +24,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -324,6 +325,76 @@ final class Rel {
     }
 
     /** Records the buffer store's changelog holds as live (put, not yet deleted) in its committed state. */
+    /**
+     * When committed output arrives: a read_committed consumer on the output topics, from their current end, noting the
+     * time of every poll that returned records (a crashed instance's open transaction holds them back until it is
+     * fenced or times out).
+     */
+    static final class Arrivals implements AutoCloseable {
+        private final java.util.concurrent.ConcurrentLinkedQueue<Long> times = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        private final Thread thread;
+
+        private Arrivals(String bootstrap, List<String> topics) {
+            CountDownLatch ready = new CountDownLatch(1);
+            thread = new Thread(() -> {
+                Properties p = new Properties();
+                p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+                p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+                try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    List<TopicPartition> parts = new ArrayList<>();
+                    for (String t : topics) {
+                        c.partitionsFor(t, Duration.ofSeconds(10)).forEach(i -> parts.add(new TopicPartition(t, i.partition())));
+                    }
+                    c.assign(parts);
+                    c.seekToEnd(parts);
+                    parts.forEach(c::position);
+                    ready.countDown();
+                    while (!stop.get()) {
+                        if (!c.poll(Duration.ofMillis(50)).isEmpty()) {
+                            times.add(System.nanoTime());
+                        }
+                    }
+                }
+            }, "arrivals");
+            thread.setDaemon(true);
+            thread.start();
+            try {
+                ready.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        static Arrivals start(String bootstrap, List<String> topics) {
+            return new Arrivals(bootstrap, topics);
+        }
+
+        /**
+         * Seconds from a kill to the next committed output: the first arrival more than 1.5 s after it (a new JVM cannot
+         * start faster; earlier arrivals were committed before the kill). Waits for it.
+         */
+        double recoverySeconds(long killNanos, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (long t : times) {
+                    if (t >= killNanos + 1_500_000_000L) {
+                        return (t - killNanos) / 1e9;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            return timeout.toSeconds();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(5000);
+        }
+    }
+
     static int bufferedInChangelog(String bootstrap, String changelog) {
         return bufferedByPartition(bootstrap, changelog).values().stream().mapToInt(Integer::intValue).sum();
     }
