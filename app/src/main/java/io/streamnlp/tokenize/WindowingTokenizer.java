@@ -308,13 +308,38 @@ public final class WindowingTokenizer implements AutoCloseable {
                 while (i > 0 && isClosing(cps[i])) {
                     i--;
                 }
-                boundary = i >= 0 && (cps[i] == '.' || cps[i] == '!' || cps[i] == '?');
+                boundary = i >= 0 && (cps[i] == '!' || cps[i] == '?' || (cps[i] == '.' && !abbreviation(cps, i)));
             }
             if (boundary) {
                 out[count++] = wts[w + 1];
             }
         }
         return count;
+    }
+
+    /**
+     * A full stop after an initial or a short title-case word ("U.S.", "J. Smith", "Mr.", "Inc.", "St.") is
+     * taken for an abbreviation, not a sentence end: a missed end only gives a window some more context,
+     * while a false one cuts a sentence apart under "windowing": "sentence".
+     */
+    private static boolean abbreviation(int[] cps, int dot) {
+        int i = dot;
+        while (i > 0 && Character.isLetter(cps[i - 1])) {
+            i--;
+        }
+        int letters = dot - i;
+        if (letters == 1) {
+            return true;
+        }
+        if (letters < 2 || letters > 3 || !Character.isUpperCase(cps[i])) {
+            return false;
+        }
+        for (int j = i + 1; j < dot; j++) {
+            if (!Character.isLowerCase(cps[j])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isClosing(int cp) {

@@ -189,6 +189,19 @@ class WindowingTokenizerTest {
     }
 
     @Test
+    void fullStopsOfInitialsAndShortTitlesAreNoSentenceEnds() {
+        String sentence = "Mr. Smith of Acme Inc. met J. Doe and U.S. officials in St. Louis . ";
+        try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 40, 4, false, true)) {
+            int perSentence = t.encode(sentence.strip()).ids().length;
+            EncodedText e = t.encode(sentence.repeat(8));
+            assertEquals(8, e.windowCount(), "one window per sentence, none cut at an abbreviation");
+            for (int k = 0; k < 8; k++) {
+                assertEquals(k * perSentence, e.windowStart(k));
+            }
+        }
+    }
+
+    @Test
     void windowCountStaysLinearInTheTextLength() {
         try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 256, 32)) {
             EncodedText words = t.encode("word ".repeat(20_000));
