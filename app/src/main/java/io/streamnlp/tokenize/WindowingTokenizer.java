@@ -177,7 +177,9 @@ public final class WindowingTokenizer implements AutoCloseable {
      * else (one word longer than the room) inside a word: a sentence is then labelled by one window that
      * sees it whole with context around it, the same way wherever the text is cut, so an entity is never
      * split or duplicated at a cut and a document's sentence gets the labels it gets alone as far as its
-     * context allows. Every window owns at least an eighth of the budget: the count stays linear.
+     * context allows. Every window owns at least an eighth of the budget: the count stays linear. With
+     * sentence windowing each sentence that fits is a window of its own (owning all of it) and only longer
+     * ones are cut this way, within themselves: at most one window per sentence plus those cuts.
      */
     private int[][] windows(int n, int[] wordStarts, int words, int[] sentenceStarts, int sentences) {
         if (n <= budget) {
