@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
 /**
  * Streaming evaluation through the real pipeline: CoNLL-2003 files are scored with conlleval
  * semantics (whole entities, from the emitted character offsets), AG News style CSVs by accuracy and
- * per-class precision/recall/F1.
+ * per-class precision/recall/F1. {@code --unit document} publishes whole documents as well as their
+ * sentences, since users publish documents and windowing decides what context a sentence gets.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Publish a labelled file through the pipeline and score the enriched events (conlleval for CoNLL files, accuracy for label,text CSVs).")
@@ -44,8 +45,16 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "auto", description = "auto (by extension: .csv is topics), conll or csv.")
     String format;
 
-    @Option(names = "--limit", defaultValue = "0", description = "Use only the first N sentences/rows (0: all).")
+    @Option(names = "--limit", defaultValue = "0", description = "Use only the first N sentences/rows, or documents with --unit document (0: all).")
     int limit;
+
+    @Option(names = "--unit", defaultValue = "sentence", description = {
+            "CoNLL files: what one record holds. sentence (default): one sentence, its tokens joined by single spaces.",
+            "document: one -DOCSTART- document, each sentence joined as for sentence and the sentences separated by a single newline (\\n);"
+                    + " its sentences are published too, and both summaries print (sentence, then document, both scored per sentence),"
+                    + " then the consistency: the share of sentences whose entities inside the document equal those of the sentence alone."
+                    + " --min-score then applies to the document F1."})
+    String unit;
 
     @Option(names = "--external", description = "Use the cluster and running processor of the configuration instead of an embedded one.")
     boolean external;
@@ -71,13 +80,32 @@ public final class EvalCommand implements Callable<Integer> {
             case "auto" -> file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv");
             default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be auto, conll or csv");
         };
+        boolean documents = switch (unit.toLowerCase(Locale.ROOT)) {
+            case "sentence" -> false;
+            case "document" -> true;
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--unit must be sentence or document");
+        };
+        if (documents && csv) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--unit document needs a CoNLL file");
+        }
         List<String> texts = new ArrayList<>();
+        List<String> docTexts = new ArrayList<>();
+        List<ConllDocument.Document> docs = null;
         List<ConllDocument.Sentence> sentences = null;
         List<LabeledTexts.Row> rows = null;
         if (csv) {
             rows = LabeledTexts.read(file);
             if (limit > 0 && rows.size() > limit) rows = rows.subList(0, limit);
             rows.forEach(r -> texts.add(r.text()));
+        } else if (documents) {
+            docs = ConllDocument.readDocuments(file);
+            if (limit > 0 && docs.size() > limit) docs = docs.subList(0, limit);
+            sentences = new ArrayList<>();
+            for (ConllDocument.Document d : docs) {
+                sentences.addAll(d.sentences());
+                docTexts.add(d.text());
+            }
+            sentences.forEach(s -> texts.add(s.text()));
         } else {
             sentences = ConllDocument.read(file);
             if (limit > 0 && sentences.size() > limit) sentences = sentences.subList(0, limit);
@@ -87,10 +115,12 @@ public final class EvalCommand implements Callable<Integer> {
             System.err.println("error: " + file + " holds no records");
             return Main.EXIT_CONFIG;
         }
-        System.err.printf("%s: %d %s%n", file, texts.size(), csv ? "rows" : "sentences");
+        System.err.printf("%s: %d %s%s%n", file, texts.size(), csv ? "rows" : "sentences",
+                documents ? " in " + docTexts.size() + " documents" : "");
         EnricherConfig c;
         EvalRunner.Collected collected;
-        ProgressBar bar = new ProgressBar(System.err, "eval", !noProgress);
+        EvalRunner.Collected collectedDocs = null;
+        ProgressBar bar = new ProgressBar(System.err, documents ? "eval sentences" : "eval", !noProgress);
         LocalPipeline local = null;
         try {
             if (external) {
@@ -104,6 +134,11 @@ public final class EvalCommand implements Callable<Integer> {
             String out = csv ? topics.topics() : topics.entities();
             EvalRunner runner = new EvalRunner(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), topics, Duration.ofSeconds(120));
             collected = runner.run(texts, out, bar::update);
+            if (documents) {
+                // one after the other through the same pipeline: each unit's wall time is its own
+                ProgressBar docBar = new ProgressBar(System.err, "eval documents", !noProgress);
+                collectedDocs = runner.run(docTexts, out, docBar::update);
+            }
         } finally {
             if (local != null) {
                 local.close();
@@ -117,17 +152,37 @@ public final class EvalCommand implements Callable<Integer> {
             ClassificationScorer s = EvalRunner.scoreTopics(rows, new ArrayList<>(labels), collected);
             System.out.print(s.report());
             score = s.accuracy();
+        } else if (documents) {
+            ChunkScorer s = EvalRunner.scoreNer(sentences, collected);
+            System.out.println("unit: sentence (" + sentences.size() + " records)");
+            System.out.print(s.report());
+            printCounts(texts.size(), collected);
+            ChunkScorer d = EvalRunner.scoreNerDocuments(docs, collectedDocs);
+            System.out.println();
+            System.out.println("unit: document (" + docs.size() + " records, scored per sentence)");
+            System.out.print(d.report());
+            printCounts(docTexts.size(), collectedDocs);
+            System.out.println();
+            System.out.print(EvalRunner.consistency(docs, collectedDocs, collected).report());
+            score = d.f1();
         } else {
             ChunkScorer s = EvalRunner.scoreNer(sentences, collected);
             System.out.print(s.report());
             score = s.f1();
         }
-        System.out.printf(Locale.ROOT, "%nrecords: %d, dead-lettered: %d, missing: %d; wall time %.1f s, %.1f records/s%n",
-                texts.size(), collected.deadLettered(), collected.missing(), collected.seconds(), collected.recordsPerSecond(texts.size()));
+        if (!documents) {
+            System.out.println();
+            printCounts(texts.size(), collected);
+        }
         if (score < minScore) {
             System.err.printf(Locale.ROOT, "error: score %.2f is below --min-score %.2f%n", score, minScore);
             return EXIT_BELOW_FLOOR;
         }
         return 0;
+    }
+
+    private static void printCounts(int records, EvalRunner.Collected c) {
+        System.out.printf(Locale.ROOT, "records: %d, dead-lettered: %d, missing: %d; wall time %.1f s, %.1f records/s%n",
+                records, c.deadLettered(), c.missing(), c.seconds(), c.recordsPerSecond(records));
     }
 }

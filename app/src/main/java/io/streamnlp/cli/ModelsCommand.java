@@ -65,8 +65,9 @@ public final class ModelsCommand implements Callable<Integer> {
         if (!b.description().isBlank()) {
             out.println("  " + b.description());
         }
-        out.printf("  model type: %s, max length: %d, stride: %d, lowercase: %s%n",
-                b.modelType().isEmpty() ? "?" : b.modelType(), b.maxLength(), b.stride(), b.lowercase());
+        out.printf("  model type: %s, max length: %d, stride: %d, lowercase: %s, windowing: %s%n",
+                b.modelType().isEmpty() ? "?" : b.modelType(), b.maxLength(), b.stride(), b.lowercase(),
+                b.sentenceWindows() ? "sentence" : "context");
         out.println("  inputs: " + String.join(", ", b.inputs()));
         List<String> outs = new ArrayList<>();
         graph.outputShapes().forEach((name, shape) -> outs.add(name + " " + shape(shape)));

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * A CoNLL-2003 file (columns separated by spaces, token first and NER tag last; blank lines between
- * sentences; {@code -DOCSTART-} lines skipped), with gold tags normalised to IOB2 whether the file is
- * IOB1 (the original release) or IOB2.
+ * sentences; {@code -DOCSTART-} lines separate documents), with gold tags normalised to IOB2 whether the
+ * file is IOB1 (the original release) or IOB2.
  */
 public final class ConllDocument {
     /** One sentence: its tokens, their IOB2 gold tags, and the text the pipeline is given. */
@@ -33,9 +33,57 @@ public final class ConllDocument {
         }
     }
 
+    /**
+     * The sentences between two {@code -DOCSTART-} lines, published as one record: each sentence's
+     * {@link Sentence#text()} (tokens joined by single spaces, exactly as the sentence unit publishes it)
+     * and the sentences separated by {@link #SEPARATOR}. A single newline is a sentence boundary for the
+     * windowing tokenizer and a word boundary for every tokenizer, so no token changes, and a sentence's
+     * offsets inside the document are its own shifted by {@link #sentenceStarts()}.
+     */
+    public record Document(List<Sentence> sentences) {
+        public static final String SEPARATOR = "\n";
+
+        public String text() {
+            StringBuilder sb = new StringBuilder();
+            for (Sentence s : sentences) {
+                if (sb.length() > 0) {
+                    sb.append(SEPARATOR);
+                }
+                sb.append(s.text());
+            }
+            return sb.toString();
+        }
+
+        /** Code-point offset of each sentence's first character in {@link #text()}. */
+        public int[] sentenceStarts() {
+            int[] out = new int[sentences.size()];
+            int pos = 0;
+            for (int i = 0; i < out.length; i++) {
+                out[i] = pos;
+                String t = sentences.get(i).text();
+                pos += t.codePointCount(0, t.length()) + SEPARATOR.length();
+            }
+            return out;
+        }
+    }
+
     private ConllDocument() {}
 
+    /** Every sentence of the file, in order, documents flattened. */
     public static List<Sentence> read(Path file) throws IOException {
+        List<Sentence> out = new ArrayList<>();
+        for (Document d : readDocuments(file)) {
+            out.addAll(d.sentences());
+        }
+        return out;
+    }
+
+    /**
+     * The file's documents: a {@code -DOCSTART-} line starts a new one; sentences before the first such
+     * line form a document of their own, and a document without sentences is dropped.
+     */
+    public static List<Document> readDocuments(Path file) throws IOException {
+        List<Document> docs = new ArrayList<>();
         List<Sentence> out = new ArrayList<>();
         List<String> tokens = new ArrayList<>();
         List<String> tags = new ArrayList<>();
@@ -51,6 +99,7 @@ public final class ConllDocument {
                 String[] cols = t.split("\\s+");
                 if (cols[0].equals("-DOCSTART-")) {
                     flush(out, tokens, tags);
+                    endDocument(docs, out);
                     continue;
                 }
                 if (cols.length < 2) {
@@ -61,7 +110,15 @@ public final class ConllDocument {
             }
         }
         flush(out, tokens, tags);
-        return out;
+        endDocument(docs, out);
+        return docs;
+    }
+
+    private static void endDocument(List<Document> docs, List<Sentence> sentences) {
+        if (!sentences.isEmpty()) {
+            docs.add(new Document(List.copyOf(sentences)));
+            sentences.clear();
+        }
     }
 
     private static void flush(List<Sentence> out, List<String> tokens, List<String> tags) {

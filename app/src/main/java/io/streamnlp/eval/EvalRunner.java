@@ -119,6 +119,46 @@ public final class EvalRunner {
         return scorer;
     }
 
+    /**
+     * Scores documents sentence by sentence (each document event's entities cut back into its sentences,
+     * see {@link DocumentSpans#perSentence}), so the summary and table compare one for one with
+     * {@link #scoreNer} on the same sentences. A missing event counts as no entities.
+     */
+    public static ChunkScorer scoreNerDocuments(List<ConllDocument.Document> documents, Collected c) {
+        ChunkScorer scorer = new ChunkScorer();
+        for (int d = 0; d < documents.size(); d++) {
+            ConllDocument.Document doc = documents.get(d);
+            JsonNode ev = c.events().get(d);
+            List<List<SpanTagger.Span>> parts = DocumentSpans.perSentence(doc,
+                    ev == null ? List.of() : SpanTagger.spans(ev.path("entities")));
+            for (int i = 0; i < doc.sentences().size(); i++) {
+                ConllDocument.Sentence s = doc.sentences().get(i);
+                scorer.add(s.gold(), SpanTagger.tags(s, parts.get(i)));
+            }
+        }
+        return scorer;
+    }
+
+    /**
+     * For every sentence of {@code documents}: are the entities found inside its document (shifted to the
+     * sentence) those found for the sentence alone? {@code sentences} holds the sentence unit's events,
+     * indexed by sentence in file order (the documents' sentences flattened).
+     */
+    public static DocumentSpans.Consistency consistency(List<ConllDocument.Document> documents, Collected documentEvents,
+                                                        Collected sentenceEvents) {
+        DocumentSpans.ConsistencyCounter counter = new DocumentSpans.ConsistencyCounter();
+        int flat = 0;
+        for (int d = 0; d < documents.size(); d++) {
+            ConllDocument.Document doc = documents.get(d);
+            List<SpanTagger.Span> docSpans = DocumentSpans.spansOf(documentEvents.events().get(d));
+            List<List<SpanTagger.Span>> parts = docSpans == null ? null : DocumentSpans.perSentence(doc, docSpans);
+            for (int i = 0; i < doc.sentences().size(); i++) {
+                counter.add(parts == null ? null : parts.get(i), DocumentSpans.spansOf(sentenceEvents.events().get(flat++)));
+            }
+        }
+        return counter.result();
+    }
+
     /** Scores labelled texts from the topic events that came back (a missing event counts as wrong). */
     public static ClassificationScorer scoreTopics(List<LabeledTexts.Row> rows, List<String> labels, Collected c) {
         ClassificationScorer scorer = new ClassificationScorer(labels);

@@ -71,7 +71,7 @@ final class BundleRuntime implements AutoCloseable {
         WindowingTokenizer tokenizer = null;
         try {
             ModelBundle bundle = ModelBundle.read(dir, signature(session));
-            tokenizer = new WindowingTokenizer(bundle.tokenizerFile(), bundle.maxLength(), bundle.stride(), bundle.lowercase());
+            tokenizer = new WindowingTokenizer(bundle.tokenizerFile(), bundle.maxLength(), bundle.stride(), bundle.lowercase(), bundle.sentenceWindows());
             return new BundleRuntime(env, bundle, session, tokenizer);
         } catch (RuntimeException e) {
             if (tokenizer != null) {

@@ -45,12 +45,13 @@ public final class ModelBundle {
     private final int maxLength;
     private final int stride;
     private final boolean lowercase;
+    private final boolean sentenceWindows;
     private final Task ner;
     private final Task topic;
     private final List<String> inputs;
 
     private ModelBundle(Path dir, String name, String version, String description, String modelType, int maxLength,
-                        int stride, boolean lowercase, Task ner, Task topic, List<String> inputs) {
+                        int stride, boolean lowercase, boolean sentenceWindows, Task ner, Task topic, List<String> inputs) {
         this.dir = dir;
         this.name = name;
         this.version = version;
@@ -59,6 +60,7 @@ public final class ModelBundle {
         this.maxLength = maxLength;
         this.stride = stride;
         this.lowercase = lowercase;
+        this.sentenceWindows = sentenceWindows;
         this.ner = ner;
         this.topic = topic;
         this.inputs = List.copyOf(inputs);
@@ -106,6 +108,7 @@ public final class ModelBundle {
         int maxLength;
         int stride;
         boolean lowercase;
+        boolean sentenceWindows = false;
         if (manifest != null) {
             name = text(manifest, "name", dir.getFileName().toString());
             version = text(manifest, "version", "0");
@@ -113,6 +116,11 @@ public final class ModelBundle {
             maxLength = manifest.path("maxLength").asInt(defaultMaxLength(maxPositions));
             stride = manifest.path("stride").asInt(maxLength / 8);
             lowercase = manifest.path("lowercase").asBoolean(false);
+            String windowing = text(manifest, "windowing", "context");
+            if (!windowing.equals("context") && !windowing.equals("sentence")) {
+                throw new BundleException(manifestFile + ": windowing '" + windowing + "' must be context or sentence");
+            }
+            sentenceWindows = windowing.equals("sentence");
             JsonNode tasks = manifest.path("tasks");
             if (!tasks.isObject() || tasks.isEmpty()) {
                 throw new BundleException(manifestFile + ": no \"tasks\" (expected ner and/or topic)");
@@ -164,7 +172,7 @@ public final class ModelBundle {
             throw new BundleException(manifestFile + ": stride " + stride + " must be between 0 and maxLength/2 (" + maxLength / 2 + ")");
         }
         checkVocab(dir, config, configFile);
-        return new ModelBundle(dir, name, version, description, modelType, maxLength, stride, lowercase, ner, topic, graph.inputs());
+        return new ModelBundle(dir, name, version, description, modelType, maxLength, stride, lowercase, sentenceWindows, ner, topic, graph.inputs());
     }
 
     private static Task manifestTask(JsonNode node, String task, int rank, Path manifestFile, Path configFile,
@@ -352,8 +360,13 @@ public final class ModelBundle {
     public String modelType() { return modelType; }
     /** Tokens per window, special tokens included. */
     public int maxLength() { return maxLength; }
-    /** Tokens of overlap between consecutive windows. */
+    /** Tokens of context a window keeps on each side of the part it labels (windows overlap by twice this). */
     public int stride() { return stride; }
+    /**
+     * bundle.json "windowing": "sentence": a text longer than one window is cut into its sentences, one window
+     * each, no context across them; "context" (the default): windows of consecutive sentences with context.
+     */
+    public boolean sentenceWindows() { return sentenceWindows; }
     public boolean lowercase() { return lowercase; }
     /** The NER task, or null when the bundle has none. */
     public Task ner() { return ner; }

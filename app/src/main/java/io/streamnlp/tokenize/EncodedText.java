@@ -14,10 +14,12 @@ public final class EncodedText {
     private final int[] wordEnd;
     private final int[] windowStart;
     private final int[] windowEnd;
+    private final int[] ownStart;
+    private final int[] ownEnd;
     private final int specials;
 
     EncodedText(String text, long[] ids, int[] wordTokenStart, int[] wordTokenEnd, int[] wordStart, int[] wordEnd,
-                int[] windowStart, int[] windowEnd, int specials) {
+                int[] windowStart, int[] windowEnd, int[] ownStart, int[] ownEnd, int specials) {
         this.text = text;
         this.ids = ids;
         this.wordTokenStart = wordTokenStart;
@@ -26,6 +28,8 @@ public final class EncodedText {
         this.wordEnd = wordEnd;
         this.windowStart = windowStart;
         this.windowEnd = windowEnd;
+        this.ownStart = ownStart;
+        this.ownEnd = ownEnd;
         this.specials = specials;
     }
 
@@ -65,29 +69,22 @@ public final class EncodedText {
     /** Model input length of window {@code k}: its tokens plus the special tokens. */
     public int windowLength(int k) { return windowEnd[k] - windowStart[k] + specials; }
 
+    /** First content token of the part of window {@code k} whose words it labels. */
+    public int ownedStart(int k) { return ownStart[k]; }
+
+    /** Content token after the part of window {@code k} whose words it labels. */
+    public int ownedEnd(int k) { return ownEnd[k]; }
+
     /**
-     * The window word {@code w} takes its prediction from: among the windows holding the whole word, the one
-     * where it sits farthest from an edge (most context on both sides), so overlaps yield no duplicates and
-     * every window contributes. A word longer than any window goes to the window holding most of its start.
+     * The window word {@code w} takes its prediction from: the one whose owned part holds the word's first
+     * token. Owned parts tile the text and sit inside their windows with context on both sides, so each word
+     * is labelled once, never from a window edge. (A word longer than the room may run past its window's
+     * end; its labels then come from the tokens the window holds.)
      */
     public int bestWindow(int w) {
         int a = wordTokenStart[w];
-        int b = wordTokenEnd[w];
-        int best = -1;
-        int bestDist = Integer.MIN_VALUE;
-        for (int k = 0; k < windowStart.length; k++) {
-            int ws = windowStart[k];
-            int we = windowEnd[k];
-            if (a < ws || a >= we) {
-                continue;
-            }
-            int dist = b <= we ? Math.min(a - ws, we - b) : -1 - (b - we); // cut words rank below whole ones
-            if (dist > bestDist) {
-                bestDist = dist;
-                best = k;
-            }
-        }
-        return best;
+        int i = java.util.Arrays.binarySearch(ownStart, a);
+        return i >= 0 ? i : -i - 2;
     }
 
     /** Tokens fed for the whole text, specials included, no padding. */

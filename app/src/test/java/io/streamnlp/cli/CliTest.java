@@ -60,6 +60,16 @@ class CliTest {
         assertEquals(Main.EXIT_CONFIG, cli("run", "--config", tmp.resolve("missing.properties").toString()).code());
         assertEquals(Main.EXIT_CONFIG, cli("produce", tmp.resolve("missing.jsonl").toString()).code());
         assertEquals(Main.EXIT_CONFIG, cli("produce", "--format", "xml", tmp.toString()).code());
+        // eval's unit is checked before any broker starts
+        Path conll = tmp.resolve("x.conll");
+        Files.writeString(conll, "-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\n");
+        Path csv = tmp.resolve("x.csv");
+        Files.writeString(csv, "1,some text\n");
+        Result unit = cli("eval", "--unit", "paragraph", conll.toString());
+        assertEquals(Main.EXIT_CONFIG, unit.code());
+        assertTrue(unit.err().contains("--unit must be sentence or document"), unit.err());
+        assertEquals(Main.EXIT_CONFIG, cli("eval", "--unit", "document", csv.toString()).code());
+        assertTrue(cli("eval", "--help").out().replaceAll("\\s+", " ").contains("separated by a single newline"));
     }
 
     @Test

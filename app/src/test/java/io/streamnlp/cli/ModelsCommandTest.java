@@ -38,6 +38,7 @@ class ModelsCommandTest {
         assertTrue(out.contains("lexicon@1.2.3"), out);
         assertTrue(out.contains("a test lexicon"), out);
         assertTrue(out.contains("model type: bert, max length: 64, stride: 8"), out);
+        assertTrue(out.contains("windowing: context"), out);
         assertTrue(out.contains("inputs: input_ids, attention_mask, token_type_ids"), out);
         assertTrue(out.contains("token_logits [?, ?, 9]"), out);
         assertTrue(out.contains("task ner: output token_logits, scheme IOB2, aggregation FIRST, 9 labels: O B-PER I-PER"), out);

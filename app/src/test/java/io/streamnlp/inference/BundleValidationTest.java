@@ -88,6 +88,8 @@ class BundleValidationTest {
         assertHas(fail(a), "bundle.json", "maxLength 600", "max_position_embeddings 512");
         Path b = good("stride").manifest("{\"maxLength\":64,\"stride\":40,\"tasks\":{\"ner\":{\"output\":\"logits\"}}}").write();
         assertHas(fail(b), "bundle.json", "stride 40");
+        Path c = good("windowing").manifest("{\"windowing\":\"paragraph\",\"tasks\":{\"ner\":{\"output\":\"logits\"}}}").write();
+        assertHas(fail(c), "bundle.json", "windowing 'paragraph'", "context or sentence");
     }
 
     @Test

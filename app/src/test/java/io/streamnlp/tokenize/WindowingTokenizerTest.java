@@ -80,38 +80,137 @@ class WindowingTokenizerTest {
     }
 
     @Test
-    void eachWordIsPredictedFromTheWindowWhereItHasMostContext() {
-        try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 16, 4)) {
+    void eachWordIsLabelledOnceFromTheCentralPartOfAWindowWithContextOnBothSides() {
+        int stride = 4;
+        try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 24, stride)) {
             EncodedText e = t.encode("Merkel likes tokenization and Obama likes Merkel. ".repeat(6));
+            int n = e.ids().length;
+            assertTrue(e.windowCount() > 2, "windows " + e.windowCount());
+            // owned parts tile the text in order, inside their windows
+            assertEquals(0, e.ownedStart(0));
+            assertEquals(n, e.ownedEnd(e.windowCount() - 1));
+            for (int k = 0; k < e.windowCount(); k++) {
+                assertTrue(e.ownedStart(k) < e.ownedEnd(k), "window " + k + " owns something");
+                assertTrue(e.windowStart(k) <= e.ownedStart(k) && e.ownedEnd(k) <= e.windowEnd(k), "window " + k);
+                if (k > 0) {
+                    assertEquals(e.ownedEnd(k - 1), e.ownedStart(k), "no gap, no overlap");
+                }
+            }
             boolean[] used = new boolean[e.windowCount()];
             for (int w = 0; w < e.wordCount(); w++) {
                 int a = e.wordTokenStart(w);
                 int b = e.wordTokenEnd(w);
                 int k = e.bestWindow(w);
                 used[k] = true;
+                assertTrue(e.ownedStart(k) <= a && a < e.ownedEnd(k), "word " + w + " starts in its window's own part");
                 assertTrue(e.windowStart(k) <= a && b <= e.windowEnd(k), "word " + w + " whole in its window");
-                int dist = Math.min(a - e.windowStart(k), e.windowEnd(k) - b);
-                for (int j = 0; j < e.windowCount(); j++) {
-                    if (e.windowStart(j) <= a && b <= e.windowEnd(j)) {
-                        assertTrue(Math.min(a - e.windowStart(j), e.windowEnd(j) - b) <= dist, "word " + w + " window " + j);
-                    }
-                }
+                // context: the stride (budget 22 / 4 = 5 allows all 4) on each side, except at the text's ends
+                assertTrue(e.windowStart(k) == 0 || a - e.windowStart(k) >= stride, "left context of word " + w);
+                assertTrue(e.windowEnd(k) == n || e.windowEnd(k) - b >= stride, "right context of word " + w);
             }
             for (int k = 0; k < used.length; k++) {
                 assertTrue(used[k], "window " + k + " contributes");
             }
-            // a word in the overlap of windows 0 and 1 goes to the one where it is farther from the edge
-            int overlapStart = e.windowStart(1);
-            int lastOfFirst = e.windowEnd(0);
-            for (int w = 0; w < e.wordCount(); w++) {
-                int a = e.wordTokenStart(w);
-                int b = e.wordTokenEnd(w);
-                if (a >= overlapStart && b <= lastOfFirst) {
-                    int inFirst = Math.min(a - e.windowStart(0), lastOfFirst - b);
-                    int inSecond = Math.min(a - overlapStart, e.windowEnd(1) - b);
-                    assertEquals(inSecond > inFirst ? 1 : 0, e.bestWindow(w), "overlap word " + w);
+        }
+    }
+
+    @Test
+    void cutsFallBetweenSentencesWhenOneIsNearElseBetweenWords() {
+        try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 40, 8)) {
+            // sentences of 9, 8 and 5 tokens ("merkel" is two pieces) ending in '.' + line break, '?' + quote, '!':
+            // with 8 tokens of context a sentence always starts 8 to 16 tokens before any sentence
+            String text = "Obama met Merkel in Berlin on Monday .\nThen Merkel asked \"why?\" Obama smiled in Paris ! "
+                    .repeat(12);
+            EncodedText e = t.encode(text);
+            int n = e.ids().length;
+            // sentence starts, as token positions: after "." + newline, after '?"' + space, after "!" + space
+            java.util.Set<Integer> starts = new java.util.HashSet<>();
+            int[] cps = text.codePoints().toArray();
+            for (int w = 1; w < e.wordCount(); w++) {
+                String prev = new String(cps, e.wordStart(w - 1), e.wordEnd(w - 1) - e.wordStart(w - 1));
+                String gap = new String(cps, e.wordEnd(w - 1), e.wordStart(w) - e.wordEnd(w - 1));
+                if (gap.contains("\n") || (!gap.isEmpty() && (prev.equals("!") || prev.equals("\"")))) {
+                    starts.add(e.wordTokenStart(w));
                 }
             }
+            assertTrue(starts.size() >= 30, "sentences " + starts.size());
+            assertTrue(e.windowCount() > 3);
+            for (int k = 0; k < e.windowCount(); k++) {
+                assertTrue(e.windowLength(k) <= 40);
+                if (k > 0) {
+                    assertTrue(starts.contains(e.windowStart(k)), "window " + k + " starts at a sentence");
+                    assertTrue(starts.contains(e.ownedStart(k)), "window " + k + "'s own part starts at a sentence");
+                }
+                if (k < e.windowCount() - 1) {
+                    assertTrue(starts.contains(e.windowEnd(k)), "window " + k + " ends at a sentence");
+                }
+            }
+            // a sentence longer than a window: cuts fall between words, each word still labelled once
+            EncodedText longSentence = t.encode("Merkel likes tokenization and Obama likes Merkel ".repeat(10));
+            assertTrue(longSentence.windowCount() > 2);
+            int[] word = new int[longSentence.ids().length];
+            for (int w = 0; w < longSentence.wordCount(); w++) {
+                for (int i = longSentence.wordTokenStart(w); i < longSentence.wordTokenEnd(w); i++) {
+                    word[i] = w;
+                }
+            }
+            for (int k = 1; k < longSentence.windowCount(); k++) {
+                int s = longSentence.windowStart(k);
+                int o = longSentence.ownedStart(k);
+                assertTrue(word[s] != word[s - 1] && word[o] != word[o - 1], "window " + k + " cut inside a word");
+            }
+            assertEquals(n, e.ownedEnd(e.windowCount() - 1));
+        }
+    }
+
+    @Test
+    void sentenceWindowingGivesEachSentenceOfALongTextItsOwnWindow() {
+        String sentence = "Obama met Merkel in Berlin on Monday . ";
+        try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 24, 4, false, true)) {
+            EncodedText shortText = t.encode(sentence.repeat(2));
+            assertEquals(1, shortText.windowCount(), "a text that fits one window stays whole");
+            EncodedText e = t.encode(sentence.repeat(10) + "Merkel likes tokenization and Obama likes Merkel ".repeat(5));
+            int perSentence = t.encode(sentence.strip()).ids().length;
+            for (int k = 0; k < 10; k++) {
+                // the sentence alone: same tokens, no context, labels its whole self
+                assertEquals(k * perSentence, e.windowStart(k));
+                assertEquals((k + 1) * perSentence, e.windowEnd(k));
+                assertEquals(e.windowStart(k), e.ownedStart(k));
+                assertEquals(e.windowEnd(k), e.ownedEnd(k));
+            }
+            // the last "sentence" (no full stop) is longer than a window: cut with context inside it only
+            assertTrue(e.windowCount() > 11);
+            for (int k = 10; k < e.windowCount(); k++) {
+                assertTrue(e.windowStart(k) >= 10 * perSentence, "window " + k + " reaches back into a previous sentence");
+                assertTrue(e.windowLength(k) <= 24);
+            }
+            assertEquals(e.ids().length, e.ownedEnd(e.windowCount() - 1));
+        }
+    }
+
+    @Test
+    void fullStopsOfInitialsAndShortTitlesAreNoSentenceEnds() {
+        String sentence = "Mr. Smith of Acme Inc. met J. Doe and U.S. officials in St. Louis . ";
+        try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 40, 4, false, true)) {
+            int perSentence = t.encode(sentence.strip()).ids().length;
+            EncodedText e = t.encode(sentence.repeat(8));
+            assertEquals(8, e.windowCount(), "one window per sentence, none cut at an abbreviation");
+            for (int k = 0; k < 8; k++) {
+                assertEquals(k * perSentence, e.windowStart(k));
+            }
+        }
+    }
+
+    @Test
+    void windowCountStaysLinearInTheTextLength() {
+        try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 256, 32)) {
+            EncodedText words = t.encode("word ".repeat(20_000));
+            // each window owns at least an eighth of the budget (254): at most 8 windows per 254 tokens, and far
+            // fewer in practice
+            assertTrue(words.windowCount() <= 2 + 8 * 20_000 / 254, "windows " + words.windowCount());
+            assertTrue(words.windowCount() <= 20_000 / 150, "windows " + words.windowCount());
+            EncodedText sentences = t.encode("Obama met Merkel in Berlin . ".repeat(3_000));
+            assertTrue(sentences.windowCount() <= sentences.ids().length / 150, "windows " + sentences.windowCount());
         }
     }
 
