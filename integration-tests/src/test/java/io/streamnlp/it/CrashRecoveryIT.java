@@ -128,13 +128,12 @@ class CrashRecoveryIT {
             killAfterMs.add(wait);
             bufferedAtKill.add(Rel.bufferedInChangelog(kafka.bootstrapServers(), app.changelog()));
         }
-        producer.join(120_000);
-        assertEquals(n, produced.get());
-
-        Rel.Proc last = app.start("p", Map.of());
+        Rel.Proc last = app.start("p", Map.of()); // restarted at once, as after every other kill
         assertTrue(last.awaitRunning(Duration.ofSeconds(90)), last.tail());
         recovery.add(arrivals.recoverySeconds(killedAt.get(kills - 1), Duration.ofSeconds(120)));
         arrivals.close();
+        producer.join(120_000);
+        assertEquals(n, produced.get());
         Rel.Outcome got = Rel.collect(app, good, bad, Duration.ofSeconds(180));
         last.process.destroy();
         assertEquals(0, last.await(Duration.ofSeconds(60)), "clean exit:\n" + last.tail());
