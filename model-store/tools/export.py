@@ -114,7 +114,7 @@ def quantize_onnx(src, dst):
     onnx.save(m, dst)
 
 
-def write_bundle(model, out_dir, tokenizer_src, work_dir, max_length=256):
+def write_bundle(model, out_dir, tokenizer_src, work_dir, max_length=256, windowing="context"):
     os.makedirs(out_dir, exist_ok=True)
     fp32 = os.path.join(work_dir, "model.fp32.onnx")
     export_fp32(model, fp32)
@@ -141,7 +141,7 @@ def write_bundle(model, out_dir, tokenizer_src, work_dir, max_length=256):
         "name": "minilm-l6-conll03-agnews", "version": "1.0.0",
         "description": "all-MiniLM-L6-v2 fine-tuned jointly for CoNLL-2003 NER (IOB2, first sub-token "
                        "per pre-tokenized word) and AG News topics (mean pooling); weight-only int8.",
-        "maxLength": max_length, "stride": 32, "lowercase": True,
+        "maxLength": max_length, "stride": 32, "windowing": windowing, "lowercase": True,
         "tasks": {
             "ner": {"output": "token_logits", "labelScheme": "IOB2", "aggregation": "first", "labels": NER_LABELS},
             "topic": {"output": "sequence_logits", "labels": TOPIC_LABELS},
@@ -164,9 +164,12 @@ def main():
     p.add_argument("--out", default=os.path.join(ms, "minilm-l6-conll03-agnews"))
     p.add_argument("--work", default=os.path.join(ms, "work"))
     p.add_argument("--tokenizer", default=os.path.join(ms, "work", "base", "all-minilm-l6-v2-tokenizer.json"))
+    p.add_argument("--windowing", default="context", choices=["context", "sentence"],
+                   help="bundle.json windowing: how the processor windows texts longer than maxLength (measure both with "
+                        "eval --unit document)")
     a = p.parse_args()
     model = from_checkpoint(a.checkpoint)
-    write_bundle(model, a.out, a.tokenizer, a.work)
+    write_bundle(model, a.out, a.tokenizer, a.work, windowing=a.windowing)
 
 
 if __name__ == "__main__":

@@ -234,7 +234,13 @@ class BatchCoordinatorOverlapTest {
         held.countDown();
         assertTrue(c.awaitInFlight(10_000));
         add(c, t, 3, engine.encode("Paris"));
-        c.onTick(System.nanoTime()); // a lane is free again: the grown batch goes
+        // a lane is free again: the grown batch goes (the inference thread hands its result over just before it frees
+        // its lanes, so the first tick after awaitInFlight may still find them taken: tick until it goes)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (c.pendingRecords() > 0 && System.nanoTime() < deadline) {
+            c.onTick(System.nanoTime());
+            sleep(1);
+        }
         assertTrue(c.awaitInFlight(10_000));
         assertEquals(List.of(0L, 1L, 2L, 3L), seqs(c.drain(t)));
         assertEquals(2, engine.calls.get());
