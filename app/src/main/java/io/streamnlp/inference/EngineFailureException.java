@@ -5,7 +5,7 @@ package io.streamnlp.inference;
  * batch's isolation found every part failing. Records must not be dead-lettered for it: the stream stops without
  * committing, so that a restart (or another instance) retries them.
  */
-public class EngineFailureException extends RuntimeException {
+public class EngineFailureException extends IllegalStateException {
     public EngineFailureException(String message) {
         super(message);
     }
