@@ -7,14 +7,14 @@ import java.util.List;
  * Where a long text is cut into segments that are inferred in separate batches (and so separate transactions):
  * between sentences where possible (after {@code .}, {@code !} or {@code ?}, closing quotes or brackets allowed, then
  * whitespace; or at a line break), else between words, never inside a word or a surrogate pair. Segments are
- * independent model inputs, so a cut between sentences costs only the cross-sentence context at the cut.
+ * independent model inputs, so a cut between sentences costs only the cross-sentence context at the cut. A stretch
+ * with no space for a whole segment's length is cut inside (never within a surrogate pair).
  */
 final class Segments {
     private Segments() {}
 
     /**
-     * Char offsets where segments start (the first is 0), each segment at most about {@code targetChars} long
-     * (longer only when no boundary exists in a whole target's length of text).
+     * Char offsets where segments start (the first is 0), each segment at most {@code targetChars} long (at least 16).
      */
     static int[] cuts(String text, int targetChars) {
         int n = text.length();
@@ -29,10 +29,9 @@ final class Segments {
                 cut = lastBoundary(text, start + 1, limit, false);
             }
             if (cut < 0) {
-                cut = nextBoundary(text, limit);
-                if (cut < 0 || cut >= n) {
-                    break; // one word to the end: it stays whole
-                }
+                // no space in a whole segment's length (CJK without punctuation, a base64 blob): cut inside it, as the
+                // windowing cuts inside a word longer than a window, but never between the halves of a surrogate pair
+                cut = Character.isLowSurrogate(text.charAt(limit)) ? limit - 1 : limit;
             }
             starts.add(cut);
             start = cut;
@@ -50,20 +49,14 @@ final class Segments {
         return -1;
     }
 
-    private static int nextBoundary(String text, int from) {
-        for (int i = Math.max(1, from); i < text.length(); i++) {
-            if (isBoundaryAt(text, i, false)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** A segment may start at {@code i}: a non-space char after whitespace (which follows a sentence end). */
     static boolean isBoundaryAt(String text, int i, boolean sentences) {
         char c = text.charAt(i);
         if (Character.isWhitespace(c) || Character.isLowSurrogate(c)) {
             return false;
+        }
+        if (sentences && i > 0 && "。！？".indexOf(text.charAt(i - 1)) >= 0) {
+            return true; // CJK sentences end without a space
         }
         int j = i - 1;
         if (j < 0 || !Character.isWhitespace(text.charAt(j))) {

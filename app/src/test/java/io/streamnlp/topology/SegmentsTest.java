@@ -31,12 +31,24 @@ class SegmentsTest {
     void withoutSentencesItCutsBetweenWordsAndNeverInsideOne() {
         String doc = "alpha beta gamma delta ".repeat(100) + "x".repeat(500) + " tail";
         int[] cuts = Segments.cuts(doc, 64);
+        int inside = 0;
         for (int k = 1; k < cuts.length; k++) {
-            assertTrue(Character.isWhitespace(doc.charAt(cuts[k] - 1)) && !Character.isWhitespace(doc.charAt(cuts[k])),
-                    "a word starts at cut " + cuts[k]);
+            boolean wordStart = Character.isWhitespace(doc.charAt(cuts[k] - 1)) && !Character.isWhitespace(doc.charAt(cuts[k]));
+            boolean inLongRun = doc.charAt(cuts[k]) == 'x' && doc.charAt(cuts[k] - 1) == 'x';
+            assertTrue(wordStart || inLongRun, "a word starts at cut " + cuts[k] + " unless the word is longer than a segment");
+            inside += wordStart ? 0 : 1;
         }
+        assertTrue(inside >= 6 && inside <= 8, "the 500-char word is cut in 64-char pieces: " + inside);
         assertTrue(cuts.length > 20);
-        assertEquals(1, Segments.cuts("🙂".repeat(1000), 50).length, "one long word stays whole (the engine windows it)");
+        int[] emoji = Segments.cuts("🙂".repeat(1000), 50);
+        assertTrue(emoji.length >= 40, "a stretch without spaces is cut inside: " + emoji.length);
+        for (int c : emoji) {
+            assertTrue(c % 2 == 0, "never between the halves of a surrogate pair: " + c);
+        }
+        String cjk = "東京で会議が開かれた。安倍首相が出席した！".repeat(40);
+        for (int c : Segments.cuts(cjk, 60)) {
+            assertTrue(c == 0 || "。！".indexOf(cjk.charAt(c - 1)) >= 0, "CJK cut after a sentence end at " + c);
+        }
         assertEquals(1, Segments.cuts("short text.", 64).length);
     }
 
