@@ -251,6 +251,21 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
                 d.error = RejectReason.UNTOKENIZABLE.description() + ": segment " + k + ": " + e.getMessage();
                 return;
             }
+            int budget = registry.policy().maxTokens();
+            if (seg.tokenCount() > budget + budget / 2) {
+                // denser than the text's average (a table of digits in prose): cut this segment finer, by its own density
+                String text = p.segmentText(d.parsed.text(), k);
+                int[] sub = Segments.cuts(text, (int) Math.max(16, (long) text.length() * budget * 4 / 5 / seg.tokenCount()));
+                if (sub.length > 1) {
+                    for (int i = 0; i < sub.length; i++) {
+                        sub[i] += p.cuts[k];
+                    }
+                    p.split(k, sub);
+                    d.nextSegment = k;
+                    d.dirty = true;
+                    continue;
+                }
+            }
             if (seg.contentTokens() == 0) { // e.g. a stretch of zero-width characters: nothing to label there
                 p.finish(k, new Enrichment(settings.nerEnabled() ? List.of() : null, null), 0, 0);
                 d.dirty = true;

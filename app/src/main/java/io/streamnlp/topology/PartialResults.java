@@ -25,12 +25,32 @@ final class PartialResults {
     /** One finished segment: its enrichment in whole-text offsets, and its weight (content tokens). */
     record Segment(Enrichment enrichment, int weight) {}
 
-    final int[] cuts;
-    final Segment[] done;
+    int[] cuts;
+    Segment[] done;
 
     PartialResults(int[] cuts) {
         this.cuts = cuts;
         this.done = new Segment[cuts.length];
+    }
+
+    /**
+     * Replaces unfinished segment {@code k} by several (their starts, in the whole text, the first being segment k's):
+     * for a stretch denser in tokens than the whole text's average, whose segment came out over budget.
+     */
+    void split(int k, int[] starts) {
+        if (done[k] != null || starts.length < 2 || starts[0] != cuts[k]) {
+            throw new IllegalArgumentException("cannot split segment " + k);
+        }
+        int extra = starts.length - 1;
+        int[] c = new int[cuts.length + extra];
+        Segment[] d = new Segment[cuts.length + extra];
+        System.arraycopy(cuts, 0, c, 0, k);
+        System.arraycopy(done, 0, d, 0, k);
+        System.arraycopy(starts, 0, c, k, starts.length);
+        System.arraycopy(cuts, k + 1, c, k + starts.length, cuts.length - k - 1);
+        System.arraycopy(done, k + 1, d, k + starts.length, cuts.length - k - 1);
+        cuts = c;
+        done = d;
     }
 
     int finished() {

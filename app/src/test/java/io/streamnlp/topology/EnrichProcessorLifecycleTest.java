@@ -68,12 +68,16 @@ class EnrichProcessorLifecycleTest {
 
     /** Documents per batch, as the coordinator reported them. */
     private final List<Integer> batchDocs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Long> batchTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private EnrichProcessor processor(BatchPolicy policy, boolean overlap, Settings settings) {
         if (registry != null) {
             registry.close();
         }
-        registry = new CoordinatorRegistry(engine, policy, (s, o, t, q) -> batchDocs.add(s.documents()), overlap);
+        registry = new CoordinatorRegistry(engine, policy, (s, o, t, q) -> {
+            batchDocs.add(s.documents());
+            batchTokens.add(s.realTokens());
+        }, overlap);
         return new EnrichProcessor(settings, registry);
     }
 
@@ -276,5 +280,19 @@ class EnrichProcessorLifecycleTest {
         assertEquals(reference.path("entities"), ents.get(0).path("entities"));
         assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size());
         assertEquals(0, partials.approximateNumEntries());
+    }
+
+    @Test
+    void aStretchDenserThanTheTextsAverageIsCutFinerSoEveryBatchStaysNearItsBudget() throws Exception {
+        String doc = "Paris is a fine city to live in. ".repeat(150) + "1 2 3 4 5 6 7 8 9 0 . ".repeat(150) + "Acme .";
+        EnrichProcessor p = processor(new BatchPolicy(8, 300, Duration.ofMillis(1)), false, Settings.from(EnricherConfig.defaults()));
+        p.init(context);
+        send(p, 0, "mixed", doc);
+        drive(p);
+        assertTrue(batchTokens.size() > 10, "segmented: " + batchTokens);
+        assertTrue(batchTokens.stream().allMatch(t -> t <= 450), "every batch within 1.5 x the 300-token budget: " + batchTokens);
+        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        assertEquals(1, ents.size());
+        assertEquals(151, ents.get(0).path("entities").size(), "150 Paris and one Acme");
     }
 }
