@@ -284,7 +284,7 @@ class EnrichProcessorLifecycleTest {
 
     @Test
     void aStretchDenserThanTheTextsAverageIsCutFinerSoEveryBatchStaysNearItsBudget() throws Exception {
-        String doc = "Paris is a fine city to live in. ".repeat(150) + "1 2 3 4 5 6 7 8 9 0 . ".repeat(150) + "Acme .";
+        String doc = "Paris is a fine city to live in. ".repeat(600) + "(),;:[]{}< ".repeat(100) + "Acme .";
         EnrichProcessor p = processor(new BatchPolicy(8, 300, Duration.ofMillis(1)), false, Settings.from(EnricherConfig.defaults()));
         p.init(context);
         send(p, 0, "mixed", doc);
@@ -293,6 +293,6 @@ class EnrichProcessorLifecycleTest {
         assertTrue(batchTokens.stream().allMatch(t -> t <= 450), "every batch within 1.5 x the 300-token budget: " + batchTokens);
         List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
         assertEquals(1, ents.size());
-        assertEquals(151, ents.get(0).path("entities").size(), "150 Paris and one Acme");
+        assertEquals(601, ents.get(0).path("entities").size(), "600 Paris and one Acme");
     }
 }
