@@ -114,6 +114,7 @@ public final class StartupChecks {
             return null;
         }
         BatchEstimate e;
+        checkedLimit(c); // a timeout Kafka Streams itself refuses is a configuration error, not a skipped check
         try {
             e = estimate(c, engine, oneLane);
         } catch (RuntimeException ex) {
@@ -180,6 +181,17 @@ public final class StartupChecks {
         long worstMs = (long) Math.ceil(effective * msPerToken);
         return new BatchEstimate(msPerToken, tokensPerByte, maxTokens, largestInputTokens, worstMs, limit.ms(), limit.key(),
                 effective, budgetMs);
+    }
+
+    /** {@link #limit} with Kafka's own refusals (e.g. a transaction timeout under commit.interval.ms) as ConfigExceptions. */
+    static Limit checkedLimit(EnricherConfig c) {
+        try {
+            return limit(c);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /** The limit a batch must stay well within, and the key that sets it. */

@@ -149,7 +149,10 @@ class BadConfigIT {
      */
     @Test
     void aModelTooSlowForOneWindowFailsButBigBudgetsAreBoundedByTime() {
-        assertFails(run(runWith(good, ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1")), "smallest batch", "transaction.timeout.ms=1 ms");
+        // (worst case rounds up to 1 ms, so 1 ms of transaction is always too little; Kafka wants it >= commit.interval.ms)
+        assertFails(run(runWith(good, ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1", ConfigKeys.COMMIT_INTERVAL_MS + "=1")), "smallest batch",
+                "transaction.timeout.ms=1 ms");
+        assertFails(run(runWith(good, ConfigKeys.TRANSACTION_TIMEOUT_MS + "=50")), "commit interval");
         assertFails(run(runWith(good, ConfigKeys.PROCESSING_GUARANTEE + "=at_least_once", "kafka.max.poll.interval.ms=1")),
                 "kafka.max.poll.interval.ms=1 ms");
         // 60 MB inputs and 1 s transactions: segmented, and batches lowered to what fits a quarter second
