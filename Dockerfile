@@ -14,12 +14,15 @@ RUN mvn -q -B -pl app -am -Dmaven.test.skip=true package
 FROM eclipse-temurin:17-jre
 # curl: the compose health check asks /ready.
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin streamnlp
+    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin streamnlp \
+    && mkdir -p /var/lib/streamnlp && chown 10001 /var/lib/streamnlp
 WORKDIR /app
 COPY --from=build /src/app/target/streamnlp.jar /app/streamnlp.jar
 COPY config /app/config
 COPY model-store /app/model-store
-ENV DJL_OFFLINE=true OPT_OUT_TRACKING=true STREAMNLP_STATE_DIR=/tmp/streamnlp-state
+ENV DJL_OFFLINE=true OPT_OUT_TRACKING=true STREAMNLP_STATE_DIR=/var/lib/streamnlp
+# state.dir holds the instance's identity: on a volume, a restarted container fences its crashed self at once
+VOLUME /var/lib/streamnlp
 USER 10001
 EXPOSE 9400
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s CMD curl -fsS http://localhost:9400/health || exit 1
