@@ -6,12 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What the commands log: nothing alarming on a normal run, and JSON lines that parse when asked for. */
 class CliLogsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path tmp;
+
+    /** run against a port nothing listens on: it loads the models, logs, and fails at the cluster check (exit 1) */
+    private CliTest.Result runUnreachable(String... options) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("run"));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--set", "bootstrap.servers=localhost:1", "--set", "startup.timeout.ms=1500", "--set", "metrics.port=0",
+                "--set", "state.dir=" + tmp.resolve("state")));
+        return CliTest.cli(args.toArray(String[]::new));
+    }
 
     @Test
     void aNormalDemoLogsNoWarningAndNoError() throws Exception {
@@ -26,9 +39,7 @@ class CliLogsTest {
 
     @Test
     void quietLeavesOnlyWarningsAndErrors() throws Exception {
-        // an unreachable cluster fails at start-up: the quickest command that loads the models and logs
-        CliTest.Result r = CliTest.cli("run", "--quiet", "--set", "bootstrap.servers=localhost:1", "--set", "startup.timeout.ms=1500",
-                "--set", "metrics.port=0");
+        CliTest.Result r = runUnreachable("--quiet");
         assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
         assertFalse(r.err().contains(" INFO "), r.err());
         assertTrue(r.err().contains("error: cannot reach the Kafka cluster"), r.err());
@@ -37,8 +48,7 @@ class CliLogsTest {
 
     @Test
     void runLogsJsonLinesWithTimeLevelLoggerThreadAndMessage() throws Exception {
-        CliTest.Result r = CliTest.cli("run", "--log-format", "json", "--set", "bootstrap.servers=localhost:1",
-                "--set", "startup.timeout.ms=1500", "--set", "metrics.port=0");
+        CliTest.Result r = runUnreachable("--log-format", "json");
         assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
         List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
         assertFalse(lines.isEmpty());
@@ -57,8 +67,7 @@ class CliLogsTest {
         assertTrue(error, "the command's error is a JSON line too:\n" + r.err());
         assertFalse(CliTest.cli("run", "--log-format", "xml", "--print-config").code() == 0);
         // the next command in this JVM is back to text
-        CliTest.Result text = CliTest.cli("run", "--set", "bootstrap.servers=localhost:1", "--set", "startup.timeout.ms=1500",
-                "--set", "metrics.port=0");
+        CliTest.Result text = runUnreachable();
         assertTrue(text.err().contains("error: cannot reach the Kafka cluster"), text.err());
         assertFalse(text.err().startsWith("{"), text.err());
     }
