@@ -26,6 +26,7 @@ VOLUME /var/lib/streamnlp
 USER 10001
 EXPOSE 9400
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s CMD curl -fsS http://localhost:9400/health || exit 1
-# -Xss8m: ONNX Runtime's environment wants a deep native stack (DESIGN.md).
+# -Xss8m: ONNX Runtime's environment wants a deep native stack (onnxruntime 1.29 segfaults creating it on the
+# default 1 MiB stack when the java command line is long; the engine also creates it on an 8 MiB thread).
 ENTRYPOINT ["java", "-Xss8m", "-jar", "/app/streamnlp.jar"]
 CMD ["run"]

@@ -5,6 +5,7 @@ import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
 import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.logging.KnownNoise;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.Settings;
 import java.nio.file.Files;
@@ -56,7 +57,9 @@ public final class LocalPipeline implements AutoCloseable {
         forced.put(ConfigKeys.APPLICATION_ID, applicationId);
         // a local demo/eval/bench is no place to refuse a slow CPU: warn instead
         forced.put(ConfigKeys.STARTUP_BATCH_CHECK, "warn");
-        forced.put(ConfigKeys.STATE_DIR, Files.createTempDirectory("streamnlp-" + applicationId).toString());
+        java.nio.file.Path stateDir = Files.createTempDirectory("streamnlp-" + applicationId);
+        KnownNoise.temporaryStateDir(stateDir); // a throwaway state folder in the OS temp dir, on purpose
+        forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
         EnricherConfig c = configure.apply(forced);
         Settings settings = Settings.from(c);
         TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), Topics.from(c), inputPartitions, inputPartitions,

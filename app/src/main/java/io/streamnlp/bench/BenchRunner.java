@@ -170,7 +170,9 @@ public final class BenchRunner {
         Map<String, String> forced = topics("bench-naive");
         forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         forced.put(ConfigKeys.APPLICATION_ID, "bench-naive");
-        forced.put(ConfigKeys.STATE_DIR, java.nio.file.Files.createTempDirectory("streamnlp-bench-naive").toString());
+        java.nio.file.Path stateDir = java.nio.file.Files.createTempDirectory("streamnlp-bench-naive");
+        io.streamnlp.logging.KnownNoise.temporaryStateDir(stateDir);
+        forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
         EnricherConfig c = loader.apply(forced);
         Topics t = Topics.from(c);
         TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), t, options.partitions(), options.partitions(), 16 << 20);

@@ -21,6 +21,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
+    @Mixin
+    LoggingOptions logging;
+
     @Option(names = "--quick", description = "Smoke run (< 2 minutes): a small grid, fewer texts, one repeat.")
     boolean quick;
 

@@ -39,6 +39,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
+    @Mixin
+    LoggingOptions logging;
+
     @Option(names = "--keep-running", description = "Keep the broker and processor running after the samples (Ctrl-C stops).")
     boolean keepRunning;
 

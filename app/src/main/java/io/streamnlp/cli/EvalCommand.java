@@ -39,6 +39,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
+    @Mixin
+    LoggingOptions logging;
+
     @Parameters(paramLabel = "FILE", description = "A CoNLL-2003 file (IOB1 or IOB2) or a label,text CSV.")
     Path file;
 

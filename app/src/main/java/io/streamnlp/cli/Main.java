@@ -1,6 +1,7 @@
 package io.streamnlp.cli;
 
 import io.streamnlp.config.ConfigException;
+import io.streamnlp.logging.LogSetup;
 import io.streamnlp.model.BundleException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,18 +26,60 @@ public final class Main {
         System.setProperty("DJL_OFFLINE", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");
         CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionStrategy(Main::withLogging);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ConfigException || ex instanceof BundleException) {
-                cmd.getErr().println("error: " + ex.getMessage());
+                error(cmd.getErr(), ex.getMessage(), null);
                 return EXIT_CONFIG;
             }
             if (ex instanceof io.streamnlp.app.ClusterUnreachableException) {
-                cmd.getErr().println("error: " + ex.getMessage());
+                error(cmd.getErr(), ex.getMessage(), null);
                 return EXIT_FAILURE;
             }
-            cmd.getErr().println("error: " + ex);
+            error(cmd.getErr(), ex.toString(), ex);
             return EXIT_FAILURE;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            LogSetup.reset();
+        }
+    }
+
+    /** Applies the command's logging options (the {@link LoggingOptions} and {@link LogFormatOption} mixins), then runs it. */
+    private static int withLogging(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult leaf = parsed;
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+        }
+        LoggingOptions logging = LoggingOptions.of(leaf.commandSpec(), LoggingOptions.class);
+        LogFormatOption format = LoggingOptions.of(leaf.commandSpec(), LogFormatOption.class);
+        if (logging != null && logging.verbose && logging.quiet) {
+            throw new CommandLine.ParameterException(leaf.commandSpec().commandLine(), "--verbose and --quiet exclude each other");
+        }
+        LogSetup.apply(logging == null ? LogSetup.Verbosity.NORMAL : logging.verbosity(),
+                format == null ? LogSetup.Format.TEXT : format.format);
+        return new CommandLine.RunLast().execute(parsed);
+    }
+
+    /**
+     * A command's final error line: {@code error: ...} on stderr, or, when logs are JSON lines, an ERROR event, so that
+     * a log shipper reading stderr gets nothing but JSON.
+     */
+    static void error(java.io.PrintWriter err, String message, Throwable cause) {
+        if (LogSetup.json()) {
+            org.slf4j.LoggerFactory.getLogger(Main.class).error(message, cause);
+        } else {
+            err.println("error: " + message);
+        }
+    }
+
+    static void error(java.io.PrintStream err, String message) {
+        if (LogSetup.json()) {
+            org.slf4j.LoggerFactory.getLogger(Main.class).error(message);
+        } else {
+            err.println("error: " + message);
+        }
     }
 }

@@ -32,6 +32,9 @@ public final class ModelsCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
+    @Mixin
+    LoggingOptions logging;
+
     @Parameters(arity = "0..*", paramLabel = "FOLDER", description = "Bundle folders (default: ner.model and topic.model of the configuration).")
     List<Path> folders = new ArrayList<>();
 

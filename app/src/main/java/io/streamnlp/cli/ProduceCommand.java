@@ -28,6 +28,9 @@ public final class ProduceCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
+    @Mixin
+    LoggingOptions logging;
+
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "Input file; '-' or none reads stdin.")
     String file;
 

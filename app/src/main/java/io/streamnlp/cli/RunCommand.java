@@ -23,6 +23,12 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
+    @Mixin
+    LoggingOptions logging;
+
+    @Mixin
+    LogFormatOption logFormat;
+
     @Option(names = "--print-config", description = "Print the effective configuration (secrets masked) and exit.")
     boolean printConfig;
 
@@ -78,12 +84,12 @@ public final class RunCommand implements Callable<Integer> {
         boolean clean = app.close(shutdownTimeout);
         monitoring.close();
         if (!clean) {
-            System.err.println("error: the stream did not stop within --shutdown-timeout=" + shutdownTimeout
+            Main.error(System.err, "the stream did not stop within --shutdown-timeout=" + shutdownTimeout
                     + "; exiting without committing (nothing is lost: the next owner re-runs the open work)");
             return Main.EXIT_FAILURE;
         }
         if (failed) {
-            System.err.println("error: the stream stopped after a fatal error (see the log above)");
+            Main.error(System.err, "the stream stopped after a fatal error (see the log above)");
             return Main.EXIT_FAILURE;
         }
         return 0;

@@ -28,6 +28,9 @@ public final class TailCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
+    @Mixin
+    LoggingOptions logging;
+
     @Option(names = "--topic", paramLabel = "TOPIC", description = "Topic to read (default: topic.entities of the configuration).")
     String topic;
 

@@ -164,7 +164,8 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
 
     /**
      * The ORT environment, created on a thread with an 8 MiB stack: onnxruntime 1.29 segfaults creating it on a
-     * 1 MiB stack when the java command line is long (DESIGN.md); harmless insurance on 1.28.
+     * 1 MiB stack when the java command line is long (over ~4 KB; the version is pinned to 1.28.0 in pom.xml for
+     * this); harmless insurance on 1.28.
      */
     private static OrtEnvironment environment() {
         OrtEnvironment[] env = new OrtEnvironment[1];

@@ -2,6 +2,7 @@ package io.streamnlp.inference;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import io.streamnlp.model.BundleException;
 import java.nio.file.Path;
@@ -38,6 +39,12 @@ final class SessionFactory {
         if (want == Device.CPU) {
             return create(model, false);
         }
+        if (want == Device.AUTO && !OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+            // the CPU build of ONNX Runtime (the default one) has no CUDA provider to try: CPU is the plan, not a fallback
+            LOG.debug("ONNX Runtime build without the CUDA provider; running on CPU");
+            resolved = Device.CPU;
+            return create(model, false);
+        }
         try {
             OrtSession s = create(model, true);
             resolved = Device.CUDA;
@@ -47,6 +54,7 @@ final class SessionFactory {
                 throw new IllegalStateException("device CUDA requested but the CUDA execution provider failed for "
                         + model + ": " + rootMessage(e) + " (needs the onnxruntime_gpu build, CUDA 12, cuDNN 9 and a GPU)", e);
             }
+            // the GPU build on a machine where CUDA does not work: worth a line, as the build was chosen for the GPU
             LOG.info("CUDA unavailable ({}); running on CPU", rootMessage(e));
             resolved = Device.CPU;
             return create(model, false); // fresh SessionOptions: a failed addCUDA may leave the old one unusable

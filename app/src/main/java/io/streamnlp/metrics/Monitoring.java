@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamnlp.app.EnricherApp;
@@ -35,6 +36,12 @@ public final class Monitoring implements AutoCloseable {
     private KafkaStreamsMetrics streamsMetrics;
 
     private Monitoring(EnricherConfig config) {
+        // Kafka Streams gives the RocksDB batch buffer (tag rocksdb.state.id) and the in-memory partials store (tag
+        // in.memory.state.id) the same kafka.stream.state.* metric names. Prometheus wants one set of tag keys per name,
+        // so whichever store registered second was rejected, with a WARN at run time, and which one depended on timing.
+        // Keep the buffer's (the store that holds records), always.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith("kafka.stream.state.")
+                && id.getTag("in.memory.state.id") != null));
         metrics = new EnricherMetrics(registry, Topics.from(config));
         new JvmMemoryMetrics().bindTo(registry);
         if (config.getBoolean(ConfigKeys.METRICS_ENABLED)) {

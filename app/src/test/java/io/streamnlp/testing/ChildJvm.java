@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a main class in a child JVM on this test's classpath. The classpath goes in an @argfile: a
- * short command line (ONNX Runtime's environment crashes on long ones, DESIGN.md) that fits any OS.
+ * short command line (onnxruntime 1.29 segfaults creating its environment when the java command line is over ~4 KB
+ * on a 1 MiB thread stack) that fits any OS.
  */
 public final class ChildJvm {
     private final Process process;

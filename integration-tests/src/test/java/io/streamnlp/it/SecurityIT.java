@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SecurityIT {
     static final String JAAS_PASSWORD = "jaas-S3cr3t-9f2c";
     static final String TRUST_PASSWORD = "trust-S3cr3t-77aa";
-    static final List<String> INFO_LOGS = List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
+    /** Kafka logs the client configurations at INFO: a logback configuration with everything from INFO. */
+    static final List<String> INFO_LOGS = List.of("-Dlogback.configurationFile=" + infoLogConfig());
     static EmbeddedKafka kafka;
     @TempDir
     static Path tmp;
@@ -35,6 +36,14 @@ class SecurityIT {
         Rel.killAll();
         if (kafka != null) {
             kafka.close();
+        }
+    }
+
+    private static String infoLogConfig() {
+        try {
+            return Path.of(SecurityIT.class.getResource("/logback-info.xml").toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 
