@@ -131,6 +131,41 @@ def rewrite(model, mode="dynamic", fp32_patterns=()):
     return len(replace), kept_fp32
 
 
+def write_card(out, src, a, n, kept):
+    """MODEL_CARD.md: what this folder is and how it was made (scores: model-store/tools/README.md)."""
+    cmd = "/usr/bin/python3 model-store/tools/quantize_int8.py " + " ".join(
+        [src, out] + (["--mode", a.mode] if a.mode != "dynamic" else []) + sum((["--fp32", "'%s'" % r] for r in a.fp32), []))
+    lines = [
+        "# %s" % os.path.basename(out), "",
+        "The model of [`%s`](../%s/MODEL_CARD.md) (same weights, tokenizer, labels and windowing), rewritten by"
+        % (os.path.basename(src), os.path.basename(src)),
+        "`model-store/tools/quantize_int8.py` so that its encoder weight MatMuls compute in int8:", "",
+        "```sh", cmd, "```", "",
+    ]
+    if a.mode == "dynamic":
+        lines += [
+            "Each of the %d encoder weight MatMuls is `DynamicQuantizeLinear` (activations to uint8, one scale and" % n,
+            "zero point per tensor, computed per call) -> `MatMulInteger` with the stored int8 weights (zero point 0)",
+            "-> `Cast` to float -> `Mul` by activation scale x per-output-channel weight scale -> the bias `Add`.",
+            "ONNX Runtime 1.28 (CPU) fuses these into `DynamicQuantizeMatMul` / `MatMulIntegerToFloat` (MLAS u8s8 GEMM).",
+        ]
+    else:
+        lines += [
+            "Each of the %d encoder weight MatMuls reads its weight through `DequantizeLinear` (int8, per output" % n,
+            "channel, zero point 0); ONNX Runtime 1.28 (CPU) turns that into `MatMulNBits` (8 bits, block 32,",
+            "accuracy level 4: int8 compute with blockwise-quantized activations).",
+        ]
+    lines += [
+        "Embeddings (int8 storage, fp32 compute as in the source), LayerNorms, Softmax, the attention",
+        "MatMuls (activation x activation) and the two heads stay fp32.",
+    ]
+    if kept:
+        lines += ["", "Kept fp32 (`--fp32`): " + ", ".join("`%s`" % k for k in kept) + "."]
+    lines += ["", "Accuracy and speed against the source bundle: `model-store/tools/README.md` (\"int8 compute\").", ""]
+    with open(os.path.join(out, "MODEL_CARD.md"), "w") as f:
+        f.write("\n".join(lines))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("src", help="source bundle folder (model.onnx as written by export.py)")
@@ -170,6 +205,7 @@ def main():
     with open(os.path.join(out, "bundle.json"), "w") as f:
         json.dump(bundle, f, indent=2)
         f.write("\n")
+    write_card(out, src, a, n, kept)
     size = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out))
     print("%s: %d weight MatMuls -> %s, %d kept fp32; bundle %.1f MB" % (out, n, a.mode, len(kept), size / 1e6))
 
