@@ -101,6 +101,24 @@ def rewrite(model, mode="dynamic", fp32_patterns=()):
                 helper.make_node("Mul", [base + "/a_scale", scale], [base + "/scale"], name=base + "/MulScales"),
                 helper.make_node("Mul", [base + "/acc_f", base + "/scale"], [out], name=base + "/Rescale"),
             ]
+        elif mode == "rowwise":
+            # symmetric int8 per row (per token vector): independent of the other rows of the batch
+            nodes = [
+                helper.make_node("Abs", [a], [base + "/a_abs"], name=base + "/Abs"),
+                helper.make_node("ReduceMax", [base + "/a_abs"], [base + "/a_max"], axes=[-1], keepdims=1,
+                                 name=base + "/ReduceMax"),
+                helper.make_node("Max", [base + "/a_max", "rowwise_eps"], [base + "/a_max_eps"], name=base + "/Eps"),
+                helper.make_node("Mul", [base + "/a_max_eps", "rowwise_inv127"], [base + "/a_scale"],
+                                 name=base + "/RowScale"),
+                helper.make_node("Div", [a, base + "/a_scale"], [base + "/a_div"], name=base + "/DivScale"),
+                helper.make_node("Round", [base + "/a_div"], [base + "/a_round"], name=base + "/Round"),
+                helper.make_node("Cast", [base + "/a_round"], [base + "/a_q"], to=TensorProto.INT8, name=base + "/CastQ"),
+                helper.make_node("MatMulInteger", [base + "/a_q", q], [base + "/acc"], name=base + "/MatMulInteger"),
+                helper.make_node("Cast", [base + "/acc"], [base + "/acc_f"], to=TensorProto.FLOAT,
+                                 name=base + "/CastAcc"),
+                helper.make_node("Mul", [base + "/acc_f", scale], [base + "/acc_w"], name=base + "/MulWeightScale"),
+                helper.make_node("Mul", [base + "/acc_w", base + "/a_scale"], [out], name=base + "/MulRowScale"),
+            ]
         elif mode == "dq":
             zp = q + "_zero_point"
             out_ch = numpy_helper.to_array(next(t for t in g.initializer if t.name == scale)).shape[0]
@@ -116,6 +134,9 @@ def rewrite(model, mode="dynamic", fp32_patterns=()):
         drop_nodes.update((id(cast), id(mul)))
     if mode == "dynamic":
         new_inits.append(numpy_helper.from_array(np.array(0, dtype=np.int8), zp_w))
+    if mode == "rowwise":
+        new_inits += [numpy_helper.from_array(np.array(1e-8, dtype=np.float32), "rowwise_eps"),
+                      numpy_helper.from_array(np.array(1 / 127.0, dtype=np.float32), "rowwise_inv127")]
     nodes = []
     for n in g.node:
         if id(n) in drop_nodes:
@@ -149,6 +170,12 @@ def write_card(out, src, a, n, kept):
             "-> `Cast` to float -> `Mul` by activation scale x per-output-channel weight scale -> the bias `Add`.",
             "ONNX Runtime 1.28 (CPU) fuses these into `DynamicQuantizeMatMul` / `MatMulIntegerToFloat` (MLAS u8s8 GEMM).",
         ]
+    elif a.mode == "rowwise":
+        lines += [
+            "Each of the %d encoder weight MatMuls quantizes its input per token vector (symmetric int8, scale" % n,
+            "max|x|/127 per row, so a text's result does not depend on the other texts of its batch) -> `MatMulInteger`",
+            "with the stored int8 weights -> `Cast` to float -> `Mul` by the weight scale and the row scale -> the bias `Add`.",
+        ]
     else:
         lines += [
             "Each of the %d encoder weight MatMuls reads its weight through `DequantizeLinear` (int8, per output" % n,
@@ -170,7 +197,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("src", help="source bundle folder (model.onnx as written by export.py)")
     p.add_argument("out", nargs="?", help="output bundle folder (default: SRC-int8)")
-    p.add_argument("--mode", choices=["dynamic", "dq"], default="dynamic")
+    p.add_argument("--mode", choices=["dynamic", "rowwise", "dq"], default="dynamic")
     p.add_argument("--fp32", action="append", default=[], metavar="REGEX",
                    help="keep weight MatMuls whose output name matches in fp32 (repeatable)")
     p.add_argument("--name", help="bundle.json name (default: source name + '-int8')")
@@ -196,6 +223,8 @@ def main():
     bundle["name"] = a.name or bundle.get("name", os.path.basename(src)) + "-int8"
     what = {"dynamic": "int8 compute: every encoder weight MatMul runs as DynamicQuantizeLinear (uint8 activations, "
                        "per tensor) -> MatMulInteger on the int8 weights -> rescale",
+            "rowwise": "int8 compute: every encoder weight MatMul quantizes its activations to int8 per token "
+                       "vector (symmetric, batch-independent) -> MatMulInteger on the int8 weights -> rescale",
             "dq": "int8 weights dequantized by DequantizeLinear in front of each encoder weight MatMul"}[a.mode]
     if kept:
         what += "; %d weight MatMuls kept fp32 (%s)" % (len(kept), ", ".join(a.fp32))
