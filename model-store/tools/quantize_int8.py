@@ -112,8 +112,11 @@ def rewrite(model, mode="dynamic", fp32_patterns=()):
                                  name=base + "/RowScale"),
                 helper.make_node("Div", [a, base + "/a_scale"], [base + "/a_div"], name=base + "/DivScale"),
                 helper.make_node("Round", [base + "/a_div"], [base + "/a_round"], name=base + "/Round"),
-                helper.make_node("Cast", [base + "/a_round"], [base + "/a_q"], to=TensorProto.INT8, name=base + "/CastQ"),
-                helper.make_node("MatMulInteger", [base + "/a_q", q], [base + "/acc"], name=base + "/MatMulInteger"),
+                # +128 and zero point 128: uint8 activations, which is what MLAS' fast u8s8 GEMM takes
+                helper.make_node("Add", [base + "/a_round", "rowwise_128"], [base + "/a_shift"], name=base + "/Shift"),
+                helper.make_node("Cast", [base + "/a_shift"], [base + "/a_q"], to=TensorProto.UINT8, name=base + "/CastQ"),
+                helper.make_node("MatMulInteger", [base + "/a_q", q, "rowwise_zp", zp_w], [base + "/acc"],
+                                 name=base + "/MatMulInteger"),
                 helper.make_node("Cast", [base + "/acc"], [base + "/acc_f"], to=TensorProto.FLOAT,
                                  name=base + "/CastAcc"),
                 helper.make_node("Mul", [base + "/acc_f", scale], [base + "/acc_w"], name=base + "/MulWeightScale"),
@@ -132,9 +135,11 @@ def rewrite(model, mode="dynamic", fp32_patterns=()):
             raise SystemExit("unknown mode " + mode)
         replace[id(mm)] = nodes
         drop_nodes.update((id(cast), id(mul)))
-    if mode == "dynamic":
+    if mode in ("dynamic", "rowwise"):
         new_inits.append(numpy_helper.from_array(np.array(0, dtype=np.int8), zp_w))
     if mode == "rowwise":
+        new_inits += [numpy_helper.from_array(np.array(128, dtype=np.float32), "rowwise_128"),
+                      numpy_helper.from_array(np.array(128, dtype=np.uint8), "rowwise_zp")]
         new_inits += [numpy_helper.from_array(np.array(1e-8, dtype=np.float32), "rowwise_eps"),
                       numpy_helper.from_array(np.array(1 / 127.0, dtype=np.float32), "rowwise_inv127")]
     nodes = []
