@@ -377,14 +377,7 @@ public final class BatchCoordinator {
             throw engineFailed(batch.size(), e);
         }
         Isolation iso = new Isolation();
-        if (batch.size() == 1) {
-            iso.failed.add(batch.get(0));
-            iso.errors.add(describe(e));
-        } else {
-            int half = batch.size() / 2;
-            bisect(new ArrayList<>(batch.subList(0, half)), trigger, queueNanos, iso);
-            bisect(new ArrayList<>(batch.subList(half, batch.size())), trigger, queueNanos, iso);
-        }
+        failed(batch, e, trigger, queueNanos, iso);
         if (iso.succeeded == 0 && iso.failed.size() >= 2) {
             throw new EngineFailureException("every part of a batch of " + batch.size() + " records failed ("
                     + iso.errors.get(0) + "): the engine, not the records; stopping without committing", e);
@@ -419,18 +412,23 @@ public final class BatchCoordinator {
                 throw engineFailed(part.size(), e);
             }
             listener.onInferenceFailure(part.size(), asRuntime(e));
-            if (part.size() == 1) {
-                iso.failed.add(part.get(0));
-                iso.errors.add(describe(e));
-                return;
-            }
-            int half = part.size() / 2;
-            bisect(new ArrayList<>(part.subList(0, half)), trigger, queueNanos, iso);
-            bisect(new ArrayList<>(part.subList(half, part.size())), trigger, queueNanos, iso);
+            failed(part, e, trigger, queueNanos, iso);
             return;
         }
         iso.succeeded += part.size();
         deliverAll(part, result, trigger, queueNanos);
+    }
+
+    /** A part that threw: a single record is a failed leaf, a bigger part is run again in halves. */
+    private void failed(List<Pending> part, Throwable e, BatchListener.Trigger trigger, long queueNanos, Isolation iso) {
+        if (part.size() == 1) {
+            iso.failed.add(part.get(0));
+            iso.errors.add(describe(e));
+            return;
+        }
+        int half = part.size() / 2;
+        bisect(new ArrayList<>(part.subList(0, half)), trigger, queueNanos, iso);
+        bisect(new ArrayList<>(part.subList(half, part.size())), trigger, queueNanos, iso);
     }
 
     /**
