@@ -139,4 +139,39 @@ class LifecycleIT {
             p.app = null; // closed above
         }
     }
+
+    @Test
+    void aBrokenEngineStopsTheStreamWithNothingDeadLetteredAndARestartEnrichesEveryRecordOnce() throws Exception {
+        Path bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon3"));
+        Map<String, String> cfg = Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "50");
+        try (Pipeline p = new Pipeline(kafka, bundle, 2, cfg)) {
+            p.start(e -> {
+                ControlledEngine c = new ControlledEngine(e);
+                c.failAll = () -> new IllegalStateException("CUDA failure 999: unspecified launch failure");
+                return c;
+            });
+            for (int i = 0; i < 20; i++) {
+                p.send("r" + i, "Paris " + i);
+            }
+            p.flush();
+            assertTrue(p.app.awaitStop(Duration.ofSeconds(60)), "the stream stops on an engine failure");
+            assertTrue(p.app.failed() || p.app.streams().state() == KafkaStreams.State.NOT_RUNNING, p.app.streams().state().toString());
+            try (EventCollector c = p.collector()) {
+                c.drainFor(Duration.ofSeconds(3));
+                assertEquals(0, c.records(p.topics.dlq()).size(), "no record dead-lettered for the engine's failure");
+                assertEquals(0, c.records(p.topics.entities()).size(), "nothing committed");
+                try (Pipeline next = new Pipeline(p)) {
+                    next.start(); // a healthy engine: every record is retried and enriched once
+                    assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 20, Duration.ofSeconds(60)));
+                    c.drainFor(Duration.ofSeconds(2));
+                    Set<String> ids = new TreeSet<>();
+                    for (var r : c.records(p.topics.entities())) {
+                        assertTrue(ids.add(EventCollector.json(r).path("id").asText()), "once");
+                    }
+                    assertEquals(20, ids.size());
+                    assertEquals(0, c.records(p.topics.dlq()).size());
+                }
+            }
+        }
+    }
 }
