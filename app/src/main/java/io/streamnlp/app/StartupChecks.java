@@ -118,6 +118,10 @@ public final class StartupChecks {
         try {
             e = estimate(c, engine, oneLane);
         } catch (RuntimeException ex) {
+            if (io.streamnlp.inference.EngineFailureException.isEngineLevel(ex)) {
+                // a device error or a broken session fails every batch: better now than at the first record
+                throw new io.streamnlp.inference.EngineFailureException("the warm-up batch failed with an engine error: " + ex, ex);
+            }
             // a model that throws on some input is handled per record (DLQ INFERENCE_FAILED); the check cannot time it
             log.warn("batch check skipped: the warm-up batch failed: {}", ex.toString());
             return null;

@@ -1,6 +1,7 @@
 package io.streamnlp.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,7 +119,7 @@ class StartupChecksTest {
     }
 
     /** Each batch takes {@code ms} per 1,000 tokens (at least 1 ms). */
-    static final class SlowEngine implements EnrichmentEngine {
+    static class SlowEngine implements EnrichmentEngine {
         private final ProseEngine prose = new ProseEngine();
         private final int msPerThousand;
 
@@ -145,6 +146,27 @@ class StartupChecksTest {
         public String nerModel() { return "slow"; }
         public String topicModel() { return null; }
         public void close() {}
+    }
+
+    /** A warm-up that fails with an engine error (a broken device) stops the start; a record-level failure does not. */
+    @Test
+    void aWarmUpFailingWithAnEngineErrorFailsTheStart() {
+        EnrichmentEngine broken = new SlowEngine(1) {
+            @Override
+            public BatchResult infer(List<? extends EncodedDocument> documents) {
+                throw new IllegalStateException("CUDA failure 700: an illegal memory access was encountered");
+            }
+        };
+        var ex = assertThrows(io.streamnlp.inference.EngineFailureException.class,
+                () -> StartupChecks.batchTimeFits(EnricherConfig.defaults(), broken));
+        assertTrue(ex.getMessage().contains("CUDA failure 700"), ex.getMessage());
+        EnrichmentEngine poison = new SlowEngine(1) {
+            @Override
+            public BatchResult infer(List<? extends EncodedDocument> documents) {
+                throw new IllegalArgumentException("Gather: index out of range");
+            }
+        };
+        assertNull(StartupChecks.batchTimeFits(EnricherConfig.defaults(), poison), "skipped, as before: records are isolated");
     }
 
     @Test

@@ -145,11 +145,13 @@ class LifecycleIT {
         Path bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon3"));
         Map<String, String> cfg = Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "50");
         try (Pipeline p = new Pipeline(kafka, bundle, 2, cfg)) {
+            AtomicReference<ControlledEngine> engine = new AtomicReference<>();
             p.start(e -> {
-                ControlledEngine c = new ControlledEngine(e);
-                c.failAll = () -> new IllegalStateException("CUDA failure 999: unspecified launch failure");
-                return c;
+                engine.set(new ControlledEngine(e));
+                return engine.get();
             });
+            // the device breaks after the start-up check (which would refuse to start on a broken engine)
+            engine.get().failAll = () -> new IllegalStateException("CUDA failure 999: unspecified launch failure");
             for (int i = 0; i < 20; i++) {
                 p.send("r" + i, "Paris " + i);
             }
