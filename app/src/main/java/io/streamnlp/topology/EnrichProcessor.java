@@ -312,8 +312,17 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
                 continue;
             }
             if (d.dirty) {
-                partials.put(e.getKey(), d.segments.serialize());
+                byte[] kept = d.segments.serialize();
                 d.dirty = false;
+                if (kept.length > settings.maxEventBytes()) {
+                    // its entities alone are already more than an event may hold (an event spends more bytes on each):
+                    // dead-letter it now, before the partials grow past what their changelog accepts
+                    d.failure = RejectReason.OUTPUT_TOO_LARGE;
+                    d.error = RejectReason.OUTPUT_TOO_LARGE.description() + ": the finished segments alone hold "
+                            + kept.length + " bytes, at most " + settings.maxEventBytes();
+                    continue;
+                }
+                partials.put(e.getKey(), kept);
             }
             feed(e.getKey(), d);
         }

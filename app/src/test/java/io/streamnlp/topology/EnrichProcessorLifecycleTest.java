@@ -295,4 +295,29 @@ class EnrichProcessorLifecycleTest {
         assertEquals(1, ents.size());
         assertEquals(601, ents.get(0).path("entities").size(), "600 Paris and one Acme");
     }
+
+    @Test
+    void aSegmentedDocumentWhoseResultsOutgrowTheEventLimitIsDeadLetteredBeforeItsPartialsDo() throws Exception {
+        Settings small = Settings.from(EnricherConfig.defaults()).withMaxEventBytes(4_000);
+        EnrichProcessor p = processor(new BatchPolicy(8, 300, Duration.ofMillis(1)), false, small);
+        p.init(context);
+        String dense = "Paris . ".repeat(3_000); // 3,000 entities: far more than 4,000 bytes of event
+        send(p, 0, "dense", dense);
+        send(p, 1, "ok", "Paris");
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (forwarded(EnricherTopology.ENTITIES_SINK).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+            tick();
+            try (var it = partials.all()) {
+                while (it.hasNext()) {
+                    assertTrue(it.next().value.length <= 4_000, "partials never outgrow the limit");
+                }
+            }
+        }
+        List<JsonNode> dlq = forwarded(EnricherTopology.DLQ_SINK);
+        assertEquals(List.of("OUTPUT_TOO_LARGE"), dlq.stream().map(n -> n.path("error").asText()).toList());
+        assertEquals(List.of("ok"), forwarded(EnricherTopology.ENTITIES_SINK).stream().map(n -> n.path("id").asText()).toList());
+        drive(p);
+        assertEquals(0, partials.approximateNumEntries());
+    }
 }
