@@ -7,11 +7,14 @@ import io.streamnlp.batching.StoredRecord;
 import io.streamnlp.inference.EncodedDocument;
 import io.streamnlp.inference.EngineFailureException;
 import io.streamnlp.inference.EnrichmentEngine;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -48,8 +51,9 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     private KeyValueStore<Long, byte[]> store;
     private long nextSeq;
     /**
-     * This task's records being enriched, in input (sequence) order: results are emitted from the head only, so a
-     * partition's events keep their input order even when a long document's segments finish after later records.
+     * This task's records being enriched, in input (sequence) order: a record is emitted once it is complete and no
+     * earlier record of its key is still waiting, so a key's events keep their input order even when a long
+     * document's segments finish after later records, and other keys' records do not wait behind it.
      */
     private final TreeMap<Long, Doc> docs = new TreeMap<>();
     /** What each item handed to the coordinator stands for: a whole record, or one segment of a long one. */
@@ -58,6 +62,8 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     /** Stored records that no longer parse after a restore (config changed): dead-lettered at the first callback. */
     private final List<Long> restoredRejects = new ArrayList<>();
     private KeyValueStore<Long, byte[]> partials;
+    /** A record became complete without an item coming back (a segment that cannot be encoded, partials too big). */
+    private boolean rescan;
 
     /** Segments of one document in the coordinator at once: enough to keep two lanes busy, few enough to stay short. */
     private static final int SEGMENTS_IN_FLIGHT = 2;
@@ -141,6 +147,7 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         } finally {
             initializing = false;
         }
+        rescan = true; // a restored long document may have all of its segments finished already
         context.schedule(registry.policy().tick(), PunctuationType.WALL_CLOCK_TIME, ts -> onTick());
     }
 
@@ -249,6 +256,7 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
             } catch (RuntimeException e) {
                 d.failure = RejectReason.UNTOKENIZABLE;
                 d.error = RejectReason.UNTOKENIZABLE.description() + ": segment " + k + ": " + e.getMessage();
+                rescan = true;
                 return;
             }
             int budget = registry.policy().maxTokens();
@@ -305,7 +313,8 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
                 d.dirty = true;
             }
         }
-        boolean forwarded = forwardReady();
+        // only a finished item or a failure found here can complete a record: otherwise nothing is ready to go
+        boolean forwarded = (!completed.isEmpty() || rescan) && forwardReady();
         for (Map.Entry<Long, Doc> e : docs.entrySet()) {
             Doc d = e.getValue();
             if (d.segments == null || d.complete()) {
@@ -320,6 +329,7 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
                     d.failure = RejectReason.OUTPUT_TOO_LARGE;
                     d.error = RejectReason.OUTPUT_TOO_LARGE.description() + ": the finished segments alone hold "
                             + kept.length + " bytes, at most " + settings.maxEventBytes();
+                    rescan = true;
                     continue;
                 }
                 partials.put(e.getKey(), kept);
@@ -333,30 +343,50 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         }
     }
 
-    /** Forwards the complete records at the head of the queue; true when any was. */
+    /**
+     * Forwards every complete record that no earlier record of the same output key is still waiting for; true when
+     * any was. Order is kept per key (what a downstream consumer of a key sees), not per partition: a short record
+     * does not wait behind a long document of another key that happens to share its partition.
+     */
     private boolean forwardReady() {
+        rescan = false;
         boolean any = false;
-        while (!docs.isEmpty() && docs.firstEntry().getValue().complete()) {
-            var head = docs.pollFirstEntry();
-            Doc d = head.getValue();
+        Set<ByteBuffer> waiting = null;
+        for (var it = docs.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            Doc d = e.getValue();
+            ByteBuffer key = ByteBuffer.wrap(outputKey(d.stored, d.parsed));
+            if (!d.complete() || (waiting != null && waiting.contains(key))) {
+                if (waiting == null) {
+                    waiting = new HashSet<>();
+                }
+                waiting.add(key);
+                continue;
+            }
+            it.remove();
             StoredRecord s = d.stored;
             if (d.failure != null) {
                 deadLetter(s.key(), s.value(), s.kafkaHeaders(), s.timestamp(), d.failure, d.error, s.topic(), s.partition(), s.offset());
             } else {
                 emit(s, d.parsed, d.whole != null ? d.whole : d.segments.merge());
             }
-            store.delete(head.getKey());
+            store.delete(e.getKey());
             if (d.segments != null) {
-                partials.delete(head.getKey());
+                partials.delete(e.getKey());
             }
             any = true;
         }
         return any;
     }
 
+    /** The key of a record's events: its own key, or its id when it has none. */
+    private static byte[] outputKey(StoredRecord s, ParsedInput.Accepted in) {
+        return s.key() != null ? s.key() : in.id().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private void emit(StoredRecord s, ParsedInput.Accepted in, Enrichment e) {
         long latencyMs = Math.max(0, System.currentTimeMillis() - s.enqueuedAtMs());
-        byte[] key = s.key() != null ? s.key() : in.id().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] key = outputKey(s, in);
         EnrichmentEngine engine = registry.engine();
         byte[] entities = e.entities() != null ? writer.entities(in, e.entities(), engine.nerModel(), latencyMs) : null;
         byte[] topic = e.topic() != null ? writer.topic(in, e.topic(), engine.topicModel(), latencyMs) : null;
