@@ -27,9 +27,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class LoadDriver {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One measured run. */
+    /** Records of at most this many tokens are "short": their latency is reported apart from the long ones'. */
+    public static final int SHORT_TOKENS = 64;
+
+    /**
+     * One measured run.
+     *
+     * @param p99ShortMs end-to-end p99 of the records of at most {@link #SHORT_TOKENS} tokens (NaN: none)
+     * @param p99LongMs  end-to-end p99 of the longer ones (NaN: none)
+     */
     public record Measurement(int records, int received, double seconds, double recordsPerSec, double tokensPerSec,
-                              double p50Ms, double p95Ms, double p99Ms, double offeredPerSec, double p50InProcessorMs) {}
+                              double p50Ms, double p95Ms, double p99Ms, double offeredPerSec, double p50InProcessorMs,
+                              double p99ShortMs, double p99LongMs) {}
 
     private final String bootstrap;
     private final String input;
@@ -67,6 +76,7 @@ public final class LoadDriver {
             Set<String> seen = new HashSet<>();
             double[] latency = new double[count];
             double[] inProcessor = new double[count];
+            boolean[] isShort = new boolean[count];
             long tokenSum = 0;
             long last = t0;
             long deadline = t0 + timeout.toNanos();
@@ -88,6 +98,7 @@ public final class LoadDriver {
                         latency[seen.size() - 1] = Math.max(0, nowMs - r.timestamp());
                         inProcessor[seen.size() - 1] = processorLatency(r.value());
                         tokenSum += tokens[i % tokens.length];
+                        isShort[seen.size() - 1] = tokens[i % tokens.length] <= SHORT_TOKENS;
                         last = now;
                     }
                 }
@@ -102,8 +113,15 @@ public final class LoadDriver {
             double[] lat = java.util.Arrays.copyOf(latency, received);
             return new Measurement(count, received, secs, received / secs, tokenSum / secs, Stats.percentile(lat, 50),
                     Stats.percentile(lat, 95), Stats.percentile(lat, 99), ratePerSec,
-                    Stats.percentile(java.util.Arrays.copyOf(inProcessor, received), 50));
+                    Stats.percentile(java.util.Arrays.copyOf(inProcessor, received), 50),
+                    p99(lat, isShort, true), p99(lat, isShort, false));
         }
+    }
+
+    private static double p99(double[] latency, boolean[] isShort, boolean wanted) {
+        double[] part = java.util.stream.IntStream.range(0, latency.length).filter(i -> isShort[i] == wanted)
+                .mapToDouble(i -> latency[i]).toArray();
+        return part.length == 0 ? Double.NaN : Stats.percentile(part, 99);
     }
 
     /** The event's own latencyMs (arrival at the processor to the event being written), or 0. */
