@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.streamnlp.model.GraphSignature;
 import io.streamnlp.model.ModelBundle;
+import io.streamnlp.model.ModelBundleReader;
 import io.streamnlp.tokenize.EncodedText;
 import io.streamnlp.tokenize.WindowingTokenizer;
 import java.nio.ByteBuffer;
@@ -70,7 +71,7 @@ public final class RawBench implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        this.bundle = ModelBundle.read(bundleDir, sig);
+        this.bundle = ModelBundleReader.read(bundleDir, sig);
         if (bundle.ner() != null) {
             outputs.add(bundle.ner().output());
         }
