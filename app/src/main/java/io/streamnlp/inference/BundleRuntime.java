@@ -27,9 +27,10 @@ import java.util.Set;
 
 /**
  * One bundle folder opened: its ORT session, its tokenizer and the reused input buffers. Serves NER, topics
- * or both from one forward pass.
+ * or both from one forward pass. Opened by {@link EngineLoader}; runs one bucket at a time ({@link #run}), fed by
+ * {@link LaneExecutor}.
  */
-final class BundleRuntime implements AutoCloseable {
+public final class BundleRuntime implements AutoCloseable {
     final ModelBundle bundle;
     final OrtSession session;
     final WindowingTokenizer tokenizer;
@@ -64,6 +65,16 @@ final class BundleRuntime implements AutoCloseable {
         this.feedMask = bundle.inputs().contains("attention_mask");
         this.feedTypes = bundle.inputs().contains("token_type_ids");
         this.feedPositions = bundle.inputs().contains("position_ids");
+    }
+
+    /** The bundle's description. */
+    public ModelBundle bundle() {
+        return bundle;
+    }
+
+    /** The bundle's tokenizer (a replica shares its primary's). */
+    public WindowingTokenizer tokenizer() {
+        return tokenizer;
     }
 
     static BundleRuntime open(OrtEnvironment env, SessionFactory sessions, Path dir) {
