@@ -1,41 +1,31 @@
 package io.streamnlp.bench;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
-import io.streamnlp.model.GraphSignature;
+import io.streamnlp.inference.BucketPlan;
+import io.streamnlp.inference.BucketPlanner;
+import io.streamnlp.inference.BundleRuntime;
+import io.streamnlp.inference.Device;
+import io.streamnlp.inference.EngineLoader;
+import io.streamnlp.inference.EngineOptions;
+import io.streamnlp.inference.LaneExecutor;
+import io.streamnlp.inference.LaneOutputs;
 import io.streamnlp.model.ModelBundle;
 import io.streamnlp.tokenize.EncodedText;
 import io.streamnlp.tokenize.WindowingTokenizer;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * ONNX Runtime alone, no Kafka: the texts tokenized once up front, cut into batches with the batch policy
  * ({@code maxRecords} records / {@code maxTokens} tokens, in arrival order, as the coordinator does), each
- * batch either length-sorted and bucketed as the engine does (padding each bucket only to its own longest
- * window, a bucket closes past 10% padding) or unsorted (chunks of the batch padded to their longest), fed
- * straight into one or more sessions. What it measures is the ceiling the pipeline is compared with.
+ * batch either planned as the engine plans it ({@link BucketPlanner}: length-sorted buckets padded only to their
+ * own longest window) or unsorted (chunks of the batch padded to their longest), fed straight into one or more
+ * sessions the way the engine feeds its lanes ({@link LaneExecutor}). What it measures is the ceiling the pipeline
+ * is compared with.
  */
 public final class RawBench implements AutoCloseable {
-    /** The engine's bucket rule (OnnxEnrichmentEngine.MAX_PADDING_WASTE). */
-    static final double MAX_PADDING_WASTE = 0.10;
-
     /** One grid point. {@code maxRecords} is Integer.MAX_VALUE for a token-budget-only batch. */
     public record Config(String batch, int maxRecords, int maxTokens, boolean sorted, int threads, int sessions) {
         public String label() {
@@ -46,17 +36,17 @@ public final class RawBench implements AutoCloseable {
     /** One measurement: documents and real tokens per second, padded/real tokens, mean documents per batch. */
     public record Result(Config config, double docsPerSec, double tokensPerSec, double paddingRatio, double meanBatch) {}
 
-    private record Bucket(long[] ids, int rows, int width) {}
+    /** One batch: its documents' encodings and their plan. */
+    private record Batch(EncodedText[] texts, BucketPlan plan) {}
 
     private final Path bundleDir;
-    private final ModelBundle bundle;
-    private final WindowingTokenizer tokenizer;
+    /** The bundle opened as the engine opens it (tokenizer with the bundle's lowercase and windowing); its session only checks. */
+    private final BundleRuntime primary;
     private final List<EncodedText> docs = new ArrayList<>();
     private final long realTokens;
     private final double tokenizeDocsPerSec;
     private final int maxBucketRows;
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
-    private final Set<String> outputs = new LinkedHashSet<>();
+    private final BucketPlanner planner;
     private final boolean cuda;
 
     /** @param cuda run the sessions on CUDA (inference.device=cuda), else on CPU */
@@ -64,20 +54,9 @@ public final class RawBench implements AutoCloseable {
         this.bundleDir = bundleDir;
         this.cuda = cuda;
         this.maxBucketRows = maxBucketRows;
-        GraphSignature sig;
-        try (OrtSession probe = open(1)) {
-            sig = signature(probe);
-        } catch (OrtException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-        this.bundle = ModelBundle.read(bundleDir, sig);
-        if (bundle.ner() != null) {
-            outputs.add(bundle.ner().output());
-        }
-        if (bundle.topic() != null) {
-            outputs.add(bundle.topic().output());
-        }
-        this.tokenizer = new WindowingTokenizer(bundle.tokenizerFile(), bundle.maxLength(), bundle.stride());
+        this.planner = new BucketPlanner(maxBucketRows);
+        this.primary = EngineLoader.open(bundleDir, sessionOptions(1));
+        WindowingTokenizer tokenizer = primary.tokenizer();
         long real = 0;
         for (String t : texts) { // warm-up pass, then the timed one (the kept encodings)
             tokenizer.encode(t);
@@ -93,7 +72,7 @@ public final class RawBench implements AutoCloseable {
     }
 
     public ModelBundle bundle() {
-        return bundle;
+        return primary.bundle();
     }
 
     /** Real tokens (windows with their special tokens, no padding) of each text, in order. */
@@ -116,32 +95,28 @@ public final class RawBench implements AutoCloseable {
 
     /** Runs every batch of the corpus once under {@code c}; sessions are opened (and warmed) before the clock starts. */
     public Result run(Config c) throws Exception {
-        List<List<Bucket>> batches = plan(c);
+        List<Batch> batches = plan(c);
         long padded = 0;
-        for (List<Bucket> b : batches) {
-            for (Bucket k : b) {
-                padded += (long) k.rows * k.width;
-            }
+        for (Batch b : batches) {
+            padded += b.plan().paddedTokens();
         }
-        OrtSession[] sessions = new OrtSession[c.sessions()];
-        try {
+        BundleRuntime[] sessions = new BundleRuntime[c.sessions()];
+        try (LaneExecutor lane = new LaneExecutor(1)) { // one session per batch: no lane threads
             for (int i = 0; i < sessions.length; i++) {
-                sessions[i] = open(c.threads());
-                Worker warm = new Worker(sessions[i]);
+                sessions[i] = EngineLoader.replica(primary, sessionOptions(c.threads()));
                 for (int w = 0; w < Math.min(3, batches.size()); w++) {
-                    warm.run(batches.get(w));
+                    run(lane, sessions[i], batches.get(w));
                 }
             }
             AtomicInteger next = new AtomicInteger();
             AtomicReference<Exception> failure = new AtomicReference<>();
             long t0 = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
-            for (OrtSession s : sessions) {
-                Worker w = new Worker(s);
+            for (BundleRuntime s : sessions) {
                 Thread t = new Thread(() -> {
                     try {
                         for (int i = next.getAndIncrement(); i < batches.size(); i = next.getAndIncrement()) {
-                            w.run(batches.get(i));
+                            run(lane, s, batches.get(i));
                         }
                     } catch (Exception e) {
                         failure.compareAndSet(null, e);
@@ -160,7 +135,7 @@ public final class RawBench implements AutoCloseable {
             return new Result(c, docs.size() / secs, realTokens / secs, (double) padded / realTokens,
                     (double) docs.size() / batches.size());
         } finally {
-            for (OrtSession s : sessions) {
+            for (BundleRuntime s : sessions) {
                 if (s != null) {
                     s.close();
                 }
@@ -168,9 +143,16 @@ public final class RawBench implements AutoCloseable {
         }
     }
 
-    /** The batch policy, then per batch the bucketing, as padded id matrices. */
-    private List<List<Bucket>> plan(Config c) {
-        List<List<Bucket>> batches = new ArrayList<>();
+    /** One batch's buckets through one session, the outputs fetched and dropped. */
+    private static void run(LaneExecutor lane, BundleRuntime session, Batch b) {
+        try (LaneOutputs outs = lane.run(new BundleRuntime[] {session}, b.plan(), b.texts())) {
+            // outputs materialised by run; closing frees them
+        }
+    }
+
+    /** The batch policy, then per batch the bucket plan. */
+    private List<Batch> plan(Config c) {
+        List<Batch> batches = new ArrayList<>();
         int i = 0;
         while (i < docs.size()) {
             int start = i;
@@ -183,168 +165,22 @@ public final class RawBench implements AutoCloseable {
                 tokens += t;
                 i++;
             }
-            batches.add(buckets(docs.subList(start, i), c.sorted()));
+            EncodedText[] texts = docs.subList(start, i).toArray(new EncodedText[0]);
+            batches.add(new Batch(texts, c.sorted() ? planner.plan(texts, 1) : planner.planInArrivalOrder(texts)));
         }
         return batches;
     }
 
-    private List<Bucket> buckets(List<EncodedText> batch, boolean sorted) {
-        List<long[]> rows = new ArrayList<>();
-        for (EncodedText e : batch) {
-            for (int k = 0; k < e.windowCount(); k++) {
-                long[] row = new long[e.windowLength(k)];
-                long[] pre = tokenizer.prefix();
-                long[] suf = tokenizer.suffix();
-                int n = e.windowEnd(k) - e.windowStart(k);
-                System.arraycopy(pre, 0, row, 0, pre.length);
-                System.arraycopy(e.ids(), e.windowStart(k), row, pre.length, n);
-                System.arraycopy(suf, 0, row, pre.length + n, suf.length);
-                rows.add(row);
-            }
-        }
-        List<Bucket> out = new ArrayList<>();
-        if (sorted) {
-            rows.sort((a, b) -> Integer.compare(a.length, b.length));
-            int s = 0;
-            while (s < rows.size()) {
-                int end = s + 1;
-                long real = rows.get(s).length;
-                while (end < rows.size() && end - s < maxBucketRows) {
-                    long len = rows.get(end).length;
-                    long padded = len * (end - s + 1);
-                    if ((double) (padded - real - len) / padded > MAX_PADDING_WASTE) {
-                        break;
-                    }
-                    real += len;
-                    end++;
-                }
-                out.add(pad(rows.subList(s, end)));
-                s = end;
-            }
-        } else {
-            for (int s = 0; s < rows.size(); s += maxBucketRows) {
-                out.add(pad(rows.subList(s, Math.min(rows.size(), s + maxBucketRows))));
-            }
-        }
-        return out;
-    }
-
-    private Bucket pad(List<long[]> rows) {
-        int width = 0;
-        for (long[] r : rows) {
-            width = Math.max(width, r.length);
-        }
-        long[] ids = new long[rows.size() * width];
-        Arrays.fill(ids, tokenizer.padId());
-        for (int r = 0; r < rows.size(); r++) {
-            System.arraycopy(rows.get(r), 0, ids, r * width, rows.get(r).length);
-        }
-        return new Bucket(ids, rows.size(), width);
-    }
-
-    /** One session's runner with reused direct input buffers (as the engine's BundleRuntime). */
-    private final class Worker {
-        private final OrtSession session;
-        private final boolean mask = bundle.inputs().contains("attention_mask");
-        private final boolean types = bundle.inputs().contains("token_type_ids");
-        private final boolean positions = bundle.inputs().contains("position_ids");
-        private LongBuffer ids;
-        private LongBuffer maskBuf;
-        private LongBuffer typeBuf;
-        private LongBuffer posBuf;
-
-        Worker(OrtSession session) {
-            this.session = session;
-        }
-
-        void run(List<Bucket> batch) throws OrtException {
-            long pad = tokenizer.padId();
-            for (Bucket b : batch) {
-                int n = b.rows * b.width;
-                ids = buffer(ids, n);
-                ids.put(b.ids);
-                if (mask) {
-                    maskBuf = buffer(maskBuf, n);
-                    for (long id : b.ids) {
-                        maskBuf.put(id == pad ? 0L : 1L);
-                    }
-                }
-                if (types) {
-                    typeBuf = buffer(typeBuf, n);
-                    for (int j = 0; j < n; j++) {
-                        typeBuf.put(0L);
-                    }
-                }
-                if (positions) {
-                    posBuf = buffer(posBuf, n);
-                    for (int r = 0; r < b.rows; r++) {
-                        for (int j = 0; j < b.width; j++) {
-                            posBuf.put(j);
-                        }
-                    }
-                }
-                long[] shape = {b.rows, b.width};
-                Map<String, OnnxTensor> in = new HashMap<>();
-                try {
-                    in.put("input_ids", tensor(ids, shape));
-                    if (mask) {
-                        in.put("attention_mask", tensor(maskBuf, shape));
-                    }
-                    if (types) {
-                        in.put("token_type_ids", tensor(typeBuf, shape));
-                    }
-                    if (positions) {
-                        in.put("position_ids", tensor(posBuf, shape));
-                    }
-                    try (OrtSession.Result r = session.run(in, outputs)) {
-                        r.get(0); // outputs materialised by run; closing the result frees them
-                    }
-                } finally {
-                    in.values().forEach(OnnxTensor::close);
-                }
-            }
-        }
-
-        private OnnxTensor tensor(LongBuffer buf, long[] shape) throws OrtException {
-            buf.flip();
-            return OnnxTensor.createTensor(env, buf, shape);
-        }
-    }
-
-    private static LongBuffer buffer(LongBuffer buf, int n) {
-        if (buf == null || buf.capacity() < n) {
-            buf = ByteBuffer.allocateDirect(Math.max(n, 4096) * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
-        }
-        buf.clear();
-        return buf;
-    }
-
-    /** A session as the engine's SessionFactory opens one (all graph optimisations), with {@code threads} intra-op threads. */
-    private OrtSession open(int threads) throws OrtException {
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            so.setIntraOpNumThreads(threads);
-            so.setInterOpNumThreads(1);
-            if (cuda) {
-                so.addCUDA(0);
-            }
-            return env.createSession(bundleDir.resolve(ModelBundle.MODEL).toString(), so);
-        }
-    }
-
-    private static GraphSignature signature(OrtSession session) throws OrtException {
-        List<String> inputs = new ArrayList<>(session.getInputNames());
-        Map<String, long[]> outs = new LinkedHashMap<>();
-        for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
-            if (e.getValue().getInfo() instanceof TensorInfo ti) {
-                outs.put(e.getKey(), ti.getShape());
-            }
-        }
-        return new GraphSignature(inputs, outs);
+    /**
+     * Sessions as the engine's opens them (all graph optimisations) on the bench's device, with {@code threads}
+     * intra-op threads and one inter-op thread.
+     */
+    private EngineOptions sessionOptions(int threads) {
+        return new EngineOptions(bundleDir, bundleDir, cuda ? Device.CUDA : Device.CPU, threads, 1, null, maxBucketRows);
     }
 
     @Override
     public void close() {
-        tokenizer.close();
+        primary.close();
     }
 }

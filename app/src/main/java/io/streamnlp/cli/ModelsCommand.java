@@ -11,6 +11,7 @@ import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.model.BundleException;
 import io.streamnlp.model.GraphSignature;
 import io.streamnlp.model.ModelBundle;
+import io.streamnlp.model.ModelBundleReader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,9 +62,9 @@ public final class ModelsCommand implements Callable<Integer> {
     }
 
     static void describe(PrintStream out, Path dir) {
-        ModelBundle.requireFiles(dir);
+        ModelBundleReader.requireFiles(dir);
         GraphSignature graph = signature(dir.resolve(ModelBundle.MODEL));
-        ModelBundle b = ModelBundle.read(dir, graph);
+        ModelBundle b = ModelBundleReader.read(dir, graph);
         out.println(b.id() + "  " + dir);
         if (!b.description().isBlank()) {
             out.println("  " + b.description());

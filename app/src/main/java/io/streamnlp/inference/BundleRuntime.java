@@ -10,6 +10,7 @@ import ai.onnxruntime.TensorInfo;
 import io.streamnlp.model.BundleException;
 import io.streamnlp.model.GraphSignature;
 import io.streamnlp.model.ModelBundle;
+import io.streamnlp.model.ModelBundleReader;
 import io.streamnlp.tokenize.WindowingTokenizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,9 +27,10 @@ import java.util.Set;
 
 /**
  * One bundle folder opened: its ORT session, its tokenizer and the reused input buffers. Serves NER, topics
- * or both from one forward pass.
+ * or both from one forward pass. Opened by {@link EngineLoader}; runs one bucket at a time ({@link #run}), fed by
+ * {@link LaneExecutor}.
  */
-final class BundleRuntime implements AutoCloseable {
+public final class BundleRuntime implements AutoCloseable {
     final ModelBundle bundle;
     final OrtSession session;
     final WindowingTokenizer tokenizer;
@@ -65,12 +67,22 @@ final class BundleRuntime implements AutoCloseable {
         this.feedPositions = bundle.inputs().contains("position_ids");
     }
 
+    /** The bundle's description. */
+    public ModelBundle bundle() {
+        return bundle;
+    }
+
+    /** The bundle's tokenizer (a replica shares its primary's). */
+    public WindowingTokenizer tokenizer() {
+        return tokenizer;
+    }
+
     static BundleRuntime open(OrtEnvironment env, SessionFactory sessions, Path dir) {
-        ModelBundle.requireFiles(dir);
+        ModelBundleReader.requireFiles(dir);
         OrtSession session = sessions.open(dir.resolve(ModelBundle.MODEL));
         WindowingTokenizer tokenizer = null;
         try {
-            ModelBundle bundle = ModelBundle.read(dir, signature(session));
+            ModelBundle bundle = ModelBundleReader.read(dir, signature(session));
             tokenizer = new WindowingTokenizer(bundle.tokenizerFile(), bundle.maxLength(), bundle.stride(), bundle.lowercase(), bundle.sentenceWindows());
             return new BundleRuntime(env, bundle, session, tokenizer);
         } catch (RuntimeException e) {
@@ -125,11 +137,11 @@ final class BundleRuntime implements AutoCloseable {
         try (Output out = run(padRow, 1, content + tokenizer.specialCount())) {
             if (servesNer) {
                 long[] shape = out.shape(bundle.ner().output());
-                bundle.checkOutputWidth(bundle.ner(), shape[shape.length - 1]);
+                ModelBundleReader.checkOutputWidth(bundle, bundle.ner(), shape[shape.length - 1]);
             }
             if (servesTopic) {
                 long[] shape = out.shape(bundle.topic().output());
-                bundle.checkOutputWidth(bundle.topic(), shape[shape.length - 1]);
+                ModelBundleReader.checkOutputWidth(bundle, bundle.topic(), shape[shape.length - 1]);
             }
         } catch (InferenceException e) {
             throw new BundleException(bundle.modelFile() + ": a test run with inputs " + bundle.inputs()
