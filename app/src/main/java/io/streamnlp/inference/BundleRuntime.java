@@ -202,7 +202,9 @@ public final class BundleRuntime implements AutoCloseable {
                 inputs.put("position_ids", tensor(positions, shape));
             }
             long t0 = System.nanoTime();
+            long cpu0 = InferenceCpu.threadNanos();
             OrtSession.Result result = session.run(inputs, outputs);
+            InferenceCpu.addSince(cpu0);
             return new Output(result, System.nanoTime() - t0);
         } catch (OrtException e) {
             throw new InferenceException(bundle.id() + ": inference failed on a bucket of " + count + " rows x "

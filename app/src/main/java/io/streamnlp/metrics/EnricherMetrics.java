@@ -2,12 +2,14 @@ package io.streamnlp.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.Topics;
 import io.streamnlp.inference.BatchStats;
+import io.streamnlp.inference.InferenceCpu;
 import io.streamnlp.topology.RecordMetrics;
 import io.streamnlp.topology.RejectReason;
 import java.time.Duration;
@@ -36,6 +38,8 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
     public static final String INFERENCE_TIME = "streamnlp.inference.time";
     public static final String QUEUE_TIME = "streamnlp.queue.time";
     public static final String INFERENCE_FAILURES = "streamnlp.inference.failures";
+    /** CPU seconds inside ONNX Runtime session runs (Prometheus: streamnlp_inference_cpu_seconds_total). */
+    public static final String INFERENCE_CPU = "streamnlp.inference.cpu";
 
     private final MeterRegistry registry;
     private final Map<String, Counter> in = new ConcurrentHashMap<>();
@@ -78,6 +82,9 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
                 .register(registry);
         queueTime = Timer.builder(QUEUE_TIME).description("How long a batch's oldest record waited before inference")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        FunctionCounter.builder(INFERENCE_CPU, InferenceCpu.class, c -> InferenceCpu.seconds()).baseUnit("seconds")
+                .description("CPU time of the threads running ONNX Runtime sessions, inside their runs (set it against process CPU time)")
                 .register(registry);
         inferenceFailures = Counter.builder(INFERENCE_FAILURES).description("Batches whose inference threw (then split to isolate the bad records)")
                 .register(registry);

@@ -102,6 +102,7 @@ class MetricsEndpointsIT {
             assertTrue(value(m, "streamnlp_tokens_padded_total") >= real, m);
             assertTrue(value(m, "streamnlp_padding_ratio") >= 1.0, m);
             assertEquals(batches, value(m, "streamnlp_inference_time_seconds_count"), m);
+            assertTrue(value(m, "streamnlp_inference_cpu_seconds_total") > 0, "CPU time inside the session runs is counted: " + m);
             assertEquals(batches, value(m, "streamnlp_queue_time_seconds_count"), m);
             assertEquals(1.0, value(m, "streamnlp_device", Map.of("device", "cpu")), m);
             assertEquals(0.0, value(m, "streamnlp_batches_in_flight"), "every batch is back and forwarded: " + m);
