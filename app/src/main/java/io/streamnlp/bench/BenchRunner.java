@@ -23,13 +23,35 @@ import java.util.function.Function;
  */
 public final class BenchRunner {
     /** How much to run. */
-    public record Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir) {
+    /**
+     * @param compare  a second bundle measured side by side (raw and pipeline): null for the served bundle's other
+     *                 precision (its int8 sibling, or the fp32 source of an int8 bundle) when there is one
+     * @param noCompare measure the served bundle only
+     * @param external also run the processor in a JVM of its own (broker and load driver in this one) and report
+     *                 its CPU time per record and the share of it inside ONNX Runtime
+     */
+    public record Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir, Path compare, boolean noCompare,
+                          boolean external) {
+        public Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir) {
+            this(quick, texts, repeats, partitions, sharedDir, null, false, true);
+        }
+
         public static Options quick(Path shared) {
             return new Options(true, 120, 1, 12, shared);
         }
 
         public static Options full(Path shared) {
             return new Options(false, 400, 3, 12, shared);
+        }
+    }
+
+    /** The second bundle: its raw grid (sorted points, each run next to the served bundle's) and its pipeline. */
+    public record Comparison(String bundle, Map<RawBench.Config, double[]> raw, RawBench.Config best, Scenario saturation) {}
+
+    /** The processor in its own JVM: its saturation run and what that process spent. */
+    public record External(Scenario saturation, ExternalProcessor.Cpu cpu, int records) {
+        public double cpuSecondsPerRecord() {
+            return records == 0 ? 0 : cpu.processSeconds() / records;
         }
     }
 
@@ -54,7 +76,7 @@ public final class BenchRunner {
     public record Report(Options options, String corpusSource, int texts, long realTokens, String bundle, String device,
                          EnricherConfig config, List<RawBench.Config> grid, Map<RawBench.Config, double[]> raw,
                          Map<RawBench.Config, RawBench.Result> rawLast, RawBench.Config best, double tokenizeDocsPerSec, Scenario saturation,
-                         Scenario halfLoad, Scenario onePartition, Scenario naive, double seconds) {}
+                         Scenario halfLoad, Scenario onePartition, Scenario naive, Comparison compare, External external, double seconds) {}
 
     private final Function<Map<String, String>, EnricherConfig> loader;
     private final Options options;
@@ -83,7 +105,16 @@ public final class BenchRunner {
         String bundleId;
         double tokenizeRate;
         boolean cuda = "cuda".equalsIgnoreCase(base.get(ConfigKeys.INFERENCE_DEVICE));
-        try (RawBench rb = new RawBench(bundle, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), cuda)) {
+        Path other = options.noCompare() ? null : options.compare() != null ? Engines.resolve(options.compare().toString()) : otherPrecision(bundle);
+        Map<RawBench.Config, double[]> rawOther = new java.util.LinkedHashMap<>();
+        String otherId = null;
+        if (other != null) {
+            log.printf("bench: compared with bundle %s (raw and pipeline, side by side)%n", other);
+        }
+        try (RawBench rb = new RawBench(bundle, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), cuda);
+             RawBench ro = other == null ? null
+                     : new RawBench(other, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), cuda)) {
+            otherId = ro == null ? null : ro.bundle().id();
             tokens = rb.tokenCounts();
             realTokens = rb.realTokens();
             bundleId = rb.bundle().id();
@@ -92,21 +123,25 @@ public final class BenchRunner {
             for (RawBench.Config c : grid) {
                 // unsorted batches are 3-5x slower on CPU (padding): measured once, they are not the ceiling
                 double[] v = new double[c.sorted() ? options.repeats() : 1];
-                for (int r = 0; r < v.length; r++) {
+                double[] w = ro != null && c.sorted() ? new double[v.length] : null;
+                for (int r = 0; r < v.length; r++) { // the two bundles alternate, so drift of the machine hits both alike
                     RawBench.Result res = rb.run(c);
                     v[r] = res.docsPerSec();
                     rawLast.put(c, res);
+                    if (w != null) {
+                        w[r] = ro.run(c).docsPerSec();
+                    }
                 }
                 raw.put(c, v);
                 log.printf("  raw %s: %.1f docs/s %s%n", c.label(), Stats.median(v), Stats.spread(v));
+                if (w != null) {
+                    rawOther.put(c, w);
+                    log.printf("  raw %s, %s: %.1f docs/s %s%n", c.label(), otherId, Stats.median(w), Stats.spread(w));
+                }
             }
         }
-        RawBench.Config best = grid.get(0);
-        for (RawBench.Config c : grid) {
-            if (Stats.median(raw.get(c)) > Stats.median(raw.get(best))) {
-                best = c;
-            }
-        }
+        RawBench.Config best = best(raw);
+        RawBench.Config bestOther = rawOther.isEmpty() ? null : best(rawOther);
 
         // 2. + 3. one broker for the pipelines and the naive topology
         int n = options.texts();
@@ -115,6 +150,8 @@ public final class BenchRunner {
         Scenario half;
         Scenario one;
         Scenario naive;
+        Scenario otherSaturation = null;
+        External external = null;
         String device;
         log.println("bench: starting an embedded broker...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -136,10 +173,75 @@ public final class BenchRunner {
                 one = scenario("pipeline saturation", 1, d, rec, n, 0, timeout,
                         p.app().registry().overlap() ? p.app().engine().lanes() : 1);
             }
+            if (other != null) {
+                Map<String, String> served = Map.of(ConfigKeys.NER_MODEL, other.toString(), ConfigKeys.TOPIC_MODEL, other.toString(),
+                        ConfigKeys.INFERENCE_PRECISION, "fp32"); // fp32: serve the folder as given, whatever its precision
+                try (LocalPipeline p = pipeline(kafka, "bench-other", options.partitions(), rec, served)) {
+                    LoadDriver d = driver(p.config(), corpus.texts(), tokens);
+                    d.run(warmUp(n), 0, timeout);
+                    otherSaturation = scenario("pipeline saturation, " + otherId, options.partitions(), d, rec, n, 0, timeout,
+                            p.app().registry().overlap() ? p.app().engine().lanes() : 1);
+                }
+            }
+            if (options.external()) {
+                external = external(kafka, corpus.texts(), tokens, n, timeout);
+            }
             naive = naive(kafka, corpus.texts(), tokens, n, timeout);
         }
+        Comparison comparison = other == null ? null : new Comparison(otherId, rawOther, bestOther, otherSaturation);
         return new Report(options, corpus.source(), corpus.texts().size(), realTokens, bundleId, device, base, grid, raw,
-                rawLast, best, tokenizeRate, saturation, half, one, naive, (System.nanoTime() - t0) / 1e9);
+                rawLast, best, tokenizeRate, saturation, half, one, naive, comparison, external, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static RawBench.Config best(Map<RawBench.Config, double[]> raw) {
+        RawBench.Config best = null;
+        for (var e : raw.entrySet()) {
+            if (best == null || Stats.median(e.getValue()) > Stats.median(raw.get(best))) {
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+
+    /** The served bundle's other precision: the int8 sibling of an fp32 bundle, the source of an int8 one; null if none. */
+    static Path otherPrecision(Path bundle) {
+        String name = bundle.getFileName().toString();
+        Path other = name.endsWith("-int8") ? bundle.resolveSibling(name.substring(0, name.length() - "-int8".length()))
+                : Engines.int8Sibling(bundle);
+        return java.nio.file.Files.isRegularFile(other.resolve("bundle.json")) ? other : null;
+    }
+
+    /**
+     * The processor as deployed: {@code streamnlp run} in a JVM of its own on this broker, the load driver here. What
+     * it reports is that process's alone: CPU seconds per record, and the part inside ONNX Runtime's session runs.
+     */
+    private External external(EmbeddedKafka kafka, List<String> texts, int[] tokens, int n, Duration timeout) throws Exception {
+        String id = "bench-ext";
+        Map<String, String> forced = topics(id);
+        forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        forced.put(ConfigKeys.APPLICATION_ID, id);
+        forced.put(ConfigKeys.STARTUP_BATCH_CHECK, "warn");
+        java.nio.file.Path stateDir = java.nio.file.Files.createTempDirectory("streamnlp-" + id);
+        io.streamnlp.logging.KnownNoise.temporaryStateDir(stateDir);
+        forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
+        EnricherConfig c = loader.apply(forced);
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), Topics.from(c), options.partitions(), options.partitions(),
+                io.streamnlp.topology.EnricherTopology.maxRecordBytes(io.streamnlp.topology.Settings.from(c)));
+        log.println("bench: starting the processor in a JVM of its own...");
+        try (ExternalProcessor ep = ExternalProcessor.start(c, Duration.ofSeconds(180))) {
+            LoadDriver d = driver(c, texts, tokens);
+            for (int w = 0; w < (options.quick() ? 1 : 2); w++) { // a fresh JVM: JIT, sessions, transactions
+                d.run(warmUp(n), 0, timeout);
+            }
+            ExternalProcessor.Cpu before = ep.cpu();
+            Scenario s = scenario("pipeline saturation, processor in its own JVM", options.partitions(), d, new BatchRecorder(1, 1), n, 0,
+                    timeout, 1);
+            ExternalProcessor.Cpu spent = ep.cpu().minus(before);
+            int records = s.runs().stream().mapToInt(LoadDriver.Measurement::received).sum();
+            log.printf("    processor process: %.2f CPU s for %d records (%.1f ms/record), %.0f%% of it inside ONNX Runtime session runs%n",
+                    spent.processSeconds(), records, 1000 * spent.processSeconds() / Math.max(1, records), 100 * spent.inferenceShare());
+            return new External(s, spent, records);
+        }
     }
 
     private Scenario scenario(String name, int partitions, LoadDriver d, BatchRecorder rec, int count, double rate,
@@ -195,8 +297,14 @@ public final class BenchRunner {
     }
 
     private LocalPipeline pipeline(EmbeddedKafka kafka, String id, int partitions, BatchRecorder rec) throws Exception {
+        return pipeline(kafka, id, partitions, rec, Map.of());
+    }
+
+    private LocalPipeline pipeline(EmbeddedKafka kafka, String id, int partitions, BatchRecorder rec, Map<String, String> extra)
+            throws Exception {
         return LocalPipeline.startOn(kafka, false, id, partitions, forced -> {
             Map<String, String> all = new HashMap<>(topics(id));
+            all.putAll(extra);
             all.putAll(forced);
             return loader.apply(all);
         }, rec);

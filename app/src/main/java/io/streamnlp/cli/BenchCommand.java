@@ -42,11 +42,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FILE", description = "Also write the table to this file.")
     Path output;
 
+    @Option(names = "--compare", paramLabel = "DIR", description = "A second bundle measured side by side, raw and pipeline "
+            + "(default: the served bundle's other precision, its int8 sibling or the fp32 source of an int8 bundle, when there is one).")
+    Path compare;
+
+    @Option(names = "--no-compare", description = "Measure the served bundle only.")
+    boolean noCompare;
+
+    @Option(names = "--no-external", description = "Skip the run with the processor in a JVM of its own (its CPU time per record and the share inside ONNX Runtime).")
+    boolean noExternal;
+
     @Override
     public Integer call() throws Exception {
         BenchRunner.Options d = quick ? BenchRunner.Options.quick(sharedDir()) : BenchRunner.Options.full(sharedDir());
         BenchRunner.Options o = new BenchRunner.Options(quick, texts != null ? texts : d.texts(), repeats != null ? repeats : d.repeats(),
-                partitions, d.sharedDir());
+                partitions, d.sharedDir(), compare, noCompare, !noExternal);
         if (o.texts() < 10 || o.repeats() < 1 || o.partitions() < 1) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--texts >= 10, --repeats >= 1, --partitions >= 1");
         }
