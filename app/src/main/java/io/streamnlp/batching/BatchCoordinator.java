@@ -6,11 +6,9 @@ import io.streamnlp.inference.EncodedDocument;
 import io.streamnlp.inference.EngineFailureException;
 import io.streamnlp.inference.EnrichmentEngine;
 import io.streamnlp.inference.InferenceException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,16 +40,13 @@ public final class BatchCoordinator {
     /** The outcome for one record: an enrichment, or the error that kept it from one. */
     public record Completed(long seq, Enrichment enrichment, String error) {}
 
-    private record Pending(Owner owner, long seq, EncodedDocument doc, long enqueuedNanos) {}
-
     /** A batch back from an inference thread: its result or the error it threw. */
     private record Finished(long ticket, List<Pending> batch, BatchListener.Trigger trigger, long queueNanos,
                             BatchResult result, Throwable error) {}
 
     private final EnrichmentEngine engine;
-    private final BatchPolicy policy;
     private final BatchListener listener;
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final PendingQueue queue;
     private final Map<Owner, List<Completed>> mailboxes = new IdentityHashMap<>();
     /** Owners whose results are still wanted: a task closed while its batch ran gets nothing delivered. */
     private final Set<Owner> active = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -62,10 +57,6 @@ public final class BatchCoordinator {
     private final java.util.TreeMap<Long, Finished> ready = new java.util.TreeMap<>();
     private long nextTicket;
     private long nextDelivery;
-    private long pendingTokens;
-    private long lastAddNanos;
-    /** Last add or tick: a longer gap means the thread was away (commit, poll, rebalance), not the stream idle. */
-    private long lastActivityNanos;
 
     /** Runs every batch on the calling (stream) thread. */
     public BatchCoordinator(EnrichmentEngine engine, BatchPolicy policy, BatchListener listener) {
@@ -83,7 +74,7 @@ public final class BatchCoordinator {
             throw new IllegalArgumentException("lanes and executor go together");
         }
         this.engine = engine;
-        this.policy = policy;
+        this.queue = new PendingQueue(policy);
         this.listener = listener;
         this.lanes = lanes;
         this.executor = executor;
@@ -91,18 +82,15 @@ public final class BatchCoordinator {
 
     public void add(Owner owner, long seq, EncodedDocument doc, long nowNanos) {
         active.add(owner);
-        pending.addLast(new Pending(owner, seq, doc, nowNanos));
-        pendingTokens += doc.tokenCount();
-        lastAddNanos = nowNanos;
-        lastActivityNanos = nowNanos;
+        queue.add(new Pending(owner, seq, doc, nowNanos));
     }
 
     public int pendingRecords() {
-        return pending.size();
+        return queue.size();
     }
 
     public long pendingTokens() {
-        return pendingTokens;
+        return queue.tokens();
     }
 
     /** Batches flushed and not yet delivered (running, or finished and waiting for the stream thread). */
@@ -112,16 +100,8 @@ public final class BatchCoordinator {
 
     /** After an add: flush full batches (by records or token budget) while there are any. */
     public void flushIfFull() {
-        while (!pending.isEmpty()) {
-            boolean flushed;
-            if (pending.size() >= policy.maxRecords()) {
-                flushed = flushOne(BatchListener.Trigger.RECORDS);
-            } else if (pendingTokens >= policy.maxTokens()) {
-                flushed = flushOne(BatchListener.Trigger.TOKENS);
-            } else {
-                return;
-            }
-            if (!flushed) {
+        for (BatchListener.Trigger t = queue.full(); t != null; t = queue.full()) {
+            if (!flushOne(t)) {
                 return; // interrupted waiting for a lane: the batch is back in the queue
             }
         }
@@ -133,7 +113,7 @@ public final class BatchCoordinator {
      * uneven halves); an otherwise idle device gets the whole batch spread over its lanes (lowest latency).
      */
     private boolean backlog() {
-        return inFlight() > 0 || pending.size() >= policy.maxRecords() || pendingTokens >= policy.maxTokens();
+        return inFlight() > 0 || queue.hasFullBatch();
     }
 
     /**
@@ -142,25 +122,9 @@ public final class BatchCoordinator {
      */
     public void onTick(long nowNanos) {
         flushIfFull();
-        if (!policy.idle().isZero() && nowNanos - lastActivityNanos >= policy.idle().toNanos()) {
-            // The thread was away longer than the idle time (an exactly-once commit, a poll): no record could arrive,
-            // so this is no sign of an idle stream. The idle window starts again (max.wait still bounds the wait).
-            lastAddNanos = Math.max(lastAddNanos, nowNanos);
-        }
-        lastActivityNanos = nowNanos;
-        // Flush at the last tick before the deadline rather than the first one after it.
-        long waitNanos = Math.max(0, policy.maxWait().toNanos() - policy.tick().toNanos());
-        boolean idle = !policy.idle().isZero() && nowNanos - lastAddNanos >= policy.idle().toNanos();
-        while (!pending.isEmpty()) {
-            boolean flushed;
-            if (nowNanos - pending.peekFirst().enqueuedNanos() >= waitNanos) {
-                flushed = flushOne(BatchListener.Trigger.MAX_WAIT);
-            } else if (idle) {
-                flushed = flushOne(BatchListener.Trigger.IDLE);
-            } else {
-                return;
-            }
-            if (!flushed) {
+        boolean idle = queue.tick(nowNanos);
+        for (BatchListener.Trigger t = queue.due(nowNanos, idle); t != null; t = queue.due(nowNanos, idle)) {
+            if (!flushOne(t)) {
                 return; // every lane busy: the batch keeps filling until one is free
             }
         }
@@ -182,14 +146,7 @@ public final class BatchCoordinator {
     public void remove(Owner owner) {
         active.remove(owner);
         mailboxes.remove(owner);
-        Iterator<Pending> it = pending.iterator();
-        while (it.hasNext()) {
-            Pending p = it.next();
-            if (p.owner() == owner) {
-                pendingTokens -= p.doc().tokenCount();
-                it.remove();
-            }
-        }
+        queue.remove(owner);
     }
 
     /**
@@ -247,34 +204,14 @@ public final class BatchCoordinator {
                 return false;
             }
         }
-        List<Pending> batch = new ArrayList<>();
-        long tokens = 0;
-        while (!pending.isEmpty() && batch.size() < policy.maxRecords()) {
-            Pending next = pending.peekFirst();
-            if (!batch.isEmpty() && tokens + next.doc().tokenCount() > policy.maxTokens()) {
-                break;
-            }
-            pending.pollFirst();
-            tokens += next.doc().tokenCount();
-            batch.add(next);
-        }
-        pendingTokens -= tokens;
+        List<Pending> batch = queue.take();
         if (lanes != null) {
             return submit(batch, trigger);
         }
         long queueNanos = System.nanoTime() - batch.get(0).enqueuedNanos();
         runIsolating(batch, trigger, queueNanos);
-        threadWasAway();
+        queue.threadWasAway(System.nanoTime());
         return true;
-    }
-
-    /**
-     * No record could arrive while this thread was busy (inference on it, or waiting for a lane): the idle clock
-     * restarts now, so the next tick does not take that time for an idle stream and flush a tiny batch.
-     */
-    private void threadWasAway() {
-        lastAddNanos = Math.max(lastAddNanos, System.nanoTime());
-        lastActivityNanos = Math.max(lastActivityNanos, lastAddNanos);
     }
 
     /** Hands a batch to an inference thread on free lanes, waiting for one if none is free. */
@@ -286,14 +223,14 @@ public final class BatchCoordinator {
                 got = lanes.acquire(want);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                requeue(batch);
+                queue.requeue(batch);
                 return false;
             }
-            threadWasAway();
+            queue.threadWasAway(System.nanoTime());
         }
         long queueNanos = System.nanoTime() - batch.get(0).enqueuedNanos();
         long ticket = nextTicket++;
-        List<EncodedDocument> docs = documents(batch);
+        List<EncodedDocument> docs = Pending.documents(batch);
         int[] mine = got;
         try {
             executor.execute(() -> {
@@ -319,22 +256,6 @@ public final class BatchCoordinator {
         // Only now, holding no lane: isolating a failed batch runs on this thread and needs a lane of its own.
         harvest();
         return true;
-    }
-
-    /** Puts a batch back at the head of the queue, in its order. */
-    private void requeue(List<Pending> batch) {
-        for (int i = batch.size() - 1; i >= 0; i--) {
-            pending.addFirst(batch.get(i));
-            pendingTokens += batch.get(i).doc().tokenCount();
-        }
-    }
-
-    private static List<EncodedDocument> documents(List<Pending> batch) {
-        List<EncodedDocument> docs = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
-            docs.add(p.doc());
-        }
-        return docs;
     }
 
     /** Inference on the calling thread: every lane without overlap, else one lane taken from the shared set. */
@@ -406,7 +327,7 @@ public final class BatchCoordinator {
     private void bisect(List<Pending> part, BatchListener.Trigger trigger, long queueNanos, Isolation iso) {
         BatchResult result;
         try {
-            result = inferHere(documents(part));
+            result = inferHere(Pending.documents(part));
         } catch (RuntimeException | Error e) {
             if (EngineFailureException.isEngineLevel(e)) {
                 throw engineFailed(part.size(), e);
@@ -438,7 +359,7 @@ public final class BatchCoordinator {
     private void runIsolating(List<Pending> batch, BatchListener.Trigger trigger, long queueNanos) {
         BatchResult result;
         try {
-            result = inferHere(documents(batch));
+            result = inferHere(Pending.documents(batch));
         } catch (RuntimeException | Error e) {
             if (EngineFailureException.isEngineLevel(e)) {
                 throw engineFailed(batch.size(), e);
