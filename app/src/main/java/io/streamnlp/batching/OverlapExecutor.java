@@ -1,0 +1,163 @@
+package io.streamnlp.batching;
+
+import io.streamnlp.inference.BatchResult;
+import io.streamnlp.inference.EncodedDocument;
+import io.streamnlp.inference.EngineFailureException;
+import io.streamnlp.inference.EnrichmentEngine;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a flushed batch on an inference thread on free lanes while the stream thread goes on polling, buffering and
+ * committing: with a backlog (a batch still running, or a full one waiting) each batch takes one lane, so several
+ * batches run side by side (one single-threaded session per core is ONNX Runtime's fastest CPU setup); with none it
+ * takes every free lane (its buckets are split over them: lowest latency). A full batch waits for a lane
+ * (back-pressure); a timed flush (max.wait, idle) waits for a free lane without blocking, so a busy device lets
+ * batches grow. Results are delivered in flush order, so a partition's records are emitted in their input order.
+ * The inference threads only run the engine and hand back what it returned or threw: the stream thread judges it.
+ */
+final class OverlapExecutor implements BatchExecutor {
+    /** A batch back from an inference thread: its result or the error it threw. */
+    private record Finished(long ticket, List<Pending> batch, BatchListener.Trigger trigger, long queueNanos,
+                            BatchResult result, Throwable error) {}
+
+    private final EnrichmentEngine engine;
+    private final PendingQueue queue;
+    private final Breaker breaker;
+    private final Lanes lanes;
+    private final Executor threads;
+    /** Filled by the inference threads, emptied by the stream thread: all they share besides the lanes. */
+    private final LinkedBlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+    /** Finished batches waiting for an earlier one, by ticket. */
+    private final TreeMap<Long, Finished> ready = new TreeMap<>();
+    private long nextTicket;
+    private long nextDelivery;
+
+    OverlapExecutor(EnrichmentEngine engine, PendingQueue queue, Breaker breaker, Lanes lanes, Executor threads) {
+        this.engine = engine;
+        this.queue = queue;
+        this.breaker = breaker;
+        this.lanes = lanes;
+        this.threads = threads;
+    }
+
+    @Override
+    public int inFlight() {
+        return (int) (nextTicket - nextDelivery);
+    }
+
+    @Override
+    public boolean canFlush(BatchListener.Trigger trigger) {
+        collect();
+        boolean full = trigger == BatchListener.Trigger.RECORDS || trigger == BatchListener.Trigger.TOKENS;
+        return full || lanes.free() > 0;
+    }
+
+    /**
+     * The device is saturated: a batch is still running (or a full one is ready behind this one). Batches then take
+     * one lane each and run side by side, which on a CPU beats splitting every batch over all lanes (no barrier, no
+     * uneven halves); an otherwise idle device gets the whole batch spread over its lanes (lowest latency).
+     */
+    private boolean backlog() {
+        return inFlight() > 0 || queue.hasFullBatch();
+    }
+
+    /** Hands a batch to an inference thread on free lanes, waiting for one if none is free. */
+    @Override
+    public boolean execute(List<Pending> batch, BatchListener.Trigger trigger) {
+        int want = backlog() ? 1 : lanes.count();
+        int[] got = lanes.tryAcquire(want);
+        if (got == null) {
+            try {
+                got = lanes.acquire(want);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                queue.requeue(batch);
+                return false;
+            }
+            queue.threadWasAway(System.nanoTime());
+        }
+        long queueNanos = System.nanoTime() - batch.get(0).enqueuedNanos();
+        long ticket = nextTicket++;
+        List<EncodedDocument> docs = Pending.documents(batch);
+        int[] mine = got;
+        try {
+            threads.execute(() -> {
+                try {
+                    BatchResult result = null;
+                    Throwable error = null;
+                    try {
+                        result = engine.infer(docs, mine);
+                    } catch (RuntimeException | Error e) {
+                        error = e; // judged on the stream thread, as a failure there would be
+                    }
+                    // before the lanes are free: a thread that was waiting for them finds this result already there
+                    finished.add(new Finished(ticket, batch, trigger, queueNanos, result, error));
+                } finally {
+                    lanes.release(mine);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            lanes.release(mine);
+            finished.add(new Finished(ticket, batch, trigger, queueNanos, null,
+                    new EngineFailureException("the inference threads are shut down", e)));
+        }
+        // Only now, holding no lane: isolating a failed batch runs on this thread and needs a lane of its own.
+        collect();
+        return true;
+    }
+
+    @Override
+    public void collect() {
+        for (Finished f = finished.poll(); f != null; f = finished.poll()) {
+            ready.put(f.ticket(), f);
+        }
+        for (Finished f = ready.remove(nextDelivery); f != null; f = ready.remove(nextDelivery)) {
+            nextDelivery++;
+            if (f.error() == null) {
+                breaker.succeeded(f.batch(), f.result(), f.trigger(), f.queueNanos());
+            } else {
+                breaker.failed(f.batch(), f.trigger(), f.queueNanos(), f.error(), this::inferOnOneLane);
+            }
+        }
+    }
+
+    @Override
+    public boolean awaitInFlight(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        collect();
+        while (inFlight() > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            Finished f = finished.poll(left, TimeUnit.NANOSECONDS);
+            if (f != null) {
+                ready.put(f.ticket(), f);
+                collect();
+            }
+        }
+        return true;
+    }
+
+    /** Isolating a failed batch, on the stream thread: one lane taken from the shared set (holding no other). */
+    private BatchResult inferOnOneLane(List<EncodedDocument> docs) {
+        int[] one;
+        try {
+            one = lanes.acquire(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // not the records' fault: stop rather than dead-letter them (they stay in their stores)
+            throw new EngineFailureException("interrupted waiting for an inference lane", e);
+        }
+        try {
+            return engine.infer(docs, one);
+        } finally {
+            lanes.release(one);
+        }
+    }
+}
