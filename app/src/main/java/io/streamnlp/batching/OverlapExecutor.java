@@ -5,7 +5,6 @@ import io.streamnlp.inference.EncodedDocument;
 import io.streamnlp.inference.EngineFailureException;
 import io.streamnlp.inference.EnrichmentEngine;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -17,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  * batches run side by side (one single-threaded session per core is ONNX Runtime's fastest CPU setup); with none it
  * takes every free lane (its buckets are split over them: lowest latency). A full batch waits for a lane
  * (back-pressure); a timed flush (max.wait, idle) waits for a free lane without blocking, so a busy device lets
- * batches grow. Results are delivered in flush order, so a partition's records are emitted in their input order.
+ * batches grow. A batch of long documents leaves one lane to the short records behind it (they are batched apart,
+ * see {@link PendingQueue#take()}). Results are delivered as batches finish, in any order: a short record's batch
+ * is not held behind a long one flushed before it (each task keeps its keys' events in input order).
  * The inference threads only run the engine and hand back what it returned or threw: the stream thread judges it.
  */
 final class OverlapExecutor implements BatchExecutor {
@@ -32,10 +33,8 @@ final class OverlapExecutor implements BatchExecutor {
     private final Executor threads;
     /** Filled by the inference threads, emptied by the stream thread: all they share besides the lanes. */
     private final LinkedBlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
-    /** Finished batches waiting for an earlier one, by ticket. */
-    private final TreeMap<Long, Finished> ready = new TreeMap<>();
     private long nextTicket;
-    private long nextDelivery;
+    private long delivered;
 
     OverlapExecutor(EnrichmentEngine engine, PendingQueue queue, Breaker breaker, Lanes lanes, Executor threads) {
         this.engine = engine;
@@ -47,7 +46,7 @@ final class OverlapExecutor implements BatchExecutor {
 
     @Override
     public int inFlight() {
-        return (int) (nextTicket - nextDelivery);
+        return (int) (nextTicket - delivered);
     }
 
     @Override
@@ -69,7 +68,8 @@ final class OverlapExecutor implements BatchExecutor {
     /** Hands a batch to an inference thread on free lanes, waiting for one if none is free. */
     @Override
     public boolean execute(List<Pending> batch, BatchListener.Trigger trigger) {
-        int want = backlog() ? 1 : lanes.count();
+        boolean longBatch = PendingQueue.isLong(batch.get(0));
+        int want = backlog() ? 1 : longBatch ? Math.max(1, lanes.count() - 1) : lanes.count();
         int[] got = lanes.tryAcquire(want);
         if (got == null) {
             try {
@@ -114,15 +114,16 @@ final class OverlapExecutor implements BatchExecutor {
     @Override
     public void collect() {
         for (Finished f = finished.poll(); f != null; f = finished.poll()) {
-            ready.put(f.ticket(), f);
+            deliver(f);
         }
-        for (Finished f = ready.remove(nextDelivery); f != null; f = ready.remove(nextDelivery)) {
-            nextDelivery++;
-            if (f.error() == null) {
-                breaker.succeeded(f.batch(), f.result(), f.trigger(), f.queueNanos());
-            } else {
-                breaker.failed(f.batch(), f.trigger(), f.queueNanos(), f.error(), this::inferOnOneLane);
-            }
+    }
+
+    private void deliver(Finished f) {
+        delivered++;
+        if (f.error() == null) {
+            breaker.succeeded(f.batch(), f.result(), f.trigger(), f.queueNanos());
+        } else {
+            breaker.failed(f.batch(), f.trigger(), f.queueNanos(), f.error(), this::inferOnOneLane);
         }
     }
 
@@ -137,7 +138,7 @@ final class OverlapExecutor implements BatchExecutor {
             }
             Finished f = finished.poll(left, TimeUnit.NANOSECONDS);
             if (f != null) {
-                ready.put(f.ticket(), f);
+                deliver(f);
                 collect();
             }
         }

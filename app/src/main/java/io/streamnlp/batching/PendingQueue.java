@@ -84,16 +84,37 @@ final class PendingQueue {
         return idle ? BatchListener.Trigger.IDLE : null;
     }
 
-    /** Takes the oldest records up to the policy's limits: at least one (a record over the token budget goes alone). */
+    /**
+     * Records of more tokens than this are long (more than one window of the default bundle): they are batched apart
+     * from short ones, so a short record's batch does not take as long as a long document's.
+     */
+    static final int LONG_TOKENS = 256;
+
+    static boolean isLong(Pending p) {
+        return p.doc().tokenCount() > LONG_TOKENS;
+    }
+
+    /**
+     * Takes the oldest record and, after it, the oldest records of its kind (long or short) up to the policy's limits:
+     * at least one (a record over the token budget goes alone). Records of the other kind keep their place for the
+     * next batch; the order of a key's events is kept by its task, whatever order batches run in.
+     */
     List<Pending> take() {
         List<Pending> batch = new ArrayList<>();
+        if (pending.isEmpty()) {
+            return batch;
+        }
+        boolean longKind = isLong(pending.peekFirst());
         long taken = 0;
-        while (!pending.isEmpty() && batch.size() < policy.maxRecords()) {
-            Pending next = pending.peekFirst();
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext() && batch.size() < policy.maxRecords(); ) {
+            Pending next = it.next();
+            if (isLong(next) != longKind) {
+                continue;
+            }
             if (!batch.isEmpty() && taken + next.doc().tokenCount() > policy.maxTokens()) {
                 break;
             }
-            pending.pollFirst();
+            it.remove();
             taken += next.doc().tokenCount();
             batch.add(next);
         }

@@ -58,6 +58,22 @@ class PendingQueueTest {
     }
 
     @Test
+    void longDocumentsAreBatchedApartFromShortRecordsWhichKeepTheirPlace() {
+        PendingQueue q = new PendingQueue(new BatchPolicy(4, 10_000, Duration.ofSeconds(1)));
+        int big = PendingQueue.LONG_TOKENS + 1;
+        add(q, a, 0, big, 0);
+        add(q, a, 1, 20, 0);
+        add(q, b, 2, big, 0);
+        add(q, b, 3, 30, 0);
+        add(q, a, 4, 40, 0);
+        assertEquals(List.of(0L, 2L), seqs(q.take()), "the oldest is long: the long ones only");
+        assertEquals(90, q.tokens());
+        assertEquals(List.of(1L, 3L, 4L), seqs(q.take()), "then the short ones, in their order");
+        assertEquals(0, q.size());
+        assertEquals(0, q.tokens());
+    }
+
+    @Test
     void fullByTokensTakesWhatFitsTheBudgetAndAnOversizedRecordAlone() {
         PendingQueue q = new PendingQueue(new BatchPolicy(100, 100, Duration.ofSeconds(1)));
         add(q, a, 0, 60, 0);
