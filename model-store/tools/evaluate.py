@@ -83,19 +83,17 @@ def main():
     import json
     import os
 
+    import cli_args
     from data import encode_ner, read_agnews, read_conll
     from export import fake_quantize
     from minilm import from_checkpoint
     from wordpiece import WordPieceTokenizer
 
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(os.path.dirname(here))
     p = argparse.ArgumentParser()
     p.add_argument("checkpoint")
-    p.add_argument("--data", default=os.path.join(root, "..", "shared", "datasets"))
-    p.add_argument("--tokenizer", default=os.path.join(root, "model-store", "work", "base", "all-minilm-l6-v2-tokenizer.json"))
-    p.add_argument("--max-len", type=int, default=256)
-    p.add_argument("--topic-max-len", type=int, default=128)
+    cli_args.add_data(p)
+    cli_args.add_tokenizer(p)
+    cli_args.add_lengths(p)
     a = p.parse_args()
     torch.set_num_threads(2)
     tok = WordPieceTokenizer(a.tokenizer)

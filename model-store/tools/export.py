@@ -155,15 +155,14 @@ def main():
     """Re-exports the bundle from a training checkpoint."""
     import argparse
 
+    import cli_args
     from minilm import from_checkpoint
 
-    here = os.path.dirname(os.path.abspath(__file__))
-    ms = os.path.dirname(here)
     p = argparse.ArgumentParser()
     p.add_argument("checkpoint")
-    p.add_argument("--out", default=os.path.join(ms, "minilm-l6-conll03-agnews"))
-    p.add_argument("--work", default=os.path.join(ms, "work"))
-    p.add_argument("--tokenizer", default=os.path.join(ms, "work", "base", "all-minilm-l6-v2-tokenizer.json"))
+    p.add_argument("--out", default=cli_args.BUNDLE)
+    cli_args.add_work(p)
+    cli_args.add_tokenizer(p)
     p.add_argument("--windowing", default="context", choices=["context", "sentence"],
                    help="bundle.json windowing: how the processor windows texts longer than maxLength (measure both with "
                         "eval --unit document)")

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli_args  # noqa: E402
 from data import (IGNORE, bucket_batches, doc_eval_windows, doc_windows, encode_ner, pad, read_agnews,  # noqa: E402
                   read_conll, read_conll_docs)
 from evaluate import eval_ner, eval_ner_docs, eval_topic  # noqa: E402
@@ -23,38 +24,28 @@ from export import fake_quantize, write_bundle  # noqa: E402
 from minilm import MiniLMMultiTask, encoder_layers, load_encoder_from_onnx, load_from_bundle_onnx  # noqa: E402
 from wordpiece import WordPieceTokenizer  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # repo root
-
-
 def parse():
     p = argparse.ArgumentParser()
-    p.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets"))
-    p.add_argument("--base", default=os.path.join(ROOT, "model-store", "work", "base"),
-                   help="folder holding <encoder>.onnx and <encoder>-tokenizer.json")
+    cli_args.add_data(p)
+    p.add_argument("--base", default=cli_args.BASE, help="folder holding <encoder>.onnx and <encoder>-tokenizer.json")
     p.add_argument("--encoder", default="all-minilm-l6-v2",
                    help="file stem of the pretrained BERT-shaped encoder in --base (experiments: bge-small-en-v1.5)")
-    p.add_argument("--work", default=os.path.join(ROOT, "model-store", "work"))
-    p.add_argument("--out", default=os.path.join(ROOT, "model-store", "minilm-l6-conll03-agnews"))
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=1e-4, help="encoder learning rate")
-    p.add_argument("--head-lr", type=float, default=5e-4, help="learning rate of the two fresh heads")
-    p.add_argument("--warmup", type=float, default=0.06, help="fraction of steps with linear warmup")
-    p.add_argument("--weight-decay", type=float, default=0.01)
-    p.add_argument("--dropout", type=float, default=0.1)
+    cli_args.add_work(p)
+    p.add_argument("--out", default=cli_args.BUNDLE)
+    cli_args.add_optimizer(p, epochs=3, lr=1e-4, head_lr=5e-4, lr_help="encoder learning rate",
+                           head_lr_help="learning rate of the two fresh heads")
     p.add_argument("--ner-label-smoothing", type=float, default=0.0)
     p.add_argument("--topic-label-smoothing", type=float, default=0.1)
-    p.add_argument("--max-len", type=int, default=256)
-    p.add_argument("--topic-max-len", type=int, default=128)
+    cli_args.add_lengths(p)
     p.add_argument("--clip", type=float, default=1.0)
     p.add_argument("--topic-repeat", type=int, default=1, help="passes over AG News per epoch (oversampling)")
     p.add_argument("--tasks", default="ner,topic", help="tasks to train (ner, topic or both); experiments on one task")
     p.add_argument("--topic-soft", default="",
-                   help="jsonl of {text, probs} (pseudo_topics.py): extra topic batches learnt from soft labels")
+                   help="jsonl of {text, probs} (experiments/pseudo_topics.py): extra topic batches learnt from soft labels")
     p.add_argument("--layer-decay", type=float, default=1.0,
                    help="encoder layer i (0 = embeddings) gets lr * decay^(layers - i); 1.0 = one encoder lr")
-    p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--threads", type=int, default=2)
+    cli_args.add_seed(p)
+    cli_args.add_threads(p)
     p.add_argument("--max-steps", type=int, default=0, help="stop after N steps (timing runs only)")
     p.add_argument("--no-export", action="store_true")
     p.add_argument("--init-checkpoint", default="", help="start from these weights (resuming a cut run)")
@@ -115,10 +106,7 @@ def brief(r):
 
 def main():
     a = parse()
-    torch.manual_seed(a.seed)
-    random.seed(a.seed)
-    np.random.seed(a.seed)
-    torch.set_num_threads(a.threads)
+    cli_args.apply_seed_and_threads(a)
     os.makedirs(a.work, exist_ok=True)
     tok_path = (os.path.join(a.init_bundle, "tokenizer.json") if a.init_bundle
                 else os.path.join(a.base, a.encoder + "-tokenizer.json"))

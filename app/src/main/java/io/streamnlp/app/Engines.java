@@ -19,11 +19,7 @@ public final class Engines {
     private Engines() {}
 
     public static EnrichmentEngine open(EnricherConfig c) {
-        int sessions = c.getInt(ConfigKeys.INFERENCE_SESSIONS);
-        if (sessions < 0) {
-            throw new ConfigException(ConfigKeys.INFERENCE_SESSIONS + " must be >= 0 (0: auto)");
-        }
-        OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(options(c), sessions);
+        OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(options(c), c.getInt(ConfigKeys.INFERENCE_SESSIONS));
         try {
             // the model's max length is only known once its bundle is loaded
             checkBucketSize(c.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), engine.maxSequenceLength(),
@@ -35,12 +31,10 @@ public final class Engines {
         return engine;
     }
 
+    /** Options from a configuration whose values (ranges, choices, an enabled enricher's model) are already checked. */
     public static EngineOptions options(EnricherConfig c) {
         boolean ner = c.getBoolean(ConfigKeys.NER_ENABLED);
         boolean topic = c.getBoolean(ConfigKeys.TOPIC_ENABLED);
-        if (!ner && !topic) {
-            throw new ConfigException(ConfigKeys.NER_ENABLED + " and " + ConfigKeys.TOPIC_ENABLED + " are both false: nothing to do");
-        }
         Device device = Device.valueOf(c.getChoice(ConfigKeys.INFERENCE_DEVICE, "cpu", "cuda", "auto").toUpperCase(Locale.ROOT));
         String precision = c.getChoice(ConfigKeys.INFERENCE_PRECISION, "auto", "fp32", "int8");
         Path nerBundle = ner ? forPrecision(bundle(c, ConfigKeys.NER_MODEL), precision, device, ConfigKeys.NER_MODEL) : null;
@@ -50,9 +44,6 @@ public final class Engines {
                 : Aggregation.valueOf(c.getChoice(ConfigKeys.NER_AGGREGATION, "first", "average", "max").toUpperCase(Locale.ROOT));
         int intra = c.getInt(ConfigKeys.INFERENCE_INTRA_OP_THREADS);
         int inter = c.getInt(ConfigKeys.INFERENCE_INTER_OP_THREADS);
-        if (intra < 0 || inter < 0) {
-            throw new ConfigException("inference thread counts must be >= 0 (0 = ONNX Runtime's default)");
-        }
         return new EngineOptions(nerBundle, topicBundle, device, intra, inter, aggregation,
                 c.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS));
     }
@@ -143,11 +134,7 @@ public final class Engines {
      * the project folder the jar was built in (so the launcher works from any directory).
      */
     static Path bundle(EnricherConfig c, String key) {
-        String value = c.getOrNull(key);
-        if (value == null) {
-            throw new ConfigException(key + " is empty: set the model bundle folder");
-        }
-        return resolve(value);
+        return resolve(c.get(key));
     }
 
     public static Path resolve(String value) {

@@ -2,7 +2,6 @@ package io.streamnlp.batching;
 
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.time.Duration;
 
 /**
@@ -21,17 +20,13 @@ public record BatchPolicy(int maxRecords, int maxTokens, Duration maxWait, Durat
         this(maxRecords, maxTokens, maxWait, Duration.ZERO);
     }
 
-    /** Longest batch.max.wait.ms / batch.idle.ms: a day. Longer is a typo, and nothing waits that long in a transaction. */
-    public static final long MAX_WAIT_MS = 86_400_000L;
-
-    /** Bounds checked here, naming the key (exit code 2), rather than as an IllegalArgumentException mid-start. */
+    /**
+     * The configured policy. Its bounds (ConfigKeys.DEFINITIONS) were checked when the configuration was built, naming
+     * the key (exit code 2), rather than as an IllegalArgumentException mid-start.
+     */
     public static BatchPolicy from(EnricherConfig c) {
-        return new BatchPolicy(
-                c.getInt(ConfigKeys.BATCH_MAX_RECORDS, 1, OnnxEnrichmentEngine.MAX_BATCH_DOCUMENTS,
-                        "the inference engine packs at most " + OnnxEnrichmentEngine.MAX_BATCH_DOCUMENTS + " documents into one batch"),
-                c.getPositiveInt(ConfigKeys.BATCH_MAX_TOKENS),
-                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS, 0, MAX_WAIT_MS, "a day at most")),
-                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_IDLE_MS, 0, MAX_WAIT_MS, "0 disables; a day at most")));
+        return new BatchPolicy(c.getInt(ConfigKeys.BATCH_MAX_RECORDS), c.getInt(ConfigKeys.BATCH_MAX_TOKENS),
+                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS)), Duration.ofMillis(c.getLong(ConfigKeys.BATCH_IDLE_MS)));
     }
 
     /** The same policy with another token budget (the start-up check lowers it to what the device does in time). */

@@ -5,6 +5,8 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -14,8 +16,9 @@ import java.util.regex.Pattern;
 /**
  * The effective configuration: defaults ({@link ConfigKeys}), then the properties file, then
  * environment variables ({@code STREAMNLP_BATCH_MAX_WAIT_MS} sets {@code batch.max.wait.ms}), then
- * explicit overrides (CLI flags). Unknown keys fail fast: a typo must not silently fall back to a
- * default.
+ * explicit overrides (CLI flags). Unknown keys fail: a typo must not silently fall back to a default.
+ * {@link Builder#build()} checks every value against its definition ({@link ConfigKeys#DEFINITIONS}) and
+ * reports every problem at once, so the typed getters below only read values already known to be good.
  */
 public final class EnricherConfig {
     public static final String ENV_PREFIX = "STREAMNLP_";
@@ -49,12 +52,11 @@ public final class EnricherConfig {
     }
 
     public int getInt(String key) {
-        String v = get(key).trim();
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
+        long v = getLong(key);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
             throw new ConfigException(key + "=" + v + " is not an integer");
         }
+        return (int) v;
     }
 
     public int getPositiveInt(String key) {
@@ -67,41 +69,25 @@ public final class EnricherConfig {
 
     /** An integer in [min, max]; the message names the key, the bounds and why when {@code why} is given. */
     public int getInt(String key, int min, int max, String why) {
-        long v = getLong(key);
-        if (v < min || v > max) {
-            throw new ConfigException(key + "=" + v + " must be " + range(min, max) + (why == null ? "" : " (" + why + ")"));
-        }
-        return (int) v;
+        return (int) getLong(key, min, max, why);
     }
 
     /** A long in [min, max]; the message names the key and the bounds. */
     public long getLong(String key, long min, long max, String why) {
         long v = getLong(key);
-        if (v < min || v > max) {
-            throw new ConfigException(key + "=" + v + " must be " + range(min, max) + (why == null ? "" : " (" + why + ")"));
+        String problem = ConfigDef.between(min, max, why).problem(key, get(key), v);
+        if (problem != null) {
+            throw new ConfigException(problem);
         }
         return v;
     }
 
-    private static String range(long min, long max) {
-        return max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? ">= " + min : "between " + min + " and " + max;
-    }
-
     public long getLong(String key) {
-        String v = get(key).trim();
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + "=" + v + " is not an integer");
-        }
+        return ConfigDef.parseLong(key, get(key));
     }
 
     public boolean getBoolean(String key) {
-        String v = get(key).trim().toLowerCase(Locale.ROOT);
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw new ConfigException(key + "=" + v + " must be true or false");
+        return ConfigDef.parseBoolean(key, get(key));
     }
 
     /** Choice from a fixed set (case-insensitive), returned lower-case. */
@@ -145,9 +131,11 @@ public final class EnricherConfig {
     /** Collects layers in precedence order; {@link #build()} validates every key. */
     public static final class Builder {
         private final Map<String, String> values = new TreeMap<>();
+        /** Unknown keys met so far: reported by {@link #build()} together with the bad values. */
+        private final List<String> unknown = new ArrayList<>();
 
         private Builder() {
-            ConfigKeys.DEFINITIONS.forEach((k, d) -> values.put(k, d[0]));
+            ConfigKeys.DEFINITIONS.keys().forEach(k -> values.put(k.name(), k.defaultValue()));
         }
 
         public Builder file(Path path) {
@@ -190,8 +178,9 @@ public final class EnricherConfig {
         private void put(String key, String value, String where) {
             String k = key.trim();
             if (!k.startsWith(ConfigKeys.KAFKA_PREFIX) && !ConfigKeys.DEFINITIONS.containsKey(k)) {
-                throw new ConfigException("unknown configuration key '" + k + "'" + (where.isEmpty() ? "" : " " + where)
+                unknown.add("unknown configuration key '" + k + "'" + (where.isEmpty() ? "" : " " + where)
                         + suggestion(k) + " (Kafka client settings go under 'kafka.', e.g. kafka.security.protocol)");
+                return;
             }
             values.put(k, value == null ? "" : value.trim());
         }
@@ -224,7 +213,13 @@ public final class EnricherConfig {
             return prev[b.length()];
         }
 
+        /** The configuration, or one {@link ConfigException} naming every unknown key and every bad value. */
         public EnricherConfig build() {
+            List<String> problems = new ArrayList<>(unknown);
+            problems.addAll(ConfigKeys.DEFINITIONS.validate(values));
+            if (!problems.isEmpty()) {
+                throw ConfigException.of(problems);
+            }
             return new EnricherConfig(new TreeMap<>(values));
         }
     }

@@ -14,7 +14,7 @@ public record InputOptions(Format format, int maxBytes, String textField, String
 
     public static InputOptions from(EnricherConfig c) {
         Format f = Format.valueOf(c.getChoice(ConfigKeys.INPUT_FORMAT, "auto", "json", "text").toUpperCase(java.util.Locale.ROOT));
-        return new InputOptions(f, c.getInt(ConfigKeys.INPUT_MAX_BYTES, 1, MAX_INPUT_BYTES, "64 MiB at most"), c.get(ConfigKeys.INPUT_TEXT_FIELD),
+        return new InputOptions(f, c.getInt(ConfigKeys.INPUT_MAX_BYTES), c.get(ConfigKeys.INPUT_TEXT_FIELD),
                 c.get(ConfigKeys.INPUT_ID_FIELD), c.getBoolean(ConfigKeys.OUTPUT_INCLUDE_TEXT));
     }
 

@@ -45,10 +45,7 @@ public final class Monitoring implements AutoCloseable {
         metrics = new EnricherMetrics(registry, Topics.from(config));
         new JvmMemoryMetrics().bindTo(registry);
         if (config.getBoolean(ConfigKeys.METRICS_ENABLED)) {
-            int port = config.getInt(ConfigKeys.METRICS_PORT);
-            if (port < 0 || port > 65535) {
-                throw new io.streamnlp.config.ConfigException(ConfigKeys.METRICS_PORT + "=" + port + " is not a port (0-65535)");
-            }
+            int port = config.getInt(ConfigKeys.METRICS_PORT); // 0-65535, checked with the configuration
             http = HttpEndpoints.start(port, registry, this::health);
             log.info("metrics and health on http://0.0.0.0:{}/metrics, /health, /ready", http.port());
         } else {

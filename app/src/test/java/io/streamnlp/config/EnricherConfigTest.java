@@ -37,10 +37,10 @@ class EnricherConfigTest {
     void unknownKeysFailWithASuggestion(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("c.properties");
         Files.writeString(f, "batch.max.record=8\n");
-        ConfigException e = assertThrows(ConfigException.class, () -> EnricherConfig.builder().file(f));
+        ConfigException e = assertThrows(ConfigException.class, () -> EnricherConfig.builder().file(f).build());
         assertTrue(e.getMessage().contains("batch.max.record"), e.getMessage());
         assertTrue(e.getMessage().contains("did you mean 'batch.max.records'"), e.getMessage());
-        assertThrows(ConfigException.class, () -> EnricherConfig.builder().env(Map.of("STREAMNLP_NOPE", "1")));
+        assertThrows(ConfigException.class, () -> EnricherConfig.builder().env(Map.of("STREAMNLP_NOPE", "1")).build());
     }
 
     @Test
@@ -59,10 +59,48 @@ class EnricherConfigTest {
     }
 
     @Test
-    void typedGettersNameTheKey() {
-        EnricherConfig c = EnricherConfig.builder().set("batch.max.records", "many").set("ner.enabled", "yes").build();
-        assertTrue(assertThrows(ConfigException.class, () -> c.getInt("batch.max.records")).getMessage().contains("batch.max.records"));
-        assertTrue(assertThrows(ConfigException.class, () -> c.getBoolean("ner.enabled")).getMessage().contains("ner.enabled"));
+    void badlyTypedValuesFailNamingTheKey() {
+        EnricherConfig.Builder b = EnricherConfig.builder().set("batch.max.records", "many").set("ner.enabled", "yes");
+        ConfigException e = assertThrows(ConfigException.class, b::build);
+        assertEquals(List.of("ner.enabled=yes must be true or false", "batch.max.records=many is not an integer"), e.problems(),
+                "in the documented order");
+    }
+
+    /** Every bad value is reported at once, each naming its key, its value and what is allowed: one run shows every fix. */
+    @Test
+    void threeBadValuesAreReportedInOneException() {
+        EnricherConfig.Builder b = EnricherConfig.builder()
+                .set("batch.max.wait.ms", "-1")
+                .set("inference.device", "tpu")
+                .set("input.max.bytes", "lots")
+                .set("batch.max.tokens", "8192");
+        ConfigException e = assertThrows(ConfigException.class, b::build);
+        assertEquals(3, e.problems().size(), e.getMessage());
+        assertMentions(e, "3 configuration problems", "input.max.bytes=lots is not an integer", "inference.device=tpu must be one of cpu, cuda, auto",
+                "batch.max.wait.ms=-1 must be between 0 and 86400000 (a day at most)");
+        // unknown keys and cross-key problems join the list; a key bad alone is not also reported by the checks that read it
+        e = assertThrows(ConfigException.class, () -> EnricherConfig.builder().set("batch.max.recrods", "5").set("ner.enabled", "false")
+                .set("topic.enabled", "false").set("topic.dlq", "text.input").set("topic.entities", "a,b").build());
+        assertEquals(List.of("unknown configuration key 'batch.max.recrods'; did you mean 'batch.max.records'? (Kafka client settings go "
+                        + "under 'kafka.', e.g. kafka.security.protocol)",
+                "topic.entities=a,b is not a Kafka topic name (one name of at most 249 characters from a-z, A-Z, 0-9, '.', '_' and '-'; "
+                        + "lists and patterns are not supported)",
+                "ner.enabled and topic.enabled are both false: nothing to do"), e.problems());
+        assertMentions(assertThrows(ConfigException.class, () -> with("ner.model", " ")), "ner.model is empty: set the model bundle folder");
+        assertEquals("", EnricherConfig.builder().set("topic.enabled", "false").set("topic.model", "").build().get("topic.model"),
+                "a disabled enricher needs no model");
+    }
+
+    /** The getters read values build() has checked; they parse the way the definitions do. */
+    @Test
+    void typedGettersReadCheckedValues() {
+        EnricherConfig c = EnricherConfig.builder().set("ner.enabled", " TRUE ").set("inference.device", "CUDA")
+                .set("ner.aggregation", "").set("batch.max.wait.ms", "86400000").build();
+        assertTrue(c.getBoolean("ner.enabled"));
+        assertEquals("cuda", c.getChoice("inference.device", "cpu", "cuda", "auto"));
+        assertEquals(null, c.getOrNull("ner.aggregation"));
+        assertEquals(86_400_000L, c.getLong("batch.max.wait.ms"));
+        assertThrows(ConfigException.class, () -> c.get("no.such.key"));
     }
 
     private static ConfigException topicsFail(String... keyValues) {
@@ -70,8 +108,7 @@ class EnricherConfigTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             b.set(keyValues[i], keyValues[i + 1]);
         }
-        EnricherConfig c = b.build();
-        return assertThrows(ConfigException.class, () -> Topics.from(c));
+        return assertThrows(ConfigException.class, () -> Topics.from(b.build()));
     }
 
     private static void assertMentions(ConfigException e, String... parts) {
@@ -128,6 +165,7 @@ class EnricherConfigTest {
     @Test
     void batchMaxRecordsAboveWhatTheSequencePackingAllowsFails() {
         assertEquals(1 << 21, OnnxEnrichmentEngine.MAX_BATCH_DOCUMENTS);
+        assertEquals(OnnxEnrichmentEngine.MAX_BATCH_DOCUMENTS, ConfigKeys.MAX_BATCH_RECORDS, "the definition's bound is the engine's");
         assertEquals(1 << 21, BatchPolicy.from(with("batch.max.records", Integer.toString(1 << 21))).maxRecords());
         assertMentions(assertThrows(ConfigException.class, () -> BatchPolicy.from(with("batch.max.records", Integer.toString((1 << 21) + 1)))),
                 "batch.max.records=2097153", "2097152");
@@ -175,16 +213,25 @@ class EnricherConfigTest {
         assertTrue(maxRequest >= 2 * (64 << 20), "max.request.size " + maxRequest);
     }
 
-    /** config/streamnlp.properties documents every key with its default: keep the file and the code in step. */
+    /**
+     * config/streamnlp.properties is generated from the definitions (docs, types, defaults): the shipped file must be
+     * exactly what they render. After changing a definition, regenerate it:
+     * {@code ./mvnw -o -q test -pl app -Dtest=EnricherConfigTest -Dconfig.regenerate=true}.
+     */
     @Test
-    void shippedConfigFileListsEveryKeyWithItsDefault() throws IOException {
+    void shippedConfigFileIsGeneratedFromTheDefinitions() throws IOException {
         Path file = Path.of("..", "config", "streamnlp.properties");
+        String expected = ConfigKeys.propertiesFile();
+        if (Boolean.getBoolean("config.regenerate")) {
+            Files.writeString(file, expected);
+        }
+        assertEquals(expected, Files.readString(file), file + " differs from ConfigKeys.DEFINITIONS: regenerate it (-Dconfig.regenerate=true)");
         Properties p = new Properties();
         try (var r = Files.newBufferedReader(file)) {
             p.load(r);
         }
         assertEquals(ConfigKeys.DEFINITIONS.keySet(), p.stringPropertyNames());
-        ConfigKeys.DEFINITIONS.forEach((k, d) -> assertEquals(d[0], p.getProperty(k), k));
+        ConfigKeys.DEFINITIONS.keys().forEach(k -> assertEquals(k.defaultValue(), p.getProperty(k.name()), k.name()));
         EnricherConfig.builder().file(file).build();
     }
 }

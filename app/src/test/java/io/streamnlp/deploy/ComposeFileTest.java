@@ -134,17 +134,17 @@ class ComposeFileTest {
         assertEquals("kafka:19092", config.get(ConfigKeys.BOOTSTRAP_SERVERS));
         String script = String.join("\n", strings(service(c, "create-topics").path("command")));
         for (String key : List.of(ConfigKeys.TOPIC_INPUT, ConfigKeys.TOPIC_ENTITIES, ConfigKeys.TOPIC_TOPICS, ConfigKeys.TOPIC_DLQ)) {
-            String dflt = ConfigKeys.DEFINITIONS.get(key)[0];
+            String dflt = ConfigKeys.DEFINITIONS.get(key).defaultValue();
             assertEquals(dflt, config.get(key), key);
             assertTrue(script.contains(dflt), "create-topics creates " + dflt);
         }
         assertTrue(script.contains("--if-not-exists"));
-        String entities = ConfigKeys.DEFINITIONS.get(ConfigKeys.TOPIC_ENTITIES)[0];
+        String entities = ConfigKeys.DEFINITIONS.get(ConfigKeys.TOPIC_ENTITIES).defaultValue();
         List<String> consumer = strings(service(c, "example-consumer").path("command"));
         assertTrue(consumer.contains(entities), "example consumer reads " + entities);
         assertEquals("read_committed", consumer.get(consumer.indexOf("--isolation-level") + 1));
         String producer = String.join(" ", strings(service(c, "example-producer").path("command")));
-        assertTrue(producer.contains("--topic " + ConfigKeys.DEFINITIONS.get(ConfigKeys.TOPIC_INPUT)[0]), producer);
+        assertTrue(producer.contains("--topic " + ConfigKeys.DEFINITIONS.get(ConfigKeys.TOPIC_INPUT).defaultValue()), producer);
     }
 
     @Test

@@ -183,6 +183,19 @@ class BadConfigIT {
                 "overflows");
     }
 
+    /** Every bad value is reported in the one error at once (each naming the key, the value and what is allowed), before anything starts. */
+    @Test
+    void threeBadValuesAreAllReportedInOneError() {
+        Result r = run(runWith(good, ConfigKeys.BATCH_MAX_WAIT_MS + "=-1", ConfigKeys.INFERENCE_DEVICE + "=tpu",
+                ConfigKeys.METRICS_PORT + "=70000"));
+        assertFails(r, "3 configuration problems");
+        for (String m : List.of("batch.max.wait.ms=-1 must be between 0 and 86400000", "inference.device=tpu must be one of cpu, cuda, auto",
+                "metrics.port=70000 must be between 0 and 65535")) {
+            assertTrue(r.err().lines().anyMatch(l -> l.trim().equals(m) || l.trim().startsWith(m + " ")), "'" + m + "' in:\n" + r.err());
+        }
+        assertTrue(r.ms() < 20_000, "failed after " + r.ms() + " ms");
+    }
+
     /** kafka.transaction.timeout.ms is the transaction timeout Kafka Streams uses, so it is the one the batch check reads. */
     @Test
     void kafkaOverrideOfTheTransactionTimeoutIsTheOneChecked() {

@@ -18,40 +18,30 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # model-store/tools
+import cli_args  # noqa: E402
 from data import bucket_batches, encode_ner, read_agnews, read_conll  # noqa: E402
 from evaluate import eval_ner, eval_topic  # noqa: E402
 from export import fake_quantize, write_bundle  # noqa: E402
 from minilm import MiniLMMultiTask, load_encoder_from_onnx  # noqa: E402
 from wordpiece import WordPieceTokenizer  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
 def parse():
     p = argparse.ArgumentParser()
     p.add_argument("init", help="joint checkpoint from train.py (no branch)")
-    p.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets"))
-    p.add_argument("--tokenizer", default=os.path.join(ROOT, "model-store", "work", "base",
-                                                       "all-minilm-l6-v2-tokenizer.json"))
-    p.add_argument("--work", default=os.path.join(ROOT, "model-store", "work"))
+    cli_args.add_data(p)
+    cli_args.add_tokenizer(p)
+    cli_args.add_work(p)
     p.add_argument("--out", default="", help="export the bundle here when done")
     p.add_argument("--branch-layers", type=int, default=2)
     p.add_argument("--branch-init", choices=("joint", "pretrained"), default="joint",
                    help="start the branch from the joint model's top layers or from the pretrained encoder's")
-    p.add_argument("--base", default=os.path.join(ROOT, "model-store", "work", "base", "all-minilm-l6-v2.onnx"))
-    p.add_argument("--epochs", type=int, default=4)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=5e-5)
-    p.add_argument("--head-lr", type=float, default=2e-4)
-    p.add_argument("--warmup", type=float, default=0.06)
-    p.add_argument("--weight-decay", type=float, default=0.01)
-    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--base", default=os.path.join(cli_args.BASE, "all-minilm-l6-v2.onnx"))
+    cli_args.add_optimizer(p, epochs=4, lr=5e-5, head_lr=2e-4)
     p.add_argument("--label-smoothing", type=float, default=0.1)
-    p.add_argument("--topic-max-len", type=int, default=128)
-    p.add_argument("--max-len", type=int, default=256)
-    p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--threads", type=int, default=2)
+    cli_args.add_lengths(p)
+    cli_args.add_seed(p)
+    cli_args.add_threads(p)
     p.add_argument("--tag", default="branch", help="name of the checkpoint/metrics files in --work")
     return p.parse_args()
 
@@ -98,10 +88,7 @@ def accuracy(model, feats, labels):
 
 def main():
     a = parse()
-    torch.manual_seed(a.seed)
-    random.seed(a.seed)
-    np.random.seed(a.seed)
-    torch.set_num_threads(a.threads)
+    cli_args.apply_seed_and_threads(a)
     tok = WordPieceTokenizer(a.tokenizer)
 
     model = MiniLMMultiTask(dropout=a.dropout, topic_layers=a.branch_layers)

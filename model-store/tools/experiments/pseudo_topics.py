@@ -14,13 +14,11 @@ import sys
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # model-store/tools
+import cli_args  # noqa: E402
 from data import pad  # noqa: E402
 from minilm import from_checkpoint  # noqa: E402
 from wordpiece import WordPieceTokenizer  # noqa: E402
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
 
 def conll_documents(path):
     """Sentences (tokens joined by spaces, as AG News rows are written) grouped by -DOCSTART-."""
@@ -72,13 +70,12 @@ def probabilities(model, ids, batch_size=64):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("checkpoints", nargs="+", help="topic models (train.py checkpoints); probabilities are averaged")
-    p.add_argument("--conll", default=os.path.join(ROOT, "..", "shared", "datasets", "conll2003", "eng.train"))
-    p.add_argument("--tokenizer", default=os.path.join(ROOT, "model-store", "work", "base",
-                                                       "all-minilm-l6-v2-tokenizer.json"))
+    p.add_argument("--conll", default=os.path.join(cli_args.ROOT, "..", "shared", "datasets", "conll2003", "eng.train"))
+    cli_args.add_tokenizer(p)
     p.add_argument("--chunk-tokens", type=int, default=40, help="AG News dev rows average 47 tokens with [CLS]/[SEP]")
     p.add_argument("--max-len", type=int, default=128)
     p.add_argument("--out", required=True, help="jsonl: one {text, probs} per chunk")
-    p.add_argument("--threads", type=int, default=2)
+    cli_args.add_threads(p)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     tok = WordPieceTokenizer(a.tokenizer)

@@ -4,7 +4,7 @@ Document-context NER training moves the shared encoder; this puts the linear top
 masked-mean-pooled last hidden states of the AG News rows are computed once (eval mode), then the 4 x 384 head is fit
 by softmax regression (label smoothing, L2 towards the old head), choosing the L2 strength on dev. Seeded; a minute.
 
-  /usr/bin/python3 model-store/tools/topic_head.py model-store/work/docctx/epoch3.pt \
+  /usr/bin/python3 model-store/tools/experiments/topic_head.py model-store/work/docctx/epoch3.pt \
       --tokenizer model-store/work/docctx/bundle/tokenizer.json --out-checkpoint model-store/work/docctx/epoch3-head.pt
 """
 import argparse
@@ -14,13 +14,11 @@ import sys
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # model-store/tools
+import cli_args  # noqa: E402
 from data import pad, read_agnews  # noqa: E402
 from minilm import from_checkpoint  # noqa: E402
 from wordpiece import WordPieceTokenizer  # noqa: E402
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
 
 @torch.no_grad()
 def pooled(model, ids_list, batch=64):
@@ -59,12 +57,12 @@ def fit(x, y, w0, b0, l2, smoothing, steps=300):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("checkpoint")
-    p.add_argument("--tokenizer", required=True)
-    p.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets"))
+    cli_args.add_tokenizer(p, required=True)
+    cli_args.add_data(p)
     p.add_argument("--out-checkpoint", required=True)
     p.add_argument("--topic-max-len", type=int, default=128)
     p.add_argument("--smoothing", type=float, default=0.1)
-    p.add_argument("--seed", type=int, default=13)
+    cli_args.add_seed(p)
     a = p.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(2)
