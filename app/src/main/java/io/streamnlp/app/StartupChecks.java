@@ -3,8 +3,8 @@ package io.streamnlp.app;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.inference.EncodedDocument;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.topology.StreamsSettings;
 import java.time.Duration;
 import java.util.List;
@@ -118,9 +118,9 @@ public final class StartupChecks {
         try {
             e = estimate(c, engine, oneLane);
         } catch (RuntimeException ex) {
-            if (io.streamnlp.inference.EngineFailureException.isEngineLevel(ex)) {
+            if (io.streamnlp.api.engine.EngineFailureException.isEngineLevel(ex)) {
                 // a device error or a broken session fails every batch: better now than at the first record
-                throw new io.streamnlp.inference.EngineFailureException("the warm-up batch failed with an engine error: " + ex, ex);
+                throw new io.streamnlp.api.engine.EngineFailureException("the warm-up batch failed with an engine error: " + ex, ex);
             }
             // a model that throws on some input is handled per record (DLQ INFERENCE_FAILED); the check cannot time it
             log.warn("batch check skipped: the warm-up batch failed: {}", ex.toString());

@@ -1,10 +1,10 @@
 package io.streamnlp.batching;
 
-import io.streamnlp.api.Enrichment;
-import io.streamnlp.inference.BatchResult;
-import io.streamnlp.inference.EncodedDocument;
-import io.streamnlp.inference.EngineFailureException;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.event.Enrichment;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EngineFailureException;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.inference.InferenceException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,12 +1,15 @@
 package io.streamnlp.topology;
 
-import io.streamnlp.api.Enrichment;
+import io.streamnlp.api.dlq.DeadLetters;
+import io.streamnlp.api.dlq.RejectReason;
+import io.streamnlp.api.event.Enrichment;
+import io.streamnlp.api.event.EventWriter;
 import io.streamnlp.batching.BatchCoordinator;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.batching.StoredRecord;
-import io.streamnlp.inference.EncodedDocument;
-import io.streamnlp.inference.EngineFailureException;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EngineFailureException;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +35,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * met; this task then forwards its own results and deletes them from its store, inside the same
  * exactly-once transaction as the input offsets.
  */
-public final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final Settings settings;
     private final CoordinatorRegistry registry;
     private final InputParser parser;
@@ -97,11 +100,11 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     /** One incarnation of this task (see {@link #owner}). */
     private static final class Incarnation implements BatchCoordinator.Owner {}
 
-    public EnrichProcessor(Settings settings, CoordinatorRegistry registry) {
+    EnrichProcessor(Settings settings, CoordinatorRegistry registry) {
         this(settings, registry, RecordMetrics.NONE);
     }
 
-    public EnrichProcessor(Settings settings, CoordinatorRegistry registry, RecordMetrics metrics) {
+    EnrichProcessor(Settings settings, CoordinatorRegistry registry, RecordMetrics metrics) {
         this.settings = settings;
         this.registry = registry;
         this.metrics = metrics;
@@ -388,8 +391,8 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         long latencyMs = Math.max(0, System.currentTimeMillis() - s.enqueuedAtMs());
         byte[] key = outputKey(s, in);
         EnrichmentEngine engine = registry.engine();
-        byte[] entities = e.entities() != null ? writer.entities(in, e.entities(), engine.nerModel(), latencyMs) : null;
-        byte[] topic = e.topic() != null ? writer.topic(in, e.topic(), engine.topicModel(), latencyMs) : null;
+        byte[] entities = e.entities() != null ? writer.entities(in.id(), in.text(), in.extras(), e.entities(), engine.nerModel(), latencyMs) : null;
+        byte[] topic = e.topic() != null ? writer.topic(in.id(), in.text(), in.extras(), e.topic(), engine.topicModel(), latencyMs) : null;
         // An entity-dense text can make an event tens of times its own size: one the topic cannot take would fail the
         // producer, kill the stream thread, and do so again on every instance that restores the record. Both events
         // are checked before either is sent, so a record gets all of its events or a dead letter, never half.
