@@ -47,13 +47,7 @@ public final class EventWriter {
             n.put("end", e.end());
             n.put("score", round(e.score()));
         }
-        o.put("model", model);
-        o.put("latencyMs", latencyMs);
-        if (includeText) {
-            o.put("text", text);
-        }
-        carry(o, extras, ENTITY_FIELDS);
-        return write(o);
+        return finish(o, text, extras, ENTITY_FIELDS, model, latencyMs);
     }
 
     /** As {@link #entities}, for a topic event. */
@@ -66,12 +60,17 @@ public final class EventWriter {
         for (Map.Entry<String, Double> s : topic.scores().entrySet()) {
             scores.put(s.getKey(), round(s.getValue()));
         }
+        return finish(o, text, extras, TOPIC_FIELDS, model, latencyMs);
+    }
+
+    /** The fields both events end with: the model, the latency, the text if wanted, the carried extras. */
+    private byte[] finish(ObjectNode o, String text, ObjectNode extras, Set<String> reserved, String model, long latencyMs) {
         o.put("model", model);
         o.put("latencyMs", latencyMs);
         if (includeText) {
             o.put("text", text);
         }
-        carry(o, extras, TOPIC_FIELDS);
+        carry(o, extras, reserved);
         return write(o);
     }
 
