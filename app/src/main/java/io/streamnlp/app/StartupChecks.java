@@ -1,5 +1,6 @@
 package io.streamnlp.app;
 
+import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
@@ -105,6 +106,19 @@ public final class StartupChecks {
      */
     public static BatchEstimate batchTimeFits(EnricherConfig c, EnrichmentEngine engine) {
         return batchTimeFits(c, engine, false);
+    }
+
+    /**
+     * The configured batch policy, its token budget lowered to what {@link #batchTimeFits} measured to fit the
+     * transaction (or failing as it does).
+     */
+    public static BatchPolicy fittedPolicy(EnricherConfig c, EnrichmentEngine engine, boolean overlap) {
+        BatchPolicy policy = BatchPolicy.from(c);
+        BatchEstimate budget = batchTimeFits(c, engine, overlap);
+        if (budget != null && budget.effectiveMaxTokens() < policy.maxTokens()) {
+            policy = policy.withMaxTokens(budget.effectiveMaxTokens());
+        }
+        return policy;
     }
 
     /** @param oneLane time the batch on one lane (with overlap, a batch behind a backlog runs on one) */

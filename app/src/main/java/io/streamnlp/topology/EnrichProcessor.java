@@ -41,6 +41,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private final InputParser parser;
     private final EventWriter writer;
     private final RecordMetrics metrics;
+    private final NodeNames names;
 
     /**
      * This task's identity in the coordinator, new at every {@code init()}: Kafka Streams reuses the processor object
@@ -105,6 +106,12 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     }
 
     EnrichProcessor(Settings settings, CoordinatorRegistry registry, RecordMetrics metrics) {
+        this(settings, registry, metrics, NodeNames.STANDALONE);
+    }
+
+    /** @param names its stores and the output nodes it forwards to */
+    EnrichProcessor(Settings settings, CoordinatorRegistry registry, RecordMetrics metrics, NodeNames names) {
+        this.names = names;
         this.settings = settings;
         this.registry = registry;
         this.metrics = metrics;
@@ -119,8 +126,8 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         this.docs.clear();
         this.items.clear();
         this.restoredRejects.clear();
-        this.store = context.getStateStore(EnricherTopology.BUFFER_STORE);
-        this.partials = context.getStateStore(EnricherTopology.PARTIALS_STORE);
+        this.store = context.getStateStore(names.buffer());
+        this.partials = context.getStateStore(names.partials());
         // Records buffered before a crash or a rebalance: enrich them here, on the new owner; a long document
         // resumes from its finished segments.
         long maxSeq = -1;
@@ -405,11 +412,11 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             return;
         }
         if (entities != null) {
-            context.forward(new Record<>(key, entities, s.timestamp()), EnricherTopology.ENTITIES_SINK);
+            context.forward(new Record<>(key, entities, s.timestamp()), names.entities());
             metrics.emitted(settings.topics().entities());
         }
         if (topic != null) {
-            context.forward(new Record<>(key, topic, s.timestamp()), EnricherTopology.TOPICS_SINK);
+            context.forward(new Record<>(key, topic, s.timestamp()), names.topics());
             metrics.emitted(settings.topics().topics());
         }
     }
@@ -436,7 +443,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private void deadLetter(byte[] key, byte[] value, Headers headers, long timestamp, RejectReason reason, String message,
                             String topic, int partition, long offset) {
         Headers h = DeadLetters.headers(headers, reason, message, topic, partition, offset);
-        context.forward(new Record<>(key, value, timestamp, h), EnricherTopology.DLQ_SINK);
+        context.forward(new Record<>(key, value, timestamp, h), names.deadLetters());
         metrics.deadLettered(reason);
     }
 
