@@ -90,6 +90,11 @@ public final class Enricher implements AutoCloseable {
         return new EnrichmentNodes(out.entities(), out.topics(), out.deadLetters());
     }
 
+    /** The engine the enrichment runs on (tests). */
+    EnrichmentEngine engine() {
+        return engine;
+    }
+
     private synchronized void claim() {
         if (closed) {
             throw new IllegalStateException("this enricher is closed");
