@@ -5,7 +5,7 @@ import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.inference.SynchronizedEngine;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.RecordMetrics;
@@ -48,16 +48,12 @@ public final class EnricherApp implements AutoCloseable {
     public static EnricherApp start(EnricherConfig config, BatchListener listener, RecordMetrics metrics,
                                     java.util.function.UnaryOperator<EnrichmentEngine> wrap) {
         Settings settings = Settings.from(config);
-        BatchPolicy policy = BatchPolicy.from(config);
         var streamsProps = StreamsSettings.from(config);
         InstanceIdentity.apply(config, streamsProps);
         EnrichmentEngine engine = new SynchronizedEngine(wrap.apply(Engines.open(config)));
         try {
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
-            StartupChecks.BatchEstimate budget = StartupChecks.batchTimeFits(config, engine, overlap);
-            if (budget != null && budget.effectiveMaxTokens() < policy.maxTokens()) {
-                policy = policy.withMaxTokens(budget.effectiveMaxTokens());
-            }
+            BatchPolicy policy = StartupChecks.fittedPolicy(config, engine, overlap);
             StartupChecks.brokerReachable(config);
             settings = OutputLimits.apply(config, settings);
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener, overlap);

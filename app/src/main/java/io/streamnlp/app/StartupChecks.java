@@ -1,10 +1,11 @@
 package io.streamnlp.app;
 
+import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.inference.EncodedDocument;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.topology.StreamsSettings;
 import java.time.Duration;
 import java.util.List;
@@ -107,6 +108,19 @@ public final class StartupChecks {
         return batchTimeFits(c, engine, false);
     }
 
+    /**
+     * The configured batch policy, its token budget lowered to what {@link #batchTimeFits} measured to fit the
+     * transaction (or failing as it does).
+     */
+    public static BatchPolicy fittedPolicy(EnricherConfig c, EnrichmentEngine engine, boolean overlap) {
+        BatchPolicy policy = BatchPolicy.from(c);
+        BatchEstimate budget = batchTimeFits(c, engine, overlap);
+        if (budget != null && budget.effectiveMaxTokens() < policy.maxTokens()) {
+            policy = policy.withMaxTokens(budget.effectiveMaxTokens());
+        }
+        return policy;
+    }
+
     /** @param oneLane time the batch on one lane (with overlap, a batch behind a backlog runs on one) */
     public static BatchEstimate batchTimeFits(EnricherConfig c, EnrichmentEngine engine, boolean oneLane) {
         String mode = c.getChoice(ConfigKeys.STARTUP_BATCH_CHECK, "fail", "warn", "off");
@@ -118,9 +132,9 @@ public final class StartupChecks {
         try {
             e = estimate(c, engine, oneLane);
         } catch (RuntimeException ex) {
-            if (io.streamnlp.inference.EngineFailureException.isEngineLevel(ex)) {
+            if (io.streamnlp.api.engine.EngineFailureException.isEngineLevel(ex)) {
                 // a device error or a broken session fails every batch: better now than at the first record
-                throw new io.streamnlp.inference.EngineFailureException("the warm-up batch failed with an engine error: " + ex, ex);
+                throw new io.streamnlp.api.engine.EngineFailureException("the warm-up batch failed with an engine error: " + ex, ex);
             }
             // a model that throws on some input is handled per record (DLQ INFERENCE_FAILED); the check cannot time it
             log.warn("batch check skipped: the warm-up batch failed: {}", ex.toString());

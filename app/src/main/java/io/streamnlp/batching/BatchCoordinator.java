@@ -1,8 +1,8 @@
 package io.streamnlp.batching;
 
-import io.streamnlp.api.Enrichment;
-import io.streamnlp.inference.EncodedDocument;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.event.Enrichment;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import java.util.List;
 import java.util.concurrent.Executor;
 

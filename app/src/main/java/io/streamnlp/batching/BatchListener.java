@@ -1,6 +1,6 @@
 package io.streamnlp.batching;
 
-import io.streamnlp.inference.BatchStats;
+import io.streamnlp.api.engine.BatchStats;
 
 /** Told about every batch a coordinator runs: the hook for metrics and tests. */
 public interface BatchListener {

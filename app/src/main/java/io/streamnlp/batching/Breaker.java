@@ -1,8 +1,8 @@
 package io.streamnlp.batching;
 
-import io.streamnlp.inference.BatchResult;
-import io.streamnlp.inference.EncodedDocument;
-import io.streamnlp.inference.EngineFailureException;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.inference.InferenceException;
 import java.util.ArrayList;
 import java.util.HashSet;

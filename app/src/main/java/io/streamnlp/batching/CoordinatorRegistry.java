@@ -1,6 +1,6 @@
 package io.streamnlp.batching;
 
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;

@@ -1,6 +1,6 @@
 package io.streamnlp.batching;
 
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import java.util.List;
 
 /** Runs every batch on the stream thread, on all of the engine's lanes: nothing is ever in flight between calls. */

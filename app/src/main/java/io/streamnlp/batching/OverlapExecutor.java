@@ -1,9 +1,9 @@
 package io.streamnlp.batching;
 
-import io.streamnlp.inference.BatchResult;
-import io.streamnlp.inference.EncodedDocument;
-import io.streamnlp.inference.EngineFailureException;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EngineFailureException;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;

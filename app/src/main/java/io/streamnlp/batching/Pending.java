@@ -1,6 +1,6 @@
 package io.streamnlp.batching;
 
-import io.streamnlp.inference.EncodedDocument;
+import io.streamnlp.api.engine.EncodedDocument;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.streamnlp.bench;
 
 import io.streamnlp.batching.BatchListener;
-import io.streamnlp.inference.BatchStats;
+import io.streamnlp.api.engine.BatchStats;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -3,7 +3,7 @@ package io.streamnlp.bench;
 import io.streamnlp.inference.BucketPlan;
 import io.streamnlp.inference.BucketPlanner;
 import io.streamnlp.inference.BundleRuntime;
-import io.streamnlp.inference.Device;
+import io.streamnlp.api.engine.Device;
 import io.streamnlp.inference.EngineLoader;
 import io.streamnlp.inference.EngineOptions;
 import io.streamnlp.inference.LaneExecutor;

@@ -6,7 +6,7 @@ import io.streamnlp.app.EventCollector;
 import io.streamnlp.app.LocalPipeline;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.Topics;
-import io.streamnlp.topology.DeadLetters;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.topology.Settings;
 import java.io.BufferedReader;
 import java.io.InputStream;

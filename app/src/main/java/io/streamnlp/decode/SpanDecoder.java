@@ -1,6 +1,6 @@
 package io.streamnlp.decode;
 
-import io.streamnlp.api.Entity;
+import io.streamnlp.api.event.Entity;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.streamnlp.decode;
 
-import io.streamnlp.api.TopicPrediction;
+import io.streamnlp.api.event.TopicPrediction;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

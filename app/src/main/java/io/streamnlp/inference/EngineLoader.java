@@ -1,6 +1,7 @@
 package io.streamnlp.inference;
 
 import ai.onnxruntime.OrtEnvironment;
+import io.streamnlp.api.engine.Device;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

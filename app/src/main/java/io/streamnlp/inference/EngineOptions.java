@@ -1,5 +1,6 @@
 package io.streamnlp.inference;
 
+import io.streamnlp.api.engine.Device;
 import io.streamnlp.decode.Aggregation;
 import java.nio.file.Path;
 

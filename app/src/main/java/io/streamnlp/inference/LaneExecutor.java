@@ -1,5 +1,6 @@
 package io.streamnlp.inference;
 
+import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.tokenize.EncodedText;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.streamnlp.inference;
 
-import io.streamnlp.api.Entity;
-import io.streamnlp.api.TopicPrediction;
+import io.streamnlp.api.event.Entity;
+import io.streamnlp.api.event.TopicPrediction;
 import io.streamnlp.decode.Aggregation;
 import io.streamnlp.decode.SpanDecoder;
 import io.streamnlp.decode.TopicDecoder;

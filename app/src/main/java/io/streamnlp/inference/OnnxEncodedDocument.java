@@ -1,5 +1,6 @@
 package io.streamnlp.inference;
 
+import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.tokenize.EncodedText;
 
 /** A text encoded by each of an engine's bundles (one entry per distinct bundle folder). */

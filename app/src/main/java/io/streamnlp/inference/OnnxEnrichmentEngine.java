@@ -1,8 +1,14 @@
 package io.streamnlp.inference;
 
-import io.streamnlp.api.Enrichment;
-import io.streamnlp.api.Entity;
-import io.streamnlp.api.TopicPrediction;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.BatchStats;
+import io.streamnlp.api.engine.Device;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EngineFailureException;
+import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.api.event.Enrichment;
+import io.streamnlp.api.event.Entity;
+import io.streamnlp.api.event.TopicPrediction;
 import io.streamnlp.decode.Aggregation;
 import io.streamnlp.model.ModelBundle;
 import io.streamnlp.tokenize.EncodedText;

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import io.streamnlp.api.engine.Device;
 import io.streamnlp.model.BundleException;
 import java.nio.file.Path;
 import org.slf4j.Logger;

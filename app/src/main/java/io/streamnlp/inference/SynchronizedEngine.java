@@ -1,5 +1,9 @@
 package io.streamnlp.inference;
 
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.Device;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import java.util.List;
 
 /**

@@ -11,7 +11,7 @@ import io.streamnlp.app.EnricherApp;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

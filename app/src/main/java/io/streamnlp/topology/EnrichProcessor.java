@@ -1,12 +1,15 @@
 package io.streamnlp.topology;
 
-import io.streamnlp.api.Enrichment;
+import io.streamnlp.api.dlq.DeadLetters;
+import io.streamnlp.api.dlq.RejectReason;
+import io.streamnlp.api.event.Enrichment;
+import io.streamnlp.api.event.EventWriter;
 import io.streamnlp.batching.BatchCoordinator;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.batching.StoredRecord;
-import io.streamnlp.inference.EncodedDocument;
-import io.streamnlp.inference.EngineFailureException;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EngineFailureException;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,12 +35,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * met; this task then forwards its own results and deletes them from its store, inside the same
  * exactly-once transaction as the input offsets.
  */
-public final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final Settings settings;
     private final CoordinatorRegistry registry;
     private final InputParser parser;
     private final EventWriter writer;
     private final RecordMetrics metrics;
+    private final NodeNames names;
 
     /**
      * This task's identity in the coordinator, new at every {@code init()}: Kafka Streams reuses the processor object
@@ -97,11 +101,17 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     /** One incarnation of this task (see {@link #owner}). */
     private static final class Incarnation implements BatchCoordinator.Owner {}
 
-    public EnrichProcessor(Settings settings, CoordinatorRegistry registry) {
+    EnrichProcessor(Settings settings, CoordinatorRegistry registry) {
         this(settings, registry, RecordMetrics.NONE);
     }
 
-    public EnrichProcessor(Settings settings, CoordinatorRegistry registry, RecordMetrics metrics) {
+    EnrichProcessor(Settings settings, CoordinatorRegistry registry, RecordMetrics metrics) {
+        this(settings, registry, metrics, NodeNames.STANDALONE);
+    }
+
+    /** @param names its stores and the output nodes it forwards to */
+    EnrichProcessor(Settings settings, CoordinatorRegistry registry, RecordMetrics metrics, NodeNames names) {
+        this.names = names;
         this.settings = settings;
         this.registry = registry;
         this.metrics = metrics;
@@ -116,8 +126,8 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         this.docs.clear();
         this.items.clear();
         this.restoredRejects.clear();
-        this.store = context.getStateStore(EnricherTopology.BUFFER_STORE);
-        this.partials = context.getStateStore(EnricherTopology.PARTIALS_STORE);
+        this.store = context.getStateStore(names.buffer());
+        this.partials = context.getStateStore(names.partials());
         // Records buffered before a crash or a rebalance: enrich them here, on the new owner; a long document
         // resumes from its finished segments.
         long maxSeq = -1;
@@ -388,8 +398,8 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
         long latencyMs = Math.max(0, System.currentTimeMillis() - s.enqueuedAtMs());
         byte[] key = outputKey(s, in);
         EnrichmentEngine engine = registry.engine();
-        byte[] entities = e.entities() != null ? writer.entities(in, e.entities(), engine.nerModel(), latencyMs) : null;
-        byte[] topic = e.topic() != null ? writer.topic(in, e.topic(), engine.topicModel(), latencyMs) : null;
+        byte[] entities = e.entities() != null ? writer.entities(in.id(), in.text(), in.extras(), e.entities(), engine.nerModel(), latencyMs) : null;
+        byte[] topic = e.topic() != null ? writer.topic(in.id(), in.text(), in.extras(), e.topic(), engine.topicModel(), latencyMs) : null;
         // An entity-dense text can make an event tens of times its own size: one the topic cannot take would fail the
         // producer, kill the stream thread, and do so again on every instance that restores the record. Both events
         // are checked before either is sent, so a record gets all of its events or a dead letter, never half.
@@ -402,11 +412,11 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
             return;
         }
         if (entities != null) {
-            context.forward(new Record<>(key, entities, s.timestamp()), EnricherTopology.ENTITIES_SINK);
+            context.forward(new Record<>(key, entities, s.timestamp()), names.entities());
             metrics.emitted(settings.topics().entities());
         }
         if (topic != null) {
-            context.forward(new Record<>(key, topic, s.timestamp()), EnricherTopology.TOPICS_SINK);
+            context.forward(new Record<>(key, topic, s.timestamp()), names.topics());
             metrics.emitted(settings.topics().topics());
         }
     }
@@ -433,7 +443,7 @@ public final class EnrichProcessor implements Processor<byte[], byte[], byte[], 
     private void deadLetter(byte[] key, byte[] value, Headers headers, long timestamp, RejectReason reason, String message,
                             String topic, int partition, long offset) {
         Headers h = DeadLetters.headers(headers, reason, message, topic, partition, offset);
-        context.forward(new Record<>(key, value, timestamp, h), EnricherTopology.DLQ_SINK);
+        context.forward(new Record<>(key, value, timestamp, h), names.deadLetters());
         metrics.deadLettered(reason);
     }
 

@@ -3,8 +3,14 @@ package io.streamnlp.topology;
 import io.streamnlp.batching.CoordinatorRegistry;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -12,7 +18,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The processor's one topology: input topic → {@link EnrichProcessor} (with its changelogged batch
  * buffer) → entities / topics / dead-letter sinks. Built by a static method so that the app, the demo
- * and the tests all run the same graph.
+ * and the tests all run the same graph. The same processor and stores can be added to a user's own topology
+ * ({@link #addTo(StreamsBuilder, KStream, Settings, CoordinatorRegistry, RecordMetrics)}), under prefixed names.
  */
 public final class EnricherTopology {
     public static final String SOURCE = "text-source";
@@ -39,8 +46,8 @@ public final class EnricherTopology {
         Topology t = new Topology();
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), settings.topics().input());
         t.addProcessor(ENRICH, processors, SOURCE);
-        t.addStateStore(bufferStore(settings), ENRICH);
-        t.addStateStore(partialsStore(settings), ENRICH);
+        t.addStateStore(bufferStore(settings, BUFFER_STORE), ENRICH);
+        t.addStateStore(partialsStore(settings, PARTIALS_STORE), ENRICH);
         if (settings.nerEnabled()) {
             t.addSink(ENTITIES_SINK, settings.topics().entities(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), ENRICH);
         }
@@ -51,6 +58,53 @@ public final class EnricherTopology {
         return t;
     }
 
+    /** The enrichment's three outputs in a user's topology: DSL streams, or processor names to attach sinks to. */
+    public record Outputs<T>(T entities, T topics, T deadLetters) {}
+
+    /**
+     * Adds the processor and its stores to a DSL topology, fed by {@code input}. Its outputs are pass-through nodes
+     * (the processor forwards each event to one of them by name), so each stream carries only its own events; the
+     * entity stream stays empty with NER off, the topic stream with topics off.
+     */
+    public static Outputs<KStream<byte[], byte[]>> addTo(StreamsBuilder builder, KStream<byte[], byte[]> input,
+                                                         Settings settings, CoordinatorRegistry registry, RecordMetrics metrics) {
+        NodeNames n = NodeNames.EMBEDDED;
+        builder.addStateStore(bufferStore(settings, n.buffer()));
+        builder.addStateStore(partialsStore(settings, n.partials()));
+        KStream<byte[], byte[]> out = input.process(() -> new EnrichProcessor(settings, registry, metrics, n),
+                Named.as(n.enrich()), n.buffer(), n.partials());
+        return new Outputs<>(out.peek((k, v) -> {}, Named.as(n.entities())), out.peek((k, v) -> {}, Named.as(n.topics())),
+                out.peek((k, v) -> {}, Named.as(n.deadLetters())));
+    }
+
+    /** As above for a Processor API topology: the processor reads from {@code parents}; returns its outputs' names. */
+    public static Outputs<String> addTo(Topology topology, Settings settings, CoordinatorRegistry registry,
+                                        RecordMetrics metrics, String... parents) {
+        NodeNames n = NodeNames.EMBEDDED;
+        topology.addProcessor(n.enrich(), () -> new EnrichProcessor(settings, registry, metrics, n), parents);
+        topology.addStateStore(bufferStore(settings, n.buffer()), n.enrich());
+        topology.addStateStore(partialsStore(settings, n.partials()), n.enrich());
+        for (String output : new String[] {n.entities(), n.topics(), n.deadLetters()}) {
+            topology.addProcessor(output, PassThrough::new, n.enrich());
+        }
+        return new Outputs<>(n.entities(), n.topics(), n.deadLetters());
+    }
+
+    /** Forwards every record as it is: a named output of the processor that a user's nodes attach to. */
+    private static final class PassThrough implements Processor<byte[], byte[], byte[], byte[]> {
+        private ProcessorContext<byte[], byte[]> context;
+
+        @Override
+        public void init(ProcessorContext<byte[], byte[]> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(Record<byte[], byte[]> record) {
+            context.forward(record);
+        }
+    }
+
     /**
      * Changelogged, so a crash or rebalance restores the buffered records on the task's next owner. Caching coalesces
      * the put+delete of a record flushed within one commit interval, so most never reach the store or its changelog.
@@ -58,17 +112,17 @@ public final class EnricherTopology {
      * process id in state.dir, so a restarted instance has the crashed one's transactional ids and fences its open
      * transaction at once, instead of every read_committed reader waiting out transaction.timeout.ms.
      */
-    static StoreBuilder<KeyValueStore<Long, byte[]>> bufferStore(Settings settings) {
-        long maxMessage = Math.max(16L << 20, 2L * settings.inputMaxBytes() + (1 << 20));
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+    static StoreBuilder<KeyValueStore<Long, byte[]>> bufferStore(Settings settings, String name) {
+        long maxMessage = maxRecordBytes(settings);
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Long(), Serdes.ByteArray())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of("max.message.bytes", Long.toString(maxMessage)));
     }
 
     /** Like the buffer: in memory, changelogged, cached (a document finished within a commit never reaches it). */
-    static StoreBuilder<KeyValueStore<Long, byte[]>> partialsStore(Settings settings) {
-        long maxMessage = Math.max(16L << 20, 2L * settings.inputMaxBytes() + (1 << 20));
-        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTIALS_STORE), Serdes.Long(), Serdes.ByteArray())
+    static StoreBuilder<KeyValueStore<Long, byte[]>> partialsStore(Settings settings, String name) {
+        long maxMessage = maxRecordBytes(settings);
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Long(), Serdes.ByteArray())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of("max.message.bytes", Long.toString(maxMessage)));
     }

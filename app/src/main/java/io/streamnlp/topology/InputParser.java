@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.config.InputOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -19,14 +20,14 @@ import java.nio.charset.StandardCharsets;
  * Bytes → {@link ParsedInput}. Never throws for bad data: every problem becomes a {@link
  * ParsedInput.Rejected} with its reason, so the stream never stops for a bad record.
  */
-public final class InputParser {
+final class InputParser {
     /** Deeper JSON than this is rejected (guards the parser's stack). */
     static final int MAX_NESTING = 64;
 
     private final InputOptions options;
     private final ObjectMapper mapper;
 
-    public InputParser(InputOptions options) {
+    InputParser(InputOptions options) {
         this.options = options;
         // Strict JSON: a key given twice would otherwise lose one of its values silently (Jackson's tree keeps
         // the last); content after the value is checked in parseJson. Jackson's other leniencies (comments,
@@ -44,7 +45,7 @@ public final class InputParser {
                 .build());
     }
 
-    public ParsedInput parse(byte[] key, byte[] value, String topic, int partition, long offset) {
+    ParsedInput parse(byte[] key, byte[] value, String topic, int partition, long offset) {
         if (value == null) {
             return new ParsedInput.Rejected(RejectReason.NULL_VALUE, null);
         }

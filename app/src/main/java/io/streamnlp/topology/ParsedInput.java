@@ -1,9 +1,10 @@
 package io.streamnlp.topology;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnlp.api.dlq.RejectReason;
 
 /** A parsed input record: either text to enrich or the reason it cannot be (kstreamplify-style). */
-public sealed interface ParsedInput {
+sealed interface ParsedInput {
 
     /**
      * @param id     document id (JSON id field, else the record key, else topic-partition-offset)

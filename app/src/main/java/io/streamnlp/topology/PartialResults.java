@@ -1,8 +1,8 @@
 package io.streamnlp.topology;
 
-import io.streamnlp.api.Enrichment;
-import io.streamnlp.api.Entity;
-import io.streamnlp.api.TopicPrediction;
+import io.streamnlp.api.event.Enrichment;
+import io.streamnlp.api.event.Entity;
+import io.streamnlp.api.event.TopicPrediction;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,5 +1,7 @@
 package io.streamnlp.topology;
 
+import io.streamnlp.api.dlq.RejectReason;
+
 /**
  * Told about every record the topology reads, writes or dead-letters: the hook metrics count with.
  * Called on stream threads; implementations must be thread-safe and cheap.

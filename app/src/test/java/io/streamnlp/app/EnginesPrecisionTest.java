@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.inference.Device;
+import io.streamnlp.api.engine.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

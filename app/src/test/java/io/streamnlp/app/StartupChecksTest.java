@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.api.Enrichment;
+import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.fixtures.SharedData;
-import io.streamnlp.inference.BatchResult;
-import io.streamnlp.inference.BatchStats;
-import io.streamnlp.inference.EncodedDocument;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.BatchStats;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.tokenize.EncodedText;
 import io.streamnlp.tokenize.WindowingTokenizer;
 import java.nio.charset.StandardCharsets;
@@ -157,7 +157,7 @@ class StartupChecksTest {
                 throw new IllegalStateException("CUDA failure 700: an illegal memory access was encountered");
             }
         };
-        var ex = assertThrows(io.streamnlp.inference.EngineFailureException.class,
+        var ex = assertThrows(io.streamnlp.api.engine.EngineFailureException.class,
                 () -> StartupChecks.batchTimeFits(EnricherConfig.defaults(), broken));
         assertTrue(ex.getMessage().contains("CUDA failure 700"), ex.getMessage());
         EnrichmentEngine poison = new SlowEngine(1) {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.fixtures.ControlledEngine;
 import io.streamnlp.fixtures.LexiconBundle;
-import io.streamnlp.inference.EngineFailureException;
+import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.inference.EngineOptions;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.nio.file.Path;

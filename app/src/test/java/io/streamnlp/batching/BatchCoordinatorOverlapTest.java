@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.fixtures.LexiconBundle;
-import io.streamnlp.inference.BatchResult;
-import io.streamnlp.inference.EncodedDocument;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.inference.EngineOptions;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,7 +125,7 @@ class BatchCoordinatorOverlapTest {
     private BatchCoordinator coordinator(Watched engine, BatchPolicy policy) {
         BatchListener listener = new BatchListener() {
             @Override
-            public void onBatch(io.streamnlp.inference.BatchStats stats, int owners, Trigger trigger, long queueNanos) {
+            public void onBatch(io.streamnlp.api.engine.BatchStats stats, int owners, Trigger trigger, long queueNanos) {
                 triggers.add(trigger);
             }
 

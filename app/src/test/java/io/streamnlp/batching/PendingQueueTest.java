@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.inference.EncodedDocument;
+import io.streamnlp.api.engine.EncodedDocument;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

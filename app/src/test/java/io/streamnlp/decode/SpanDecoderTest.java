@@ -2,7 +2,7 @@ package io.streamnlp.decode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamnlp.api.Entity;
+import io.streamnlp.api.event.Entity;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamnlp.api.engine.Device;
+import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;
 import io.streamnlp.model.BundleException;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.fixtures.LexiconBundle;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,7 +4,9 @@ import static io.streamnlp.fixtures.TestBundles.CONLL_IOB2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.api.Entity;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.event.Entity;
 import io.streamnlp.decode.Aggregation;
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;

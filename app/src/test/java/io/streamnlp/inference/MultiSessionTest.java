@@ -4,7 +4,9 @@ import static io.streamnlp.fixtures.TestBundles.CONLL_IOB2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.streamnlp.api.Enrichment;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;
 import java.nio.file.Path;

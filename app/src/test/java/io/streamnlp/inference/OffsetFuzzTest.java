@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.api.Entity;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.event.Entity;
 import io.streamnlp.fixtures.SharedData;
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;
@@ -61,7 +62,7 @@ class OffsetFuzzTest {
                 texts.add(sb.toString());
             }
             List<EncodedDocument> docs = texts.stream().map(engine::encode).toList();
-            List<io.streamnlp.api.Enrichment> results = engine.infer(docs).results();
+            List<io.streamnlp.api.event.Enrichment> results = engine.infer(docs).results();
             for (int i = 0; i < texts.size(); i++) {
                 String text = texts.get(i);
                 int[] cps = text.codePoints().toArray();

@@ -5,8 +5,10 @@ import static io.streamnlp.fixtures.TestGraphs.oneHot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.streamnlp.api.Entity;
-import io.streamnlp.api.Enrichment;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.event.Entity;
+import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.decode.Aggregation;
 import io.streamnlp.decode.LabelScheme;
 import io.streamnlp.fixtures.TestBundles;

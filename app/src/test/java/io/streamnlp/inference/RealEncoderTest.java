@@ -3,7 +3,10 @@ package io.streamnlp.inference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.api.Entity;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.Device;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.event.Entity;
 import io.streamnlp.fixtures.TestBundles;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,8 +4,9 @@ import static io.streamnlp.fixtures.TestBundles.CONLL_IOB2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.streamnlp.api.Entity;
-import io.streamnlp.api.TopicPrediction;
+import io.streamnlp.api.engine.Device;
+import io.streamnlp.api.event.Entity;
+import io.streamnlp.api.event.TopicPrediction;
 import io.streamnlp.fixtures.SharedData;
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;

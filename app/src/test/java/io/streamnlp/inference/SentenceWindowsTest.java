@@ -3,7 +3,8 @@ package io.streamnlp.inference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.api.Entity;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.event.Entity;
 import io.streamnlp.app.Engines;
 import java.nio.file.Files;
 import java.nio.file.Path;

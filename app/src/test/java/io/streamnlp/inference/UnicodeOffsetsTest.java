@@ -3,7 +3,7 @@ package io.streamnlp.inference;
 import static io.streamnlp.fixtures.TestBundles.CONLL_IOB2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamnlp.api.Entity;
+import io.streamnlp.api.event.Entity;
 import io.streamnlp.fixtures.SharedData;
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;

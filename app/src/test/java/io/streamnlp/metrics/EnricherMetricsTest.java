@@ -8,8 +8,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.Topics;
-import io.streamnlp.inference.BatchStats;
-import io.streamnlp.topology.RejectReason;
+import io.streamnlp.api.engine.BatchStats;
+import io.streamnlp.api.dlq.RejectReason;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.topology.RejectReason;
+import io.streamnlp.api.dlq.RejectReason;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

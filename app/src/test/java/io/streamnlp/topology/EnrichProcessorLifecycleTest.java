@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.batching.StoredRecord;

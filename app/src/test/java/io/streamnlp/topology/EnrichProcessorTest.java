@@ -5,14 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.fixtures.LexiconBundle;
-import io.streamnlp.inference.BatchStats;
+import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.inference.EngineOptions;
-import io.streamnlp.inference.EnrichmentEngine;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

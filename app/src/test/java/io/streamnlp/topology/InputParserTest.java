@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.config.InputOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

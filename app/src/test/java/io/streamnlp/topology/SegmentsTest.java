@@ -3,9 +3,9 @@ package io.streamnlp.topology;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.api.Enrichment;
-import io.streamnlp.api.Entity;
-import io.streamnlp.api.TopicPrediction;
+import io.streamnlp.api.event.Enrichment;
+import io.streamnlp.api.event.Entity;
+import io.streamnlp.api.event.TopicPrediction;
 import io.streamnlp.decode.TopicDecoder;
 import java.util.List;
 import java.util.Random;

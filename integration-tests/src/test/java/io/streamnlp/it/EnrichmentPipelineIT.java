@@ -11,7 +11,7 @@ import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.embedded.EmbeddedKafka;
-import io.streamnlp.topology.DeadLetters;
+import io.streamnlp.api.dlq.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

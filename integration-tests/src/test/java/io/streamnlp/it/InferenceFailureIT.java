@@ -12,7 +12,7 @@ import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.embedded.EmbeddedKafka;
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;
-import io.streamnlp.topology.DeadLetters;
+import io.streamnlp.api.dlq.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import io.streamnlp.app.EventCollector;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.embedded.EmbeddedKafka;
 import io.streamnlp.fixtures.ControlledEngine;
-import io.streamnlp.topology.DeadLetters;
+import io.streamnlp.api.dlq.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
 import io.streamnlp.embedded.EmbeddedKafka;
-import io.streamnlp.inference.BatchStats;
+import io.streamnlp.api.engine.BatchStats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +79,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** As {@link #start()}, with the processor's engine wrapped. */
-    Pipeline start(java.util.function.UnaryOperator<io.streamnlp.inference.EnrichmentEngine> wrap) throws InterruptedException {
+    Pipeline start(java.util.function.UnaryOperator<io.streamnlp.api.engine.EnrichmentEngine> wrap) throws InterruptedException {
         this.app = EnricherApp.start(config, new BatchListener() {
             @Override
             public void onBatch(BatchStats stats, int owners, Trigger trigger, long queueNanos) {

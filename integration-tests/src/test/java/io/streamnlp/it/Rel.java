@@ -7,7 +7,7 @@ import io.streamnlp.app.TopicAdmin;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.Topics;
 import io.streamnlp.embedded.EmbeddedKafka;
-import io.streamnlp.topology.DeadLetters;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.topology.EnricherTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.streamnlp.inference;
+package io.streamnlp.api.engine;
 
 /** Where ONNX Runtime runs the models. */
 public enum Device {

@@ -1,10 +1,11 @@
-package io.streamnlp.inference;
+package io.streamnlp.api.engine;
 
 import java.util.List;
 
 /**
- * Text in, entities and topics out: tokenization, length-bucketed batched ONNX Runtime inference and
- * decoding, for the NER and/or topic model bundles configured. {@link #infer(List)} calls must not
+ * Text in, entities and topics out: tokenization, batched inference and decoding, for the NER and/or topic
+ * models configured (the built-in one runs ONNX model bundles; a user may implement their own and hand it to
+ * {@code io.streamnlp.api.StreamNlp}). {@link #infer(List)} calls must not
  * overlap (one caller, or external synchronisation); calls on disjoint lanes ({@link #infer(List, int[])})
  * may run in parallel.
  */

@@ -1,4 +1,4 @@
-package io.streamnlp.api;
+package io.streamnlp.api.event;
 
 /**
  * One named entity found in a text.

@@ -1,4 +1,4 @@
-package io.streamnlp.inference;
+package io.streamnlp.api.engine;
 
 /**
  * A text tokenized for every model the engine runs, split into windows of at most the model's max

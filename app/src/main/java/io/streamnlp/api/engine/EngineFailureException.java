@@ -1,4 +1,4 @@
-package io.streamnlp.inference;
+package io.streamnlp.api.engine;
 
 /**
  * The engine, not the records, failed: it is closed, the device is in a sticky error state, memory ran out, or a

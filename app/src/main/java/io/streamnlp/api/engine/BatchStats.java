@@ -1,4 +1,4 @@
-package io.streamnlp.inference;
+package io.streamnlp.api.engine;
 
 /**
  * Figures of one inference batch, exported as metrics and used by tests and the benchmark.

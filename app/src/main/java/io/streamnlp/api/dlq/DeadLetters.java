@@ -1,4 +1,4 @@
-package io.streamnlp.topology;
+package io.streamnlp.api.dlq;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;

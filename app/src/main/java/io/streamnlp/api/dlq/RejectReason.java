@@ -1,4 +1,4 @@
-package io.streamnlp.topology;
+package io.streamnlp.api.dlq;
 
 /** Why a record went to the dead-letter topic; the name is the {@code streamnlp.error} header's value. */
 public enum RejectReason {

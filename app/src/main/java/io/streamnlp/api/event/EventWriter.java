@@ -1,25 +1,27 @@
-package io.streamnlp.topology;
+package io.streamnlp.api.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamnlp.api.Entity;
-import io.streamnlp.api.TopicPrediction;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Builds the output events (the JSON contracts documented in the README). Extra input fields are
- * carried at the top level; one whose name clashes with an event field is kept under {@code "input"}
- * instead of being dropped.
+ * Builds the output events: this class is their JSON shape (documented in the README). An entity event is
+ * {@code {"id", "entities": [{"text", "label", "start", "end", "score"}], "model", "latencyMs", "text"?}}, a topic
+ * event {@code {"id", "label", "score", "scores": {label: score}, "model", "latencyMs", "text"?}}; scores are
+ * rounded to six decimals. Extra input fields are carried at the top level; one whose name clashes with an event
+ * field is kept under {@code "input"} instead of being dropped.
  */
 public final class EventWriter {
-    static final Set<String> ENTITY_FIELDS = Set.of("id", "entities", "model", "latencyMs", "text", "input");
-    static final Set<String> TOPIC_FIELDS = Set.of("id", "label", "score", "scores", "model", "latencyMs", "text", "input");
+    /** The top-level fields of an entity event (besides the input's carried extras). */
+    public static final Set<String> ENTITY_FIELDS = Set.of("id", "entities", "model", "latencyMs", "text", "input");
+    /** The top-level fields of a topic event (besides the input's carried extras). */
+    public static final Set<String> TOPIC_FIELDS = Set.of("id", "label", "score", "scores", "model", "latencyMs", "text", "input");
 
     private final ObjectMapper mapper = JsonMapper.builder().build();
     private final boolean includeText;
@@ -28,9 +30,14 @@ public final class EventWriter {
         this.includeText = includeText;
     }
 
-    public byte[] entities(ParsedInput.Accepted in, java.util.List<Entity> entities, String model, long latencyMs) {
+    /**
+     * @param id     the record's id (its {@code id} field, or one derived from its coordinates)
+     * @param text   the input text (written only when the writer includes text)
+     * @param extras the input's other fields, carried into the event; may be null
+     */
+    public byte[] entities(String id, String text, ObjectNode extras, java.util.List<Entity> entities, String model, long latencyMs) {
         ObjectNode o = mapper.createObjectNode();
-        o.put("id", in.id());
+        o.put("id", id);
         ArrayNode arr = o.putArray("entities");
         for (Entity e : entities) {
             ObjectNode n = arr.addObject();
@@ -40,30 +47,30 @@ public final class EventWriter {
             n.put("end", e.end());
             n.put("score", round(e.score()));
         }
-        o.put("model", model);
-        o.put("latencyMs", latencyMs);
-        if (includeText) {
-            o.put("text", in.text());
-        }
-        carry(o, in.extras(), ENTITY_FIELDS);
-        return write(o);
+        return finish(o, text, extras, ENTITY_FIELDS, model, latencyMs);
     }
 
-    public byte[] topic(ParsedInput.Accepted in, TopicPrediction topic, String model, long latencyMs) {
+    /** As {@link #entities}, for a topic event. */
+    public byte[] topic(String id, String text, ObjectNode extras, TopicPrediction topic, String model, long latencyMs) {
         ObjectNode o = mapper.createObjectNode();
-        o.put("id", in.id());
+        o.put("id", id);
         o.put("label", topic.label());
         o.put("score", round(topic.score()));
         ObjectNode scores = o.putObject("scores");
         for (Map.Entry<String, Double> s : topic.scores().entrySet()) {
             scores.put(s.getKey(), round(s.getValue()));
         }
+        return finish(o, text, extras, TOPIC_FIELDS, model, latencyMs);
+    }
+
+    /** The fields both events end with: the model, the latency, the text if wanted, the carried extras. */
+    private byte[] finish(ObjectNode o, String text, ObjectNode extras, Set<String> reserved, String model, long latencyMs) {
         o.put("model", model);
         o.put("latencyMs", latencyMs);
         if (includeText) {
-            o.put("text", in.text());
+            o.put("text", text);
         }
-        carry(o, in.extras(), TOPIC_FIELDS);
+        carry(o, extras, reserved);
         return write(o);
     }
 

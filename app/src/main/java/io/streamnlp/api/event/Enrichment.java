@@ -1,4 +1,4 @@
-package io.streamnlp.api;
+package io.streamnlp.api.event;
 
 import java.util.List;
 

@@ -1,0 +1,141 @@
+package io.streamnlp.api;
+
+import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.app.Engines;
+import io.streamnlp.app.StartupChecks;
+import io.streamnlp.batching.BatchListener;
+import io.streamnlp.batching.BatchPolicy;
+import io.streamnlp.batching.CoordinatorRegistry;
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.inference.SynchronizedEngine;
+import io.streamnlp.topology.EnricherTopology;
+import io.streamnlp.topology.RecordMetrics;
+import io.streamnlp.topology.Settings;
+import io.streamnlp.topology.StreamsSettings;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.KStream;
+
+/**
+ * The enrichment, ready to be added to one topology (once): its processor, its two changelogged stores (the batch
+ * buffer, and the finished segments of long documents) and its three outputs, under names prefixed
+ * {@code streamnlp-} (so its changelog topics are {@code <application.id>-streamnlp-batch-buffer-changelog} and
+ * {@code ...-streamnlp-batch-partials-changelog}). Every guarantee of the standalone app holds inside the user's
+ * application: with {@code processing.guarantee=exactly_once_v2}, every record gets its events or one dead letter,
+ * once.
+ *
+ * <p>Lifecycle: the enricher holds the engine (native model sessions) and, with {@code inference.overlap}, a pool
+ * of inference threads. Close it <em>after</em> the {@code KafkaStreams} instance has closed: a stream thread still
+ * inside a batch would find the engine closed (the stream then stops without committing; nothing is dead-lettered).
+ * With try-with-resources, open the enricher first and the {@code KafkaStreams} second, and they close in that
+ * order. {@link #close()} closes an engine it opened from configuration, never one the user passed in.
+ */
+public final class Enricher implements AutoCloseable {
+    private final EnricherConfig config;
+    private final Settings settings;
+    private final EnrichmentEngine engine;
+    private final boolean ownsEngine;
+    private final CoordinatorRegistry registry;
+    private boolean added;
+    private boolean closed;
+
+    private Enricher(EnricherConfig config, Settings settings, EnrichmentEngine engine, boolean ownsEngine,
+                     CoordinatorRegistry registry) {
+        this.config = config;
+        this.settings = settings;
+        this.engine = engine;
+        this.ownsEngine = ownsEngine;
+        this.registry = registry;
+    }
+
+    /** @param userEngine the caller's engine, or null to open one from the configuration */
+    static Enricher open(EnricherConfig config, EnrichmentEngine userEngine) {
+        Settings settings = Settings.from(config);
+        BatchPolicy.from(config); // a bad batch setting fails before the models load
+        EnrichmentEngine engine = new SynchronizedEngine(userEngine != null ? userEngine : Engines.open(config));
+        try {
+            boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
+            BatchPolicy policy = StartupChecks.fittedPolicy(config, engine, overlap);
+            CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, BatchListener.NONE, overlap);
+            return new Enricher(config, settings, engine, userEngine == null, registry);
+        } catch (RuntimeException e) {
+            if (userEngine == null) {
+                engine.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Adds the enrichment to a DSL topology, reading {@code input} (raw record bytes: a JSON object with a
+     * {@code text} field, or plain text, as {@code input.format} says).
+     */
+    public EnrichmentStreams addTo(StreamsBuilder builder, KStream<byte[], byte[]> input) {
+        claim();
+        EnricherTopology.Outputs<KStream<byte[], byte[]>> out =
+                EnricherTopology.addTo(builder, input, settings, registry, RecordMetrics.NONE);
+        return new EnrichmentStreams(out.entities(), out.topics(), out.deadLetters());
+    }
+
+    /** Adds the enrichment to a Processor API topology, reading from the {@code parents} nodes. */
+    public EnrichmentNodes addTo(Topology topology, String... parents) {
+        claim();
+        EnricherTopology.Outputs<String> out = EnricherTopology.addTo(topology, settings, registry, RecordMetrics.NONE, parents);
+        return new EnrichmentNodes(out.entities(), out.topics(), out.deadLetters());
+    }
+
+    /** The engine the enrichment runs on (tests). */
+    EnrichmentEngine engine() {
+        return engine;
+    }
+
+    private synchronized void claim() {
+        if (closed) {
+            throw new IllegalStateException("this enricher is closed");
+        }
+        if (added) {
+            throw new IllegalStateException("an enricher is added to one topology, once: open another for a second");
+        }
+        added = true;
+    }
+
+    /**
+     * The Kafka Streams settings the enrichment relies on, to add to the application's properties: a poll no longer
+     * than the batch timer's tick (so {@code batch.max.wait.ms} is honoured), a producer request size that takes the
+     * largest event, and the transaction timeout the start-up check sized the batches for.
+     */
+    public Map<String, Object> streamsConfig() {
+        Properties all = StreamsSettings.from(config);
+        Map<String, Object> needed = new TreeMap<>();
+        for (String key : new String[] {StreamsConfig.POLL_MS_CONFIG,
+                StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)}) {
+            if (all.get(key) != null) {
+                needed.put(key, all.get(key));
+            }
+        }
+        return needed;
+    }
+
+    /**
+     * Stops the inference threads and closes the engine if this enricher opened it. Call it after the
+     * {@code KafkaStreams} instance has closed (see the class comment). Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        registry.close();
+        if (ownsEngine) {
+            engine.close();
+        }
+    }
+}
