@@ -3,7 +3,7 @@ package io.streamnlp.app;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.decode.Aggregation;
+import io.streamnlp.model.Aggregation;
 import io.streamnlp.api.engine.Device;
 import io.streamnlp.inference.EngineOptions;
 import io.streamnlp.api.engine.EnrichmentEngine;

@@ -1,5 +1,6 @@
 package io.streamnlp.decode;
 
+import io.streamnlp.model.LabelScheme;
 import io.streamnlp.api.event.Entity;
 import java.util.ArrayList;
 import java.util.List;

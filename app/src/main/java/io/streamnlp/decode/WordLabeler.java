@@ -1,5 +1,7 @@
 package io.streamnlp.decode;
 
+import io.streamnlp.model.Aggregation;
+
 /**
  * Decides a word's label from its sub-tokens' logits (rows of {@code labels} floats, row-major) by an
  * {@link Aggregation}. Holds scratch arrays: one instance per thread.

@@ -33,7 +33,16 @@ public final class EvalRunner {
     }
 
     /** What came back, by record index; a record absent here was dead-lettered or never arrived. */
-    public record Collected(Map<Integer, JsonNode> events, int deadLettered, int missing, double seconds) {
+    /**
+     * @param warmRecordsPerSecond records/s over the warm part of the run: from the arrival of the first 10 % of the
+     *                             records to the last one (start-up, JIT and the first batches left out); 0 when too
+     *                             few came back to tell
+     */
+    public record Collected(Map<Integer, JsonNode> events, int deadLettered, int missing, double seconds, double warmRecordsPerSecond) {
+        public Collected(Map<Integer, JsonNode> events, int deadLettered, int missing, double seconds) {
+            this(events, deadLettered, missing, seconds, 0);
+        }
+
         public double recordsPerSecond(int total) {
             return seconds <= 0 ? 0 : total / seconds;
         }
@@ -63,6 +72,9 @@ public final class EvalRunner {
             Map<Integer, JsonNode> events = new HashMap<>();
             int dead = 0;
             long lastProgress = System.nanoTime();
+            int warmFrom = Math.max(1, texts.size() / 10);
+            long warmStart = 0;
+            long lastArrival = 0;
             while (events.size() + dead < texts.size()) {
                 List<ConsumerRecord<byte[], byte[]>> got = collector.pollOnce(Duration.ofMillis(200));
                 for (ConsumerRecord<byte[], byte[]> r : got) {
@@ -77,6 +89,10 @@ public final class EvalRunner {
                         events.put(index, EventCollector.json(r));
                     }
                     lastProgress = System.nanoTime();
+                    lastArrival = lastProgress;
+                    if (warmStart == 0 && events.size() + dead >= warmFrom) {
+                        warmStart = lastProgress;
+                    }
                 }
                 if (!got.isEmpty() && progress != null) {
                     progress.update(events.size() + dead, texts.size());
@@ -86,7 +102,9 @@ public final class EvalRunner {
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            return new Collected(events, dead, texts.size() - events.size() - dead, seconds);
+            int warm = events.size() + dead - warmFrom;
+            double warmRate = warmStart == 0 || lastArrival <= warmStart || warm < 10 ? 0 : warm / ((lastArrival - warmStart) / 1e9);
+            return new Collected(events, dead, texts.size() - events.size() - dead, seconds, warmRate);
         }
     }
 

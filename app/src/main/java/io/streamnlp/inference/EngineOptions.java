@@ -1,7 +1,7 @@
 package io.streamnlp.inference;
 
 import io.streamnlp.api.engine.Device;
-import io.streamnlp.decode.Aggregation;
+import io.streamnlp.model.Aggregation;
 import java.nio.file.Path;
 
 /**

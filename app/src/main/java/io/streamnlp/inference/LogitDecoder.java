@@ -2,7 +2,7 @@ package io.streamnlp.inference;
 
 import io.streamnlp.api.event.Entity;
 import io.streamnlp.api.event.TopicPrediction;
-import io.streamnlp.decode.Aggregation;
+import io.streamnlp.model.Aggregation;
 import io.streamnlp.decode.SpanDecoder;
 import io.streamnlp.decode.TopicDecoder;
 import io.streamnlp.decode.WordLabeler;

@@ -9,7 +9,7 @@ import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.api.event.Entity;
 import io.streamnlp.api.event.TopicPrediction;
-import io.streamnlp.decode.Aggregation;
+import io.streamnlp.model.Aggregation;
 import io.streamnlp.model.ModelBundle;
 import io.streamnlp.tokenize.EncodedText;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.streamnlp.model;
 
-import io.streamnlp.decode.Aggregation;
-import io.streamnlp.decode.LabelScheme;
+import io.streamnlp.model.Aggregation;
+import io.streamnlp.model.LabelScheme;
 import java.nio.file.Path;
 import java.util.List;
 

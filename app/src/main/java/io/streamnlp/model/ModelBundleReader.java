@@ -7,8 +7,8 @@ import static io.streamnlp.model.ModelBundle.TOKENIZER;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamnlp.decode.Aggregation;
-import io.streamnlp.decode.LabelScheme;
+import io.streamnlp.model.Aggregation;
+import io.streamnlp.model.LabelScheme;
 import io.streamnlp.model.ModelBundle.Task;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.streamnlp.decode;
 
+import io.streamnlp.model.LabelScheme;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamnlp.api.event.Entity;

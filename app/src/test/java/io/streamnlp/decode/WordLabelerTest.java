@@ -1,5 +1,6 @@
 package io.streamnlp.decode;
 
+import io.streamnlp.model.Aggregation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamnlp.api.engine.BatchResult;
 import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.event.Entity;
-import io.streamnlp.decode.Aggregation;
+import io.streamnlp.model.Aggregation;
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;
 import java.nio.file.Path;

@@ -103,7 +103,7 @@ class RealTokenizersTest {
         assertEquals(List.of("Jean-Baptiste/PER/4/17", "Paris/LOC/23/28"), run(dir, "Hi, Jean-Baptiste in   Paris."));
         try (OnnxEnrichmentEngine e = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null))) {
             assertEquals(512, e.nerBundle().maxLength()); // min(512, max_position_embeddings 514)
-            assertEquals(io.streamnlp.decode.LabelScheme.IO, e.nerBundle().ner().scheme());
+            assertEquals(io.streamnlp.model.LabelScheme.IO, e.nerBundle().ner().scheme());
         }
     }
 

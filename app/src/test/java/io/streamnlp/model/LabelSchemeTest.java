@@ -1,4 +1,4 @@
-package io.streamnlp.decode;
+package io.streamnlp.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

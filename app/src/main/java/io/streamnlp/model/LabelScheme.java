@@ -1,4 +1,4 @@
-package io.streamnlp.decode;
+package io.streamnlp.model;
 
 import java.util.List;
 import java.util.Locale;
