@@ -29,11 +29,12 @@ public final class BenchRunner {
      * @param noCompare measure the served bundle only
      * @param external also run the processor in a JVM of its own (broker and load driver in this one) and report
      *                 its CPU time per record and the share of it inside ONNX Runtime
+     * @param externalJfr a Java Flight Recording of that processor process, written when it stops (null: none)
      */
     public record Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir, Path compare, boolean noCompare,
-                          boolean external) {
+                          boolean external, Path externalJfr) {
         public Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir) {
-            this(quick, texts, repeats, partitions, sharedDir, null, false, true);
+            this(quick, texts, repeats, partitions, sharedDir, null, false, true, null);
         }
 
         public static Options quick(Path shared) {
@@ -228,7 +229,7 @@ public final class BenchRunner {
         TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), Topics.from(c), options.partitions(), options.partitions(),
                 io.streamnlp.topology.EnricherTopology.maxRecordBytes(io.streamnlp.topology.Settings.from(c)));
         log.println("bench: starting the processor in a JVM of its own...");
-        try (ExternalProcessor ep = ExternalProcessor.start(c, Duration.ofSeconds(180))) {
+        try (ExternalProcessor ep = ExternalProcessor.start(c, Duration.ofSeconds(180), options.externalJfr())) {
             LoadDriver d = driver(c, texts, tokens);
             for (int w = 0; w < (options.quick() ? 1 : 2); w++) { // a fresh JVM: JIT, sessions, transactions
                 d.run(warmUp(n), 0, timeout);

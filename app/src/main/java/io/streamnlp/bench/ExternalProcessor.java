@@ -51,12 +51,17 @@ final class ExternalProcessor implements AutoCloseable {
     /**
      * Starts {@code streamnlp run} with every key of {@code config} (so it runs exactly the configuration the
      * in-process pipeline rows use) and waits until it reports ready.
+     *
+     * @param jfr where the process writes a Java Flight Recording (profile settings) when it stops, or null
      */
-    static ExternalProcessor start(EnricherConfig config, Duration timeout) throws Exception {
+    static ExternalProcessor start(EnricherConfig config, Duration timeout, Path jfr) throws Exception {
         int port = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xss8m"); // ONNX Runtime's environment wants a deep native stack (see the launcher)
+        if (jfr != null) { // a profile of the processor alone, for what the bench's CPU rows leave outside ONNX Runtime
+            cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.toAbsolutePath());
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.streamnlp.cli.Main");

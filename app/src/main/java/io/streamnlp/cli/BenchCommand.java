@@ -52,11 +52,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-external", description = "Skip the run with the processor in a JVM of its own (its CPU time per record and the share inside ONNX Runtime).")
     boolean noExternal;
 
+    @Option(names = "--jfr", paramLabel = "FILE", description = "Record the processor-in-its-own-JVM run with Java Flight Recorder (profile settings) into FILE.")
+    Path jfr;
+
     @Override
     public Integer call() throws Exception {
         BenchRunner.Options d = quick ? BenchRunner.Options.quick(sharedDir()) : BenchRunner.Options.full(sharedDir());
         BenchRunner.Options o = new BenchRunner.Options(quick, texts != null ? texts : d.texts(), repeats != null ? repeats : d.repeats(),
-                partitions, d.sharedDir(), compare, noCompare, !noExternal);
+                partitions, d.sharedDir(), compare, noCompare, !noExternal, jfr);
         if (o.texts() < 10 || o.repeats() < 1 || o.partitions() < 1) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--texts >= 10, --repeats >= 1, --partitions >= 1");
         }

@@ -58,6 +58,14 @@ class BenchSmokeIT {
         for (String ratio : List.of("pipeline / best raw", "pipeline / naive", "padding waste", "p99 at half load", "mean batch")) {
             assertTrue(table.contains("| " + ratio), "missing " + ratio + "\n" + table);
         }
+        // the processor in a JVM of its own: its rate, and the share of its CPU time inside ONNX Runtime's session runs
+        List<String> ext = rows(table, "| pipeline (saturation), processor in its own JVM |");
+        assertEquals(1, ext.size(), table);
+        assertTrue(number(cell(ext.get(0), 3)) > 0, "records/s: " + ext.get(0));
+        List<String> share = rows(table, "| processor in its own JVM: CPU inside ONNX Runtime |");
+        assertEquals(1, share.size(), table);
+        double percent = number(cell(share.get(0), 1).replace("%", ""));
+        assertTrue(percent > 0 && percent <= 100, "a share of the process's CPU time: " + share.get(0));
         assertTrue(table.contains("every record accounted for: yes"), table);
     }
 
