@@ -36,9 +36,9 @@ public final class KnownNoise extends Filter<ILoggingEvent> {
             new Rule("org.apache.kafka.controller.QuorumController", m -> m.contains("The metadata log appears to be empty"),
                     "The embedded broker formats a fresh metadata log at every start, as it should."),
             new Rule("kafka.server.DefaultAutoTopicCreationManager",
-                    m -> m.contains("__consumer_offsets") && m.contains("TOPIC_ALREADY_EXISTS"),
-                    "Two clients looked up their group coordinator at once, both asked the broker to create the offsets "
-                            + "topic and the second found it created: what was wanted."),
+                    m -> (m.contains("__consumer_offsets") || m.contains("__transaction_state")) && m.contains("TOPIC_ALREADY_EXISTS"),
+                    "Two clients looked up their group (or transaction) coordinator at once, both asked the broker to create "
+                            + "the offsets (or transaction state) topic and the second found it created: what was wanted."),
             new Rule("org.apache.kafka.clients.NetworkClient",
                     m -> m.contains("Attempting to close NetworkClient that has already been closed"),
                     "The embedded broker's shutdown closes its controller channel twice; the second close does nothing."),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamnlp.testing.InProcessCli;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,17 +19,17 @@ class CliLogsTest {
     Path tmp;
 
     /** run against a port nothing listens on: it loads the models, logs, and fails at the cluster check (exit 1) */
-    private CliTest.Result runUnreachable(String... options) throws Exception {
+    private InProcessCli.Result runUnreachable(String... options) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("run"));
         args.addAll(List.of(options));
         args.addAll(List.of("--set", "bootstrap.servers=localhost:1", "--set", "startup.timeout.ms=1500", "--set", "metrics.port=0",
                 "--set", "state.dir=" + tmp.resolve("state")));
-        return CliTest.cli(args.toArray(String[]::new));
+        return InProcessCli.run(args.toArray(String[]::new));
     }
 
     @Test
     void aNormalDemoLogsNoWarningAndNoError() throws Exception {
-        CliTest.Result r = CliTest.cli("demo", "--no-color");
+        InProcessCli.Result r = InProcessCli.run("demo", "--no-color");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("● demo-1"), r.out());
         // the text format is "HH:mm:ss.SSS [thread] LEVEL Logger - message"
@@ -39,16 +40,16 @@ class CliLogsTest {
 
     @Test
     void quietLeavesOnlyWarningsAndErrors() throws Exception {
-        CliTest.Result r = runUnreachable("--quiet");
+        InProcessCli.Result r = runUnreachable("--quiet");
         assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
         assertFalse(r.err().contains(" INFO "), r.err());
         assertTrue(r.err().contains("error: cannot reach the Kafka cluster"), r.err());
-        assertEquals(Main.EXIT_CONFIG, CliTest.cli("run", "--quiet", "--verbose", "--print-config").code());
+        assertEquals(Main.EXIT_CONFIG, InProcessCli.run("run", "--quiet", "--verbose", "--print-config").code());
     }
 
     @Test
     void runLogsJsonLinesWithTimeLevelLoggerThreadAndMessage() throws Exception {
-        CliTest.Result r = runUnreachable("--log-format", "json");
+        InProcessCli.Result r = runUnreachable("--log-format", "json");
         assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
         List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
         assertFalse(lines.isEmpty());
@@ -65,9 +66,9 @@ class CliLogsTest {
         }
         assertTrue(info, "our INFO lines:\n" + r.err());
         assertTrue(error, "the command's error is a JSON line too:\n" + r.err());
-        assertFalse(CliTest.cli("run", "--log-format", "xml", "--print-config").code() == 0);
+        assertFalse(InProcessCli.run("run", "--log-format", "xml", "--print-config").code() == 0);
         // the next command in this JVM is back to text
-        CliTest.Result text = runUnreachable();
+        InProcessCli.Result text = runUnreachable();
         assertTrue(text.err().contains("error: cannot reach the Kafka cluster"), text.err());
         assertFalse(text.err().startsWith("{"), text.err());
     }

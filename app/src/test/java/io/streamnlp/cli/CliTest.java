@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.testing.ChildJvm;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.streamnlp.testing.InProcessCli;
+import io.streamnlp.testing.InProcessCli.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,21 +19,9 @@ class CliTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {}
-
     /** Runs the CLI in this JVM, capturing what it prints. */
-    static synchronized Result cli(String... args) throws Exception {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    static Result cli(String... args) {
+        return InProcessCli.run(args);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;
+import io.streamnlp.testing.InProcessCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class ModelsCommandTest {
     @Test
     void describesTasksLabelsSchemeInputsAndOutputs() throws Exception {
         Path dir = bundle("[\"World\", \"Sports\", \"Business\", \"Sci/Tech\"]");
-        CliTest.Result r = CliTest.cli("models", dir.toString());
+        InProcessCli.Result r = InProcessCli.run("models", dir.toString());
         assertEquals(0, r.code(), r.err());
         String out = r.out();
         assertTrue(out.contains("lexicon@1.2.3"), out);
@@ -48,12 +49,12 @@ class ModelsCommandTest {
     @Test
     void aBadBundleExitsTwoNamingTheProblem() throws Exception {
         Path dir = bundle("[\"World\", \"Sports\"]"); // the graph has 4 topic logits
-        CliTest.Result r = CliTest.cli("models", dir.toString());
+        InProcessCli.Result r = InProcessCli.run("models", dir.toString());
         assertEquals(Main.EXIT_CONFIG, r.code());
         assertTrue(r.err().contains("2 labels but output 'sequence_logits'"), r.err());
 
         Files.delete(dir.resolve("tokenizer.json"));
-        r = CliTest.cli("models", dir.toString(), tmp.resolve("nowhere").toString());
+        r = InProcessCli.run("models", dir.toString(), tmp.resolve("nowhere").toString());
         assertEquals(Main.EXIT_CONFIG, r.code());
         assertTrue(r.err().contains("missing file tokenizer.json"), r.err());
         assertTrue(r.err().contains("nowhere does not exist"), r.err());

@@ -63,6 +63,11 @@ class LogSetupTest {
                 + "topic-partition text.topics-0, retrying (2147483646 attempts left). Error: NOT_LEADER_OR_FOLLOWER"));
         assertEquals(FilterReply.NEUTRAL, decide(Level.ERROR, sender, "Error: CONCURRENT_TRANSACTIONS"));
         assertEquals(FilterReply.DENY, decide(Level.WARN, "ai.djl.util.cuda.CudaUtils", "Failed to detect GPU count: CUDA driver version is insufficient"));
+        String autoCreate = "kafka.server.DefaultAutoTopicCreationManager";
+        assertEquals(FilterReply.DENY, decide(Level.WARN, autoCreate, "Auto topic creation failed for __transaction_state with error "
+                + "'TOPIC_ALREADY_EXISTS': Topic '__transaction_state' already exists."));
+        assertEquals(FilterReply.NEUTRAL, decide(Level.WARN, autoCreate, "Auto topic creation failed for __transaction_state with error "
+                + "'INVALID_REPLICATION_FACTOR'"));
         String network = "org.apache.kafka.clients.NetworkClient";
         assertEquals(FilterReply.DENY, decide(Level.WARN, network, "[NodeToControllerChannelManager id=0 name=registration] Attempting to close NetworkClient that has already been closed."));
         assertEquals(FilterReply.NEUTRAL, decide(Level.WARN, network, "[AdminClient clientId=a] Connection to node -1 (localhost/127.0.0.1:1) could not be established. Node may not be available."));

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.cli.Main;
 import io.streamnlp.config.ConfigKeys;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.streamnlp.testing.InProcessCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +27,7 @@ class BadConfigIT {
 
     @BeforeAll
     static void bundle() {
-        good = ItBundles.lexiconBundle(tmp.resolve("good"));
+        good = ItBundles.lexiconBundle();
     }
 
     record Result(int code, String err, long ms) {
@@ -42,19 +40,10 @@ class BadConfigIT {
     }
 
     static Result run(String... args) {
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        long t0 = System.nanoTime();
-        int code;
-        try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setErr(ps);
-            code = Main.execute(args);
-        } finally {
-            System.setErr(oldErr);
-        }
-        String err = buf.toString(StandardCharsets.UTF_8);
-        oldErr.print(err);
-        return new Result(code, err, (System.nanoTime() - t0) / 1_000_000);
+        InProcessCli.Result r = InProcessCli.run(args);
+        System.out.print(r.out());
+        System.err.print(r.err());
+        return new Result(r.code(), r.err(), r.millis());
     }
 
     static String[] runWith(Path bundle, String... sets) {

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.app.EventCollector;
 import io.streamnlp.config.ConfigKeys;
-import io.streamnlp.embedded.EmbeddedKafka;
-import io.streamnlp.api.dlq.DeadLetters;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,59 +22,32 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad and unusual input beyond {@link EnrichmentPipelineIT}'s reject kinds: oversized records, the
  * broker's max message size, parser limits, control characters, every script, a 100,000-word document,
  * and the throughput of good records among bad ones.
  */
+@WithKafka
 class BadInputIT {
     static final int TOPIC_MAX_BYTES = 8 << 20;
-    static EmbeddedKafka kafka;
-    @TempDir
-    static Path tmp;
-    static Path bundle;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    static TestBroker kafka;
+    static final Path BUNDLE = ItBundles.lexiconBundle();
 
     private static KafkaProducer<byte[], byte[]> bigProducer() {
         return Rel.producer(kafka.bootstrapServers(), Map.of("max.request.size", 16 << 20, "buffer.memory", 64L << 20));
     }
 
     private static void raiseInputLimit(Pipeline p) throws Exception {
-        try (Admin admin = kafka.cluster().admin()) {
-            var res = new ConfigResource(ConfigResource.Type.TOPIC, p.topics.input());
-            admin.incrementalAlterConfigs(Map.of(res, List.of(new AlterConfigOp(
-                    new ConfigEntry("max.message.bytes", Integer.toString(TOPIC_MAX_BYTES)), AlterConfigOp.OpType.SET))))
-                    .all().get(30, TimeUnit.SECONDS);
-        }
+        kafka.setTopicConfig(p.topics.input(), "max.message.bytes", Integer.toString(TOPIC_MAX_BYTES));
         Thread.sleep(500);
     }
 
@@ -102,8 +77,8 @@ class BadInputIT {
     }
 
     @Test
-    void oversizedRecordsAndOneAtTheBrokersMaxMessageSizeGoToTheDlqWithTheirOriginalBytes() throws Exception {
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of()); KafkaProducer<byte[], byte[]> prod = bigProducer()) {
+    void oversizedRecordsAndOneAtTheBrokersMaxMessageSizeGoToTheDlqWithTheirOriginalBytes(TestNames names) throws Exception {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of()); KafkaProducer<byte[], byte[]> prod = bigProducer()) {
             raiseInputLimit(p);
             p.start();
             byte[] fiveMb = utf8("Paris ".repeat((5 << 20) / 6));
@@ -138,9 +113,9 @@ class BadInputIT {
     }
 
     @Test
-    void deeplyNestedJsonIsRejectedAndHugeButValidJsonIsEnriched() throws Exception {
+    void deeplyNestedJsonIsRejectedAndHugeButValidJsonIsEnriched(TestNames names) throws Exception {
         // the 20,000-field record is ~300 KB, over the default input.max.bytes: this is about parser limits, not size
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, Integer.toString(1 << 20)));
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, Integer.toString(1 << 20)));
              KafkaProducer<byte[], byte[]> prod = bigProducer()) {
             p.start();
             int depth = 100_000;
@@ -180,7 +155,7 @@ class BadInputIT {
     }
 
     @Test
-    void nullKeysControlCharactersAndEveryScriptAreEnrichedWithExactCodePointOffsets() throws Exception {
+    void nullKeysControlCharactersAndEveryScriptAreEnrichedWithExactCodePointOffsets(TestNames names) throws Exception {
         Map<String, String> texts = new java.util.LinkedHashMap<>();
         texts.put("ctrl", "Bell\u0007 tab\t CR\r esc\u001B[0m Angela Merkel\u0001 met \u007F Acme in Paris\u0085 today");
         texts.put("emoji", "👩‍👩‍👧‍👦 Angela Merkel 🇫🇷 visited Paris 😀🎉 with Acme 👍🏽");
@@ -204,7 +179,7 @@ class BadInputIT {
             }
             expected.put(e.getKey(), ents);
         }
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of())) {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of())) {
             p.start();
             for (var e : texts.entrySet()) {
                 p.send(e.getKey(), "{\"id\":\"" + e.getKey() + "\",\"text\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(e.getValue()) + "}");
@@ -253,7 +228,7 @@ class BadInputIT {
     }
 
     @Test
-    void aHundredThousandWordDocumentIsWindowedAndEnrichedAcrossItsWholeLength() throws Exception {
+    void aHundredThousandWordDocumentIsWindowedAndEnrichedAcrossItsWholeLength(TestNames names) throws Exception {
         int words = 100_000;
         String[] filler = {"the", "report", "said", "that", "markets", "were", "calm", "on", "monday"};
         StringBuilder sb = new StringBuilder("Angela Merkel opened the meeting.");
@@ -270,7 +245,7 @@ class BadInputIT {
         String text = sb.toString();
         assertEquals(words, text.split(" ").length);
         // ~560 KB: over the default input.max.bytes, so this deployment raises it
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, Integer.toString(1 << 20)))) {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, Integer.toString(1 << 20)))) {
             p.start();
             Runtime rt = Runtime.getRuntime();
             p.send("long", text);
@@ -304,9 +279,9 @@ class BadInputIT {
     }
 
     @Test
-    void goodRecordsKeepTheirThroughputAmongBadOnes() throws Exception {
+    void goodRecordsKeepTheirThroughputAmongBadOnes(TestNames names) throws Exception {
         int n = 1500;
-        try (Pipeline p = new Pipeline(kafka, bundle, 2, Map.of()); KafkaProducer<byte[], byte[]> prod = bigProducer()) {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 2, Map.of()); KafkaProducer<byte[], byte[]> prod = bigProducer()) {
             p.start();
             String[] bad = {"{\"text\":", "{\"id\":1}", "{\"text\":\"  \"}", "{\"text\":\"a\\u0000b\"}",
                 "{\"text\":\"Paris\",\"a\":" + "[".repeat(200) + "]".repeat(200) + "}", "{\"text\":[\"a\"]}"};
@@ -343,8 +318,8 @@ class BadInputIT {
     }
 
     @Test
-    void aDeadLetterCarriesOnlyTheOriginalRecordPlusOurHeaders() throws Exception {
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of()); KafkaProducer<byte[], byte[]> prod = bigProducer()) {
+    void aDeadLetterCarriesOnlyTheOriginalRecordPlusOurHeaders(TestNames names) throws Exception {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of()); KafkaProducer<byte[], byte[]> prod = bigProducer()) {
             p.start();
             RecordHeaders h = new RecordHeaders();
             h.add(new RecordHeader("trace-id", utf8("abc-123")));
@@ -358,10 +333,10 @@ class BadInputIT {
                 assertArrayEquals(utf8("k-1"), r.key());
                 assertArrayEquals(value, r.value());
                 assertEquals(ts, r.timestamp());
-                List<String> names = new ArrayList<>();
-                r.headers().forEach(x -> names.add(x.key()));
+                List<String> headers = new ArrayList<>();
+                r.headers().forEach(x -> headers.add(x.key()));
                 assertEquals(List.of("trace-id", "binary", DeadLetters.ERROR, DeadLetters.REASON, DeadLetters.SOURCE_TOPIC,
-                        DeadLetters.SOURCE_PARTITION, DeadLetters.SOURCE_OFFSET), names);
+                        DeadLetters.SOURCE_PARTITION, DeadLetters.SOURCE_OFFSET), headers);
                 assertArrayEquals(new byte[] {0, (byte) 0xFF, 7}, r.headers().lastHeader("binary").value());
                 assertEquals("EMPTY_TEXT", Rel.header(r, DeadLetters.ERROR));
                 assertEquals("0", Rel.header(r, DeadLetters.SOURCE_PARTITION));

@@ -25,7 +25,7 @@ class BenchSmokeIT {
 
     @Test
     void quickBenchPrintsEveryRowWithSaneNumbers() throws Exception {
-        Path bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
+        Path bundle = ItBundles.lexiconBundle();
         Path out = tmp.resolve("bench.md");
         List<String> args = new ArrayList<>(List.of("bench", "--quick", "--texts", "80", "--partitions", "4",
                 "--output", out.toString(), "--set", "ner.model=" + bundle, "--set", "topic.model=" + bundle));

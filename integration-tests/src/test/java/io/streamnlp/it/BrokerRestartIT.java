@@ -3,8 +3,9 @@ package io.streamnlp.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.embedded.EmbeddedKafka;
-import java.nio.file.Path;
+import io.streamnlp.it.broker.EmbeddedBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,40 +15,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import kafka.server.BrokerServer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The broker goes down and comes back while records flow: the processor rides it out, exactly once. */
+@WithKafka(ownBroker = true) // it stops the broker: not the one the other classes share
 class BrokerRestartIT {
-    static EmbeddedKafka kafka;
-    @TempDir
-    static Path tmp;
-    static Path bundle;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    static EmbeddedBroker kafka;
 
     @Test
-    void processorRidesOutABrokerRestartWithExactCounts() throws Exception {
+    void processorRidesOutABrokerRestartWithExactCounts(TestNames names) throws Exception {
         int n = 2000;
         int partitions = 6;
         List<Rel.Input> inputs = Rel.inputs("b", n, partitions, 40, 11L);
         Set<String> good = new TreeSet<>();
         Set<String> bad = new TreeSet<>();
         inputs.forEach(i -> (i.bad() ? bad : good).add(i.id()));
-        try (Pipeline p = new Pipeline(kafka, bundle, partitions, Map.of("kafka.consumer.session.timeout.ms", "30000"))) {
+        try (Pipeline p = new Pipeline(kafka, names, ItBundles.lexiconBundle(), partitions, Map.of("kafka.consumer.session.timeout.ms", "30000"))) {
             p.start();
             AtomicInteger produced = new AtomicInteger();
             Thread producer = new Thread(() -> {
@@ -67,14 +50,14 @@ class BrokerRestartIT {
             while (produced.get() < n / 3) {
                 Thread.sleep(50);
             }
-            BrokerServer broker = kafka.cluster().brokers().values().iterator().next();
+            BrokerServer broker = kafka.kafka().cluster().brokers().values().iterator().next();
             long down = System.nanoTime();
             broker.shutdown();
             broker.awaitShutdown();
             int producedWhileDown = produced.get();
             Thread.sleep(8000);
             broker.startup();
-            kafka.cluster().waitForReadyBrokers();
+            kafka.kafka().cluster().waitForReadyBrokers();
             long downMs = (System.nanoTime() - down) / 1_000_000;
             producer.join(180_000);
             assertEquals(n, produced.get());

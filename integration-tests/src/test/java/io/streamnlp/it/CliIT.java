@@ -8,56 +8,32 @@ import io.streamnlp.app.EventCollector;
 import io.streamnlp.app.TopicAdmin;
 import io.streamnlp.cli.Main;
 import io.streamnlp.config.Topics;
-import io.streamnlp.embedded.EmbeddedKafka;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
+import io.streamnlp.testing.ChildJvm;
+import io.streamnlp.testing.InProcessCli;
+import io.streamnlp.testing.InProcessCli.Result;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code produce} and {@code tail} against a real broker, through the processor for tail. */
+@WithKafka
 class CliIT {
-    static EmbeddedKafka kafka;
+    static TestBroker kafka;
     @TempDir
     static Path tmp;
-    static Path bundle;
+    static final Path BUNDLE = ItBundles.lexiconBundle();
 
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    record Result(int code, String out, String err) {}
-
-    static synchronized Result cli(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    static Result cli(String... args) {
+        return InProcessCli.run(args);
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int n) {
@@ -67,15 +43,16 @@ class CliIT {
         }
     }
 
-    private static String fresh() {
-        String t = "cli-" + UUID.randomUUID().toString().substring(0, 8);
-        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), new Topics(t, t + "-e", t + "-t", t + "-d"), 1, 1, 1 << 20);
-        return t;
+    /** A new topic to produce to. */
+    private static String fresh(TestNames names) {
+        Topics t = names.topics();
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), t, 1, 1, 1 << 20);
+        return t.input();
     }
 
     @Test
-    void produceSendsJsonLinesWithKeysAndConllSentencesAsRecords() throws Exception {
-        String topic = fresh();
+    void produceSendsJsonLinesWithKeysAndConllSentencesAsRecords(TestNames names) throws Exception {
+        String topic = fresh(names);
         Path jsonl = tmp.resolve("docs.jsonl");
         Files.writeString(jsonl, "{\"id\":\"a1\",\"text\":\"Angela Merkel in Paris\"}\n\nplain line\n{\"id\":7,\"text\":\"x\"}\n");
         Result r = cli("produce", jsonl.toString(), "--topic", topic, "--key-field", "id", "--set", "bootstrap.servers=" + kafka.bootstrapServers());
@@ -89,7 +66,7 @@ class CliIT {
         assertEquals("plain line", new String(records.get(1).value(), StandardCharsets.UTF_8));
         assertEquals("7", new String(records.get(2).key(), StandardCharsets.UTF_8));
 
-        String conllTopic = fresh();
+        String conllTopic = fresh(names);
         Path conll = tmp.resolve("docs.conll");
         Files.writeString(conll, "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\n");
         r = cli("produce", conll.toString(), "--topic", conllTopic, "--set", "bootstrap.servers=" + kafka.bootstrapServers());
@@ -102,8 +79,8 @@ class CliIT {
     }
 
     @Test
-    void tailPrintsTheProcessorsEventsWithEntitiesMarked() throws Exception {
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of())) {
+    void tailPrintsTheProcessorsEventsWithEntitiesMarked(TestNames names) throws Exception {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of())) {
             p.start();
             p.send("t1", "{\"id\":\"t1\",\"text\":\"Angela Merkel visited Paris after the election.\"}");
             p.send("t2", "{\"id\":\"t2\",\"text\":\"Football in Paris.\"}");
@@ -132,12 +109,12 @@ class CliIT {
     }
 
     @Test
-    void runServesReadinessAndExitsZeroOnSigterm() throws Exception {
+    void runServesReadinessAndExitsZeroOnSigterm(TestNames names) throws Exception {
         int port;
         try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of())) { // topics and configuration only; not started
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of())) { // topics and configuration only; not started
             java.util.List<String> args = new java.util.ArrayList<>(List.of("run"));
             p.config.asMap().forEach((k, v) -> {
                 if (!v.isEmpty()) {

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
 import io.streamnlp.testing.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,29 +21,17 @@ import org.junit.jupiter.api.io.TempDir;
  * Interoperability: Kafka's own console producer and consumer (separate JVMs, as a user would run
  * them) talk to the processor. The consumer reads with read_committed, as the README tells users to.
  */
+@WithKafka
 class ConsoleClientsIT {
     static final ObjectMapper JSON = new ObjectMapper();
-    static EmbeddedKafka kafka;
+    static TestBroker kafka;
     @TempDir
     static Path tmp;
-    static Path bundle;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    static final Path BUNDLE = ItBundles.lexiconBundle();
 
     @Test
-    void consoleProducerInConsoleConsumerOutReadCommitted() throws Exception {
-        try (Pipeline p = new Pipeline(kafka, bundle, 2, Map.of())) {
+    void consoleProducerInConsoleConsumerOutReadCommitted(TestNames names) throws Exception {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 2, Map.of())) {
             p.start();
             Path lines = tmp.resolve("input.jsonl");
             Files.write(lines, List.of(

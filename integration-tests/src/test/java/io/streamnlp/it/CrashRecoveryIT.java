@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.config.ConfigKeys;
-import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
+import io.streamnlp.testing.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,9 +18,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,29 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
  * points, several times with records buffered in its changelogged store, and restarted each time. A
  * read_committed consumer then sees exactly the events of a run without crashes.
  */
+@WithKafka
+@ExtendWith(ChildJvm.KillAfterEach.class)
 class CrashRecoveryIT {
-    static EmbeddedKafka kafka;
+    static TestBroker kafka;
     @TempDir
     static Path tmp;
-    static Path bundle;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
-    }
-
-    @AfterAll
-    static void stop() {
-        Rel.killAll();
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    static final Path BUNDLE = ItBundles.lexiconBundle();
 
     /** The same inputs through an in-process processor that is never interrupted. */
-    static Rel.Outcome reference(List<Rel.Input> inputs, int partitions, Set<String> good, Set<String> bad) throws Exception {
-        try (Pipeline p = new Pipeline(kafka, bundle, partitions, Map.of())) {
+    static Rel.Outcome reference(TestNames names, List<Rel.Input> inputs, int partitions, Set<String> good, Set<String> bad) throws Exception {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, partitions, Map.of())) {
             p.start();
             for (Rel.Input in : inputs) {
                 p.send(in.partition(), in.id(), in.value());
@@ -67,7 +57,7 @@ class CrashRecoveryIT {
     }
 
     @Test
-    void sigkillAtRandomPointsLosesAndDuplicatesNothing() throws Exception {
+    void sigkillAtRandomPointsLosesAndDuplicatesNothing(TestNames names) throws Exception {
         long t0 = System.nanoTime();
         int n = 5000;
         int partitions = 6;
@@ -77,13 +67,13 @@ class CrashRecoveryIT {
         Set<String> good = new TreeSet<>();
         Set<String> bad = new TreeSet<>();
         inputs.forEach(i -> (i.bad() ? bad : good).add(i.id()));
-        Rel.Outcome ref = reference(inputs, partitions, good, bad);
+        Rel.Outcome ref = reference(names, inputs, partitions, good, bad);
         assertEquals(good.size(), ref.entities.size());
         assertEquals(bad.size(), ref.dlq.size());
         long refDone = System.nanoTime();
 
         // Long max.wait, no idle flush, large record limit: records sit in the store for seconds, so kills hit buffers.
-        Rel.App app = new Rel.App(kafka, bundle, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "200",
+        Rel.App app = new Rel.App(kafka, names, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "200",
                 ConfigKeys.BATCH_MAX_WAIT_MS, "2500", ConfigKeys.BATCH_IDLE_MS, "0"));
         // Recovery is measured with the default transaction and group timeouts, not the harness's short ones.
         app.config.remove(ConfigKeys.TRANSACTION_TIMEOUT_MS);
@@ -113,7 +103,7 @@ class CrashRecoveryIT {
         List<Long> killedAt = new ArrayList<>();
         List<Double> recovery = new ArrayList<>();
         for (int k = 0; k < kills; k++) {
-            Rel.Proc proc = app.start("p", Map.of()); // the same state folder: a restart of the same instance
+            ChildJvm proc = app.start("p", Map.of()); // the same state folder: a restart of the same instance
             boolean running = proc.awaitRunning(Duration.ofSeconds(90));
             assertTrue(running, "processor " + k + " reached RUNNING:\n" + proc.tail());
             if (k > 0) {
@@ -122,20 +112,20 @@ class CrashRecoveryIT {
             }
             long wait = 300 + random.nextInt(4200);
             Thread.sleep(wait);
-            assertTrue(proc.process.isAlive(), "still alive before kill " + k + ":\n" + proc.tail());
+            assertTrue(proc.isAlive(), "still alive before kill " + k + ":\n" + proc.tail());
             proc.kill();
             killedAt.add(System.nanoTime());
             killAfterMs.add(wait);
             bufferedAtKill.add(Rel.bufferedInChangelog(kafka.bootstrapServers(), app.changelog()));
         }
-        Rel.Proc last = app.start("p", Map.of()); // restarted at once, as after every other kill
+        ChildJvm last = app.start("p", Map.of()); // restarted at once, as after every other kill
         assertTrue(last.awaitRunning(Duration.ofSeconds(90)), last.tail());
         recovery.add(arrivals.recoverySeconds(killedAt.get(kills - 1), Duration.ofSeconds(120)));
         arrivals.close();
         producer.join(120_000);
         assertEquals(n, produced.get());
         Rel.Outcome got = Rel.collect(app, good, bad, Duration.ofSeconds(180));
-        last.process.destroy();
+        last.terminate();
         assertEquals(0, last.await(Duration.ofSeconds(60)), "clean exit:\n" + last.tail());
 
         int missing = Rel.Outcome.missing(got.entities, good) + Rel.Outcome.missing(got.topics, good) + Rel.Outcome.missing(got.dlq, bad);
@@ -167,15 +157,15 @@ class CrashRecoveryIT {
      * changelogged partials store: SIGKILLed in the middle, the restarted instance resumes it and writes its events once.
      */
     @Test
-    void aDocumentOfInputMaxBytesIsEnrichedAcrossTransactionsAndAKillInItsMiddleEmitsItOnce() throws Exception {
-        Rel.App app = new Rel.App(kafka, bundle, tmp, 1, Map.of(ConfigKeys.BATCH_MAX_TOKENS, "256"));
+    void aDocumentOfInputMaxBytesIsEnrichedAcrossTransactionsAndAKillInItsMiddleEmitsItOnce(TestNames names) throws Exception {
+        Rel.App app = new Rel.App(kafka, names, tmp, 1, Map.of(ConfigKeys.BATCH_MAX_TOKENS, "256"));
         String sentence = "Angela Merkel met the Acme board in Paris. ";
         int reps = (256 * 1024 - 64) / sentence.length();
         byte[] value = ("{\"id\":\"doc\",\"text\":\"" + sentence.repeat(reps) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(value.length <= 256 * 1024, "within input.max.bytes: " + value.length);
         String partials = app.appId + "-" + io.streamnlp.topology.EnricherTopology.PARTIALS_STORE + "-changelog";
 
-        Rel.Proc first = app.start("p", Map.of());
+        ChildJvm first = app.start("p", Map.of());
         assertTrue(first.awaitRunning(Duration.ofSeconds(90)), first.tail());
         try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
             prod.send(new org.apache.kafka.clients.producer.ProducerRecord<>(app.topics.input(), "doc".getBytes(), value)).get();
@@ -188,7 +178,7 @@ class CrashRecoveryIT {
         assertTrue(committedPartials > 0, "finished segments were committed while the document was still running:\n" + first.tail());
         first.kill();
 
-        Rel.Proc second = app.start("p", Map.of());
+        ChildJvm second = app.start("p", Map.of());
         assertTrue(second.awaitRunning(Duration.ofSeconds(90)), second.tail());
         try (var c = app.collector()) {
             assertTrue(c.collectUntil(rs -> io.streamnlp.app.EventCollector.count(rs, app.topics.entities()) >= 1
@@ -203,7 +193,7 @@ class CrashRecoveryIT {
             System.out.println("long document: " + value.length + " bytes, " + ev.path("entities").size()
                     + " entities, killed with a committed partial result, emitted once after the restart");
         }
-        second.process.destroy();
+        second.terminate();
         assertEquals(0, second.await(Duration.ofSeconds(60)), second.tail());
     }
 }

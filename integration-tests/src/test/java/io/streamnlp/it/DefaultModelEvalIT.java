@@ -3,10 +3,7 @@ package io.streamnlp.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.app.LocalPipeline;
-import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
-import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
 import io.streamnlp.eval.ChunkScorer;
 import io.streamnlp.eval.ClassificationScorer;
@@ -14,8 +11,13 @@ import io.streamnlp.eval.ConllDocument;
 import io.streamnlp.eval.DocumentSpans;
 import io.streamnlp.eval.EvalRunner;
 import io.streamnlp.eval.LabeledTexts;
+import io.streamnlp.fixtures.SharedData;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * from the sentence alone where context helps (the shipped bundle with context windows: 78.8 % on all of
  * eng.testa), while windowing bugs (entities cut, duplicated or shifted where windows meet) drive it far lower.
  */
+@WithKafka
 class DefaultModelEvalIT {
     static final int NER_SENTENCES = 400;
     static final int TOPIC_ROWS = 200;
@@ -40,18 +43,17 @@ class DefaultModelEvalIT {
     static final double DOC_F1_FLOOR = 88.0;
     static final double DOC_CONSISTENCY_FLOOR = 75.0;
 
-    static LocalPipeline pipeline;
+    static Pipeline pipeline;
     static EvalRunner runner;
     static Topics topics;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(TestBroker kafka, TestNames names) throws Exception {
         SharedData.require("datasets/conll2003/eng.testa");
-        pipeline = LocalPipeline.start("eval-it", 4, forced -> EnricherConfig.builder().setAll(forced)
-                .set(ConfigKeys.INFERENCE_DEVICE, "cpu").build(), BatchListener.NONE);
-        EnricherConfig c = pipeline.config();
-        topics = Topics.from(c);
-        runner = new EvalRunner(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), topics, Duration.ofSeconds(90));
+        // the default models (no bundle); on a slow CPU the start-up batch check warns, as eval's does
+        pipeline = new Pipeline(kafka, names, null, 4, Map.of(ConfigKeys.STARTUP_BATCH_CHECK, "warn")).start();
+        topics = pipeline.topics;
+        runner = new EvalRunner(kafka.bootstrapServers(), pipeline.config.kafkaOverrides(), topics, Duration.ofSeconds(90));
     }
 
     @AfterAll

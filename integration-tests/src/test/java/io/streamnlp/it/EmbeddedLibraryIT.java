@@ -14,8 +14,9 @@ import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.app.EventCollector;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.embedded.EmbeddedKafka;
-import io.streamnlp.fixtures.LexiconBundle;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,17 +27,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -44,51 +40,33 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Produced;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The library inside a user's own Kafka Streams application, on a real broker, exactly-once: the user's filter
  * upstream, the enrichment, the user's own wrapping of each entity event downstream, to topics of its own.
  */
+@WithKafka
 class EmbeddedLibraryIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static EmbeddedKafka kafka;
-    @TempDir
-    static Path tmp;
-    static Path bundle;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        bundle = LexiconBundle.write(tmp.resolve("lexicon"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    static TestBroker kafka;
+    static final Path BUNDLE = ItBundles.lexiconBundle();
 
     @Test
-    void aUserTopologyWithTheEnrichmentInsideGetsEveryKeptRecordEnrichedOnceAndTheBadOneDeadLettered() throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String texts = "texts-" + suffix;
-        String wrapped = "wrapped-entities-" + suffix;
-        String topics = "topics-" + suffix;
-        String dlq = "texts-dlq-" + suffix;
-        createTopics(texts, wrapped, topics, dlq);
+    void aUserTopologyWithTheEnrichmentInsideGetsEveryKeptRecordEnrichedOnceAndTheBadOneDeadLettered(TestNames names) throws Exception {
+        String texts = names.next("texts");
+        String wrapped = names.next("wrapped-entities");
+        String topics = names.next("topics");
+        String dlq = names.next("texts-dlq");
+        kafka.admin().createTopics(Stream.of(texts, wrapped, topics, dlq).map(n -> new NewTopic(n, 2, (short) 1)).toList()).all().get();
 
         EnricherConfig config = EnricherConfig.builder()
-                .set(ConfigKeys.NER_MODEL, bundle.toString())
-                .set(ConfigKeys.TOPIC_MODEL, bundle.toString())
+                .set(ConfigKeys.NER_MODEL, BUNDLE.toString())
+                .set(ConfigKeys.TOPIC_MODEL, BUNDLE.toString())
                 .set(ConfigKeys.INFERENCE_DEVICE, "cpu")
                 .build();
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "embedded-" + suffix);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, names.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("it-state").toString());
@@ -108,7 +86,7 @@ class EmbeddedLibraryIT {
 
             // opened after the enricher, so closed before it: the stream threads stop before the engine closes
             try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
-                 KafkaProducer<byte[], byte[]> producer = producer();
+                 KafkaProducer<byte[], byte[]> producer = Rel.producer(kafka.bootstrapServers(), Map.of());
                  EventCollector collector = new EventCollector(kafka.bootstrapServers(), Map.of(), List.of(wrapped, topics, dlq))) {
                 streams.start();
                 for (int i = 0; i < 40; i++) {
@@ -143,8 +121,8 @@ class EmbeddedLibraryIT {
                 List<ConsumerRecord<byte[], byte[]>> dead = collector.records(dlq);
                 assertEquals(1, dead.size(), "only the bad record is dead-lettered");
                 assertEquals("k7", new String(dead.get(0).key(), StandardCharsets.UTF_8));
-                assertEquals(RejectReason.INVALID_JSON.name(), header(dead.get(0), DeadLetters.ERROR));
-                assertEquals(texts, header(dead.get(0), DeadLetters.SOURCE_TOPIC));
+                assertEquals(RejectReason.INVALID_JSON.name(), Rel.header(dead.get(0), DeadLetters.ERROR));
+                assertEquals(texts, Rel.header(dead.get(0), DeadLetters.SOURCE_TOPIC));
                 assertEquals("{\"text\": ", new String(dead.get(0).value(), StandardCharsets.UTF_8), "its value unchanged");
             }
         }
@@ -160,24 +138,6 @@ class EmbeddedLibraryIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static void createTopics(String... names) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(Stream.of(names).map(n -> new NewTopic(n, 2, (short) 1)).toList()).all().get();
-        }
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        var h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private static byte[] bytes(String s) {

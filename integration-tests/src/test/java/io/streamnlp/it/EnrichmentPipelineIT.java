@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.app.EventCollector;
-import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
-import io.streamnlp.embedded.EmbeddedKafka;
-import io.streamnlp.api.dlq.DeadLetters;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,33 +24,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The processor's contracts against a real KRaft broker, with a lexicon ONNX graph whose outputs are
  * known, so every expected entity and topic is exact.
  */
+@WithKafka
 class EnrichmentPipelineIT {
-    static EmbeddedKafka kafka;
-    @TempDir
-    static Path tmp;
-    static Path bundle;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        bundle = LexiconBundle.write(tmp.resolve("lexicon"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    static TestBroker kafka;
+    static final Path BUNDLE = ItBundles.lexiconBundle();
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
@@ -78,8 +62,8 @@ class EnrichmentPipelineIT {
     }
 
     @Test
-    void jsonAndPlainTextBecomeEntityAndTopicEventsWithExtrasCarried() throws Exception {
-        try (Pipeline p = new Pipeline(kafka, bundle, 2, Map.of())) {
+    void jsonAndPlainTextBecomeEntityAndTopicEventsWithExtrasCarried(TestNames names) throws Exception {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 2, Map.of())) {
             p.start();
             p.send("k-json", "{\"id\":\"j1\",\"text\":\"Angela Merkel visited Paris with Acme executives after the election.\","
                     + "\"lang\":\"de\",\"meta\":{\"source\":\"wire\",\"n\":[1,2]},\"label\":\"clash\"}");
@@ -131,7 +115,7 @@ class EnrichmentPipelineIT {
     }
 
     @Test
-    void everyBadInputKindGoesToTheDlqWhileGoodRecordsAroundItAreEnriched() throws Exception {
+    void everyBadInputKindGoesToTheDlqWhileGoodRecordsAroundItAreEnriched(TestNames names) throws Exception {
         Map<String, String> bad = new java.util.LinkedHashMap<>();
         bad.put("b-json", "{\"id\":\"x\",\"text\":");
         bad.put("b-missing", "{\"id\":\"x\"}");
@@ -149,7 +133,7 @@ class EnrichmentPipelineIT {
                 "b-nul", "BINARY_TEXT"));
         expected.put("b-trailing", "INVALID_JSON");
         expected.put("b-dupkey", "INVALID_JSON");
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, "2000"))) {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, "2000"))) {
             p.start();
             int good = 0;
             for (var e : bad.entrySet()) {
@@ -214,9 +198,9 @@ class EnrichmentPipelineIT {
     }
 
     @Test
-    void readCommittedConsumerSeesEachInputExactlyOncePerTopic() throws Exception {
+    void readCommittedConsumerSeesEachInputExactlyOncePerTopic(TestNames names) throws Exception {
         int n = 300;
-        try (Pipeline p = new Pipeline(kafka, bundle, 4, Map.of(ConfigKeys.COMMIT_INTERVAL_MS, "50"))) {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 4, Map.of(ConfigKeys.COMMIT_INTERVAL_MS, "50"))) {
             p.start();
             for (int i = 0; i < n; i++) {
                 p.send("id-" + i, i % 3 == 0 ? "{\"id\":\"id-" + i + "\",\"text\":\"Acme shares rose in Paris\"}" : "Angela Merkel " + i);
@@ -237,11 +221,11 @@ class EnrichmentPipelineIT {
     }
 
     @Test
-    void twoStreamThreadsShareTheLanesAndEveryKeyKeepsItsOrder() throws Exception {
+    void twoStreamThreadsShareTheLanesAndEveryKeyKeepsItsOrder(TestNames names) throws Exception {
         int keys = 8;
         int perKey = 40;
         // small batches, several in flight at once: two stream threads, two lanes, overlap on (the default)
-        try (Pipeline p = new Pipeline(kafka, bundle, 4, Map.of(ConfigKeys.NUM_STREAM_THREADS, "2",
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 4, Map.of(ConfigKeys.NUM_STREAM_THREADS, "2",
                 ConfigKeys.INFERENCE_SESSIONS, "2", ConfigKeys.BATCH_MAX_RECORDS, "4"))) {
             p.start();
             for (int i = 0; i < perKey; i++) {
@@ -276,11 +260,11 @@ class EnrichmentPipelineIT {
     }
 
     @Test
-    void recordsFromSeveralPartitionsShareOneBatch() throws Exception {
+    void recordsFromSeveralPartitionsShareOneBatch(TestNames names) throws Exception {
         int partitions = 4;
         int n = 16;
         // A long max.wait and no idle flush: only the record limit can flush, so the batch must fill across partitions.
-        try (Pipeline p = new Pipeline(kafka, bundle, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, Integer.toString(n),
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, Integer.toString(n),
                 ConfigKeys.BATCH_MAX_WAIT_MS, "20000", ConfigKeys.BATCH_IDLE_MS, "0"))) {
             p.start();
             for (int i = 0; i < n; i++) {
@@ -299,10 +283,10 @@ class EnrichmentPipelineIT {
     }
 
     @Test
-    void aLoneRecordIsFlushedWithinMaxWait() throws Exception {
+    void aLoneRecordIsFlushedWithinMaxWait(TestNames names) throws Exception {
         long maxWaitMs = 200;
         // idle flush off: the max.wait punctuation alone must flush the lone record
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "64",
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "64",
                 ConfigKeys.BATCH_MAX_WAIT_MS, Long.toString(maxWaitMs), ConfigKeys.BATCH_IDLE_MS, "0"))) {
             p.start();
             p.send("alone", "Angela Merkel in Paris");

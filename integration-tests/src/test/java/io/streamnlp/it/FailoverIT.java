@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.config.ConfigKeys;
-import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
+import io.streamnlp.testing.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,31 +15,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Processes in one application.id: a killed instance's partitions (and buffered records) move; SIGTERM is clean. */
+@WithKafka
+@ExtendWith(ChildJvm.KillAfterEach.class)
 class FailoverIT {
-    static EmbeddedKafka kafka;
+    static TestBroker kafka;
     @TempDir
     static Path tmp;
-    static Path bundle;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
-    }
-
-    @AfterAll
-    static void stop() {
-        Rel.killAll();
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     private static void produce(Rel.App app, List<Rel.Input> inputs, int burst, long pauseMs) throws InterruptedException {
         try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
@@ -63,16 +52,16 @@ class FailoverIT {
     }
 
     @Test
-    void survivorTakesOverAKilledInstanceWithItsBufferedRecordsThenScalesBackToTwo() throws Exception {
+    void survivorTakesOverAKilledInstanceWithItsBufferedRecordsThenScalesBackToTwo(TestNames names) throws Exception {
         int partitions = 6;
-        Rel.App app = new Rel.App(kafka, bundle, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "500",
+        Rel.App app = new Rel.App(kafka, names, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "500",
                 ConfigKeys.BATCH_MAX_WAIT_MS, "5000", ConfigKeys.BATCH_IDLE_MS, "0"));
         List<Rel.Input> all = Rel.inputs("r", 2400, partitions, 30, 3L);
         List<Rel.Input> phase1 = all.subList(0, 800);
         List<Rel.Input> phase2 = all.subList(800, 1600);
         List<Rel.Input> phase3 = all.subList(1600, 2400);
-        Rel.Proc a = app.start("a", Map.of());
-        Rel.Proc b = app.start("b", Map.of());
+        ChildJvm a = app.start("a", Map.of());
+        ChildJvm b = app.start("b", Map.of());
         assertTrue(a.awaitRunning(Duration.ofSeconds(90)), a.tail());
         assertTrue(b.awaitRunning(Duration.ofSeconds(90)), b.tail());
         produce(app, phase1.subList(0, 600), 100, 200);
@@ -92,11 +81,11 @@ class FailoverIT {
         List<Rel.Input> upTo2 = all.subList(0, 1600);
         Rel.Outcome afterKill = Rel.collect(app, ids(upTo2, false), ids(upTo2, true), Duration.ofSeconds(120));
         long takeoverMs = (System.nanoTime() - killed) / 1_000_000;
-        assertTrue(b.process.isAlive());
+        assertTrue(b.isAlive());
         assertEquals(0, missing(afterKill, ids(upTo2, false), ids(upTo2, true)), "B alone enriched everything, A's partitions too");
         assertEquals(0, afterKill.duplicates, "duplicates " + afterKill.duplicateIds);
 
-        Rel.Proc c = app.start("c", Map.of());
+        ChildJvm c = app.start("c", Map.of());
         assertTrue(c.awaitRunning(Duration.ofSeconds(90)), c.tail());
         produce(app, phase3, 100, 150);
         Rel.Outcome got = Rel.collect(app, ids(all, false), ids(all, true), Duration.ofSeconds(120));
@@ -108,22 +97,22 @@ class FailoverIT {
         assertEquals(0, missing);
         assertEquals(ids(all, false).size(), got.entities.size());
         assertEquals(ids(all, true).size(), got.dlq.size());
-        assertTrue(c.output().contains("-> RUNNING") && b.process.isAlive() && c.process.isAlive(), "two instances again");
-        b.process.destroy();
-        c.process.destroy();
+        assertTrue(c.output().contains("-> RUNNING") && b.isAlive() && c.isAlive(), "two instances again");
+        b.terminate();
+        c.terminate();
         assertEquals(0, b.await(Duration.ofSeconds(60)), b.tail());
         assertEquals(0, c.await(Duration.ofSeconds(60)), c.tail());
     }
 
     @Test
-    void sigtermLeavesBufferedRecordsForTheNextOwnerAndExitsZeroQuickly() throws Exception {
+    void sigtermLeavesBufferedRecordsForTheNextOwnerAndExitsZeroQuickly(TestNames names) throws Exception {
         int partitions = 3;
         // nothing flushes for 60 s: every record is still buffered when SIGTERM arrives
-        Rel.App app = new Rel.App(kafka, bundle, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "100000",
+        Rel.App app = new Rel.App(kafka, names, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "100000",
                 ConfigKeys.BATCH_MAX_TOKENS, "10000000", ConfigKeys.BATCH_MAX_WAIT_MS, "60000", ConfigKeys.BATCH_IDLE_MS, "0",
                 ConfigKeys.TRANSACTION_TIMEOUT_MS, "120000", "kafka.consumer.max.poll.interval.ms", "240000"));
         List<Rel.Input> inputs = Rel.inputs("t", 300, partitions, 20, 5L);
-        Rel.Proc p = app.start("p", Map.of());
+        ChildJvm p = app.start("p", Map.of());
         assertTrue(p.awaitRunning(Duration.ofSeconds(90)), p.tail());
         produce(app, inputs, 300, 0);
         int buffered = 0;
@@ -135,7 +124,7 @@ class FailoverIT {
         }
         assertEquals(goodCount, buffered, "every good record sits in the buffer store");
         long t0 = System.nanoTime();
-        p.process.destroy(); // SIGTERM
+        p.terminate(); // SIGTERM
         int code = p.await(Duration.ofSeconds(40));
         long exitMs = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("clean shutdown: exit " + code + " after " + exitMs + " ms with " + buffered + " records buffered");
@@ -143,11 +132,11 @@ class FailoverIT {
         assertTrue(exitMs < 30_000, "exited in " + exitMs + " ms");
         assertTrue(p.output().contains("PENDING_SHUTDOWN -> NOT_RUNNING"), p.tail());
 
-        Rel.Proc next = app.start("next", Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "50", ConfigKeys.BATCH_MAX_RECORDS, "32",
+        ChildJvm next = app.start("next", Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "50", ConfigKeys.BATCH_MAX_RECORDS, "32",
                 ConfigKeys.BATCH_MAX_TOKENS, "8192"));
         assertTrue(next.awaitRunning(Duration.ofSeconds(90)), next.tail());
         Rel.Outcome got = Rel.collect(app, ids(inputs, false), ids(inputs, true), Duration.ofSeconds(90));
-        next.process.destroy();
+        next.terminate();
         assertEquals(0, next.await(Duration.ofSeconds(40)), next.tail());
         assertEquals(0, got.duplicates, "duplicates " + got.duplicateIds);
         assertEquals(0, missing(got, ids(inputs, false), ids(inputs, true)), "nothing lost after the restart");

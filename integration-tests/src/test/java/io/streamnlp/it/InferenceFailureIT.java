@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.app.EventCollector;
 import io.streamnlp.config.ConfigKeys;
-import io.streamnlp.embedded.EmbeddedKafka;
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;
-import io.streamnlp.api.dlq.DeadLetters;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +23,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,23 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  * tokenizer's vocabulary (config.json claims the full vocab_size, so the bundle loads), and a word whose
  * token id lies beyond the table makes Gather fail at run time, for its whole batch.
  */
+@WithKafka
 class InferenceFailureIT {
     static final int TABLE_ROWS = 20000;
-    static EmbeddedKafka kafka;
+    static TestBroker kafka;
     @TempDir
     static Path tmp;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     /** A whole word of the tokenizer's vocabulary whose id is beyond the table. */
     static String poisonWord(Path tok) throws Exception {
@@ -66,7 +55,7 @@ class InferenceFailureIT {
     }
 
     @Test
-    void aRecordThatMakesInferenceThrowIsIsolatedToTheDlqAndTheRestOfItsBatchIsEnriched() throws Exception {
+    void aRecordThatMakesInferenceThrowIsIsolatedToTheDlqAndTheRestOfItsBatchIsEnriched(TestNames names) throws Exception {
         Path tok = TestBundles.minilmTokenizer();
         var ner = TestBundles.CONLL_IOB2;
         var topics = TestBundles.AG_NEWS;
@@ -87,7 +76,7 @@ class InferenceFailureIT {
         String poison = poisonWord(tok);
         int good = 15;
         // one batch of all 16 records: only the record limit flushes it
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of(ConfigKeys.BATCH_MAX_RECORDS, Integer.toString(good + 1),
+        try (Pipeline p = new Pipeline(kafka, names, bundle, 1, Map.of(ConfigKeys.BATCH_MAX_RECORDS, Integer.toString(good + 1),
                 ConfigKeys.BATCH_MAX_WAIT_MS, "30000", ConfigKeys.BATCH_IDLE_MS, "0"))) {
             p.start();
             byte[] poisonValue = ("{\"id\":\"poison\",\"text\":\"Paris and " + poison + "\"}").getBytes(StandardCharsets.UTF_8);

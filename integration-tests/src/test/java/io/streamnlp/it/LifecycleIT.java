@@ -6,66 +6,34 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.app.EventCollector;
 import io.streamnlp.config.ConfigKeys;
-import io.streamnlp.embedded.EmbeddedKafka;
 import io.streamnlp.fixtures.ControlledEngine;
-import io.streamnlp.api.dlq.DeadLetters;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Output that cannot be written, and a shutdown that outlasts its timeout, against a real broker. */
+@WithKafka
 class LifecycleIT {
-    static EmbeddedKafka kafka;
-    @TempDir
-    static Path tmp;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    static void limitTopic(String topic, int maxMessageBytes) throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (Admin admin = Admin.create(p)) {
-            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(new AlterConfigOp(
-                    new ConfigEntry("max.message.bytes", Integer.toString(maxMessageBytes)), AlterConfigOp.OpType.SET))))
-                    .all().get(30, TimeUnit.SECONDS);
-        }
-    }
+    static TestBroker kafka;
 
     @Test
-    void anEntityDenseRecordWhoseEventExceedsTheTopicLimitGoesToTheDlqAndTheStreamGoesOn() throws Exception {
-        Path bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "100"))) {
+    void anEntityDenseRecordWhoseEventExceedsTheTopicLimitGoesToTheDlqAndTheStreamGoesOn(TestNames names) throws Exception {
+        Path bundle = ItBundles.lexiconBundle();
+        try (Pipeline p = new Pipeline(kafka, names, bundle, 1, Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "100"))) {
             // the broker's default-sized topic (1 MiB); the producer itself would accept 16 MiB
-            limitTopic(p.topics.entities(), 1 << 20);
+            kafka.setTopicConfig(p.topics.entities(), "max.message.bytes", Integer.toString(1 << 20));
             p.start();
             // 240,000 bytes in (under input.max.bytes), 40,000 LOC entities out: an event of about 3 MB
             String dense = "Paris ".repeat(40_000).trim();
@@ -98,11 +66,11 @@ class LifecycleIT {
     }
 
     @Test
-    void aShutdownThatTimesOutLeavesTheEngineOpenAndDeadLettersNothing() throws Exception {
-        Path bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon2"));
+    void aShutdownThatTimesOutLeavesTheEngineOpenAndDeadLettersNothing(TestNames names) throws Exception {
+        Path bundle = ItBundles.lexiconBundle();
         AtomicReference<ControlledEngine> held = new AtomicReference<>();
         Map<String, String> cfg = Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "50", ConfigKeys.INFERENCE_OVERLAP, "false");
-        try (Pipeline p = new Pipeline(kafka, bundle, 1, cfg)) {
+        try (Pipeline p = new Pipeline(kafka, names, bundle, 1, cfg)) {
             p.start(e -> {
                 ControlledEngine c = new ControlledEngine(e);
                 held.set(c);
@@ -141,10 +109,10 @@ class LifecycleIT {
     }
 
     @Test
-    void aBrokenEngineStopsTheStreamWithNothingDeadLetteredAndARestartEnrichesEveryRecordOnce() throws Exception {
-        Path bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon3"));
+    void aBrokenEngineStopsTheStreamWithNothingDeadLetteredAndARestartEnrichesEveryRecordOnce(TestNames names) throws Exception {
+        Path bundle = ItBundles.lexiconBundle();
         Map<String, String> cfg = Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "50");
-        try (Pipeline p = new Pipeline(kafka, bundle, 2, cfg)) {
+        try (Pipeline p = new Pipeline(kafka, names, bundle, 2, cfg)) {
             AtomicReference<ControlledEngine> engine = new AtomicReference<>();
             p.start(e -> {
                 engine.set(new ControlledEngine(e));

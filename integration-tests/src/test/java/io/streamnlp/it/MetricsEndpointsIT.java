@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.app.EventCollector;
 import io.streamnlp.config.ConfigKeys;
-import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
 import io.streamnlp.metrics.Monitoring;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,31 +17,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** /metrics, /health and /ready over real HTTP against a processor on a real broker. */
+@WithKafka
 class MetricsEndpointsIT {
-    static EmbeddedKafka kafka;
-    @TempDir
-    static Path tmp;
-    static Path bundle;
+    static TestBroker kafka;
+    static final Path BUNDLE = ItBundles.lexiconBundle();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
@@ -60,8 +45,8 @@ class MetricsEndpointsIT {
     }
 
     @Test
-    void endpointsReportReadinessAndMetricsMoveWhenRecordsFlow() throws Exception {
-        try (Pipeline p = new Pipeline(kafka, bundle, 2, Map.of(ConfigKeys.METRICS_PORT, "0"));
+    void endpointsReportReadinessAndMetricsMoveWhenRecordsFlow(TestNames names) throws Exception {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 2, Map.of(ConfigKeys.METRICS_PORT, "0"));
              Monitoring monitoring = Monitoring.start(p.config)) {
             int port = monitoring.port();
             assertEquals(503, get(port, "/ready").statusCode(), "not ready before the models load");

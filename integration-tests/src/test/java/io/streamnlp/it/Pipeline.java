@@ -1,5 +1,6 @@
 package io.streamnlp.it;
 
+import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.app.EnricherApp;
 import io.streamnlp.app.EventCollector;
 import io.streamnlp.app.TopicAdmin;
@@ -7,8 +8,8 @@ import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
-import io.streamnlp.embedded.EmbeddedKafka;
-import io.streamnlp.api.engine.BatchStats;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -24,41 +24,38 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** One processor on the shared broker, with its own topics and application.id, and a batch hook. */
+/** One processor on the shared broker, with its own topics and application.id (from the test's names), and a batch hook. */
 final class Pipeline implements AutoCloseable {
     /** What the batch hook saw. */
     record Batch(BatchStats stats, int owners, BatchListener.Trigger trigger, long queueNanos) {}
 
-    final EmbeddedKafka kafka;
+    final TestBroker kafka;
     final Topics topics;
     final EnricherConfig config;
     final List<Batch> batches = new CopyOnWriteArrayList<>();
     EnricherApp app;
     private final KafkaProducer<byte[], byte[]> producer;
 
-    Pipeline(EmbeddedKafka kafka, Path bundle, int partitions, Map<String, String> overrides) throws Exception {
+    /** A processor of {@code bundle} (null: the default models) on its own new topics, not started. */
+    Pipeline(TestBroker kafka, TestNames names, Path bundle, int partitions, Map<String, String> overrides) throws Exception {
         this.kafka = kafka;
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
         EnricherConfig.Builder b = EnricherConfig.builder()
                 .set(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers())
-                .set(ConfigKeys.APPLICATION_ID, "it-" + suffix)
-                .set(ConfigKeys.TOPIC_INPUT, "in-" + suffix)
-                .set(ConfigKeys.TOPIC_ENTITIES, "entities-" + suffix)
-                .set(ConfigKeys.TOPIC_TOPICS, "topics-" + suffix)
-                .set(ConfigKeys.TOPIC_DLQ, "dlq-" + suffix)
-                .set(ConfigKeys.NER_MODEL, bundle.toString())
-                .set(ConfigKeys.TOPIC_MODEL, bundle.toString())
+                .set(ConfigKeys.APPLICATION_ID, names.applicationId())
                 .set(ConfigKeys.INFERENCE_DEVICE, "cpu")
                 .set(ConfigKeys.STATE_DIR, Files.createTempDirectory("it-state").toString())
                 .set("kafka.consumer.session.timeout.ms", "10000");
+        Topics t = names.topics();
+        b.set(ConfigKeys.TOPIC_INPUT, t.input()).set(ConfigKeys.TOPIC_ENTITIES, t.entities())
+                .set(ConfigKeys.TOPIC_TOPICS, t.topics()).set(ConfigKeys.TOPIC_DLQ, t.dlq());
+        if (bundle != null) {
+            b.set(ConfigKeys.NER_MODEL, bundle.toString()).set(ConfigKeys.TOPIC_MODEL, bundle.toString());
+        }
         b.setAll(overrides);
         this.config = b.build();
         this.topics = Topics.from(config);
         TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), topics, partitions, 2, 16 << 20);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        producer = producer(kafka);
     }
 
     /** Another instance of the same processor (same topics and application.id, a state directory of its own). */
@@ -67,10 +64,14 @@ final class Pipeline implements AutoCloseable {
         this.topics = same.topics;
         this.config = EnricherConfig.builder().setAll(same.config.asMap())
                 .set(ConfigKeys.STATE_DIR, Files.createTempDirectory("it-state").toString()).build();
+        producer = producer(kafka);
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(TestBroker kafka) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Starts the processor and waits until it is RUNNING. */
@@ -86,7 +87,7 @@ final class Pipeline implements AutoCloseable {
                 batches.add(new Batch(stats, owners, trigger, queueNanos));
             }
         }, io.streamnlp.topology.RecordMetrics.NONE, wrap);
-        if (!app.awaitRunning(Duration.ofSeconds(60))) {
+        if (!app.awaitRunning(Duration.ofSeconds(90))) {
             throw new IllegalStateException("processor did not reach RUNNING: " + app.streams().state());
         }
         return this;

@@ -2,15 +2,16 @@ package io.streamnlp.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.app.EventCollector;
 import io.streamnlp.app.TopicAdmin;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.Topics;
-import io.streamnlp.embedded.EmbeddedKafka;
-import io.streamnlp.api.dlq.DeadLetters;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.testing.ChildJvm;
 import io.streamnlp.topology.EnricherTopology;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -52,19 +52,18 @@ final class Rel {
         return p;
     }
 
-    /** One application (topics, id, config) whose processors run as processes. */
+    /** One application (topics, id, config, from the test's names) of the lexicon bundle whose processors run as processes. */
     static final class App {
-        final EmbeddedKafka kafka;
+        final TestBroker kafka;
         final String appId;
         final Topics topics;
         final Path dir;
         final Map<String, String> config = new LinkedHashMap<>();
 
-        App(EmbeddedKafka kafka, Path bundle, Path dir, int partitions, Map<String, String> overrides) throws IOException {
+        App(TestBroker kafka, TestNames names, Path dir, int partitions, Map<String, String> overrides) throws IOException {
             this.kafka = kafka;
-            String suffix = UUID.randomUUID().toString().substring(0, 8);
-            this.appId = "rel-" + suffix;
-            this.topics = new Topics("in-" + suffix, "entities-" + suffix, "topics-" + suffix, "dlq-" + suffix);
+            this.appId = names.applicationId();
+            this.topics = names.topics();
             this.dir = Files.createDirectories(dir.resolve(appId));
             config.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
             config.put(ConfigKeys.APPLICATION_ID, appId);
@@ -72,6 +71,7 @@ final class Rel {
             config.put(ConfigKeys.TOPIC_ENTITIES, topics.entities());
             config.put(ConfigKeys.TOPIC_TOPICS, topics.topics());
             config.put(ConfigKeys.TOPIC_DLQ, topics.dlq());
+            Path bundle = ItBundles.lexiconBundle();
             config.put(ConfigKeys.NER_MODEL, bundle.toString());
             config.put(ConfigKeys.TOPIC_MODEL, bundle.toString());
             config.put(ConfigKeys.INFERENCE_DEVICE, "cpu");
@@ -90,11 +90,11 @@ final class Rel {
         }
 
         /** Starts a processor process with its own state folder {@code name} (reused across restarts of that name). */
-        Proc start(String name, Map<String, String> extra) throws IOException {
+        ChildJvm start(String name, Map<String, String> extra) throws IOException {
             return start(name, extra, List.of(), Map.of());
         }
 
-        Proc start(String name, Map<String, String> extra, List<String> jvmArgs, Map<String, String> env) throws IOException {
+        ChildJvm start(String name, Map<String, String> extra, List<String> jvmArgs, Map<String, String> env) throws IOException {
             Map<String, String> c = new LinkedHashMap<>(config);
             c.put(ConfigKeys.STATE_DIR, dir.resolve("state-" + name).toString());
             c.putAll(extra);
@@ -104,7 +104,7 @@ final class Rel {
             try (var w = Files.newBufferedWriter(file)) {
                 p.store(w, null);
             }
-            return Proc.start(jvmArgs, List.of("run", "--config", file.toString()), dir.resolve(name + "-" + System.nanoTime() + ".log"), env);
+            return process(jvmArgs, List.of("run", "--config", file.toString()), dir.resolve(name + "-" + System.nanoTime() + ".log"), env);
         }
 
         EventCollector collector() {
@@ -112,96 +112,10 @@ final class Rel {
         }
     }
 
-    /** Every process a test started: none outlives the test JVM, even when a test fails half-way. */
-    private static final List<Process> STARTED = new ArrayList<>();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            synchronized (STARTED) {
-                STARTED.forEach(Process::destroyForcibly);
-            }
-        }, "kill-test-processes"));
-    }
-
-    /** SIGKILLs every process still running (a test's clean-up, so a failed test leaves none behind). */
-    static void killAll() {
-        synchronized (STARTED) {
-            STARTED.forEach(Process::destroyForcibly);
-            STARTED.clear();
-        }
-    }
-
     /** A {@code streamnlp.jar} process, its stdout and stderr in one log file. */
-    static final class Proc {
-        final Process process;
-        final Path log;
-        final long startedNanos = System.nanoTime();
-
-        private Proc(Process process, Path log) {
-            this.process = process;
-            this.log = log;
-        }
-
-        static Proc start(List<String> args, Path log) throws IOException {
-            return start(List.of(), args, log, Map.of());
-        }
-
-        static Proc start(List<String> jvmArgs, List<String> args, Path log, Map<String, String> env) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xss8m", "-Xmx768m", "-XX:TieredStopAtLevel=1"));
-            cmd.addAll(jvmArgs);
-            cmd.add("-jar");
-            cmd.add(jar().toString());
-            cmd.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().put("DJL_OFFLINE", "true");
-            pb.environment().put("OPT_OUT_TRACKING", "true");
-            pb.environment().putAll(env);
-            Process process = pb.start();
-            synchronized (STARTED) {
-                STARTED.add(process);
-            }
-            return new Proc(process, log);
-        }
-
-        String output() {
-            try {
-                return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        String tail() {
-            String s = output();
-            return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
-        }
-
-        /** Waits for the stream to reach RUNNING (its log says so); false when the process died or time ran out. */
-        boolean awaitRunning(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (output().contains("-> RUNNING")) {
-                    return true;
-                }
-                if (!process.isAlive()) {
-                    return false;
-                }
-                Thread.sleep(100);
-            }
-            return false;
-        }
-
-        /** SIGKILL. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-
-        /** Waits for exit; the exit code, or -1 on timeout. */
-        int await(Duration timeout) throws InterruptedException {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
-        }
+    static ChildJvm process(List<String> jvmArgs, List<String> args, Path log, Map<String, String> env) throws IOException {
+        return ChildJvm.jar(jar()).heap("768m").jvmArgs(List.of("-XX:TieredStopAtLevel=1")).jvmArgs(jvmArgs).args(args).env(env)
+                .log(log).start();
     }
 
     static KafkaProducer<byte[], byte[]> producer(String bootstrap, Map<String, Object> extra) {

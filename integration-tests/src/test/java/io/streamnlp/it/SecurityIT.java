@@ -4,40 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.it.broker.TestBroker;
+import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.it.broker.WithKafka;
+import io.streamnlp.testing.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Kafka security settings pass through under kafka.*; their secrets never reach the logs. */
+@WithKafka
+@ExtendWith(ChildJvm.KillAfterEach.class)
 class SecurityIT {
     static final String JAAS_PASSWORD = "jaas-S3cr3t-9f2c";
     static final String TRUST_PASSWORD = "trust-S3cr3t-77aa";
     /** Kafka logs the client configurations at INFO: a logback configuration with everything from INFO. */
     static final List<String> INFO_LOGS = List.of("-Dlogback.configurationFile=" + infoLogConfig());
-    static EmbeddedKafka kafka;
+    static TestBroker kafka;
     @TempDir
     static Path tmp;
-    static Path bundle;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start();
-        bundle = ItBundles.lexiconBundle(tmp.resolve("lexicon"));
-    }
-
-    @AfterAll
-    static void stop() {
-        Rel.killAll();
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     private static String infoLogConfig() {
         try {
@@ -57,14 +46,14 @@ class SecurityIT {
     }
 
     @Test
-    void secretsInKafkaSettingsNeverReachTheLogsOfARunningProcessor() throws Exception {
+    void secretsInKafkaSettingsNeverReachTheLogsOfARunningProcessor(TestNames names) throws Exception {
         // PLAINTEXT broker: the SASL settings are carried to every client (and logged, masked) but not needed to connect
-        Rel.App app = new Rel.App(kafka, bundle, tmp, 1, Map.of("kafka.sasl.mechanism", "PLAIN",
+        Rel.App app = new Rel.App(kafka, names, tmp, 1, Map.of("kafka.sasl.mechanism", "PLAIN",
                 "kafka.ssl.truststore.password", TRUST_PASSWORD));
         // the JAAS config (with its password) comes from the environment, as in a container
-        Rel.Proc p = app.start("sec", Map.of(), INFO_LOGS, Map.of("STREAMNLP_KAFKA_SASL_JAAS_CONFIG", jaas()));
+        ChildJvm p = app.start("sec", Map.of(), INFO_LOGS, Map.of("STREAMNLP_KAFKA_SASL_JAAS_CONFIG", jaas()));
         assertTrue(p.awaitRunning(Duration.ofSeconds(90)), p.tail());
-        p.process.destroy();
+        p.terminate();
         assertEquals(0, p.await(Duration.ofSeconds(60)), p.tail());
         String log = p.output();
         assertTrue(log.contains("sasl.jaas.config = [hidden]"), "the Kafka client configs were logged (masked)");
@@ -73,18 +62,18 @@ class SecurityIT {
     }
 
     @Test
-    void secretsNeverReachTheLogsOfAFailedSaslStartOrPrintConfig() throws Exception {
-        Rel.App app = new Rel.App(kafka, bundle, tmp, 1, Map.of("kafka.security.protocol", "SASL_PLAINTEXT",
+    void secretsNeverReachTheLogsOfAFailedSaslStartOrPrintConfig(TestNames names) throws Exception {
+        Rel.App app = new Rel.App(kafka, names, tmp, 1, Map.of("kafka.security.protocol", "SASL_PLAINTEXT",
                 "kafka.sasl.mechanism", "PLAIN", "kafka.sasl.jaas.config", jaas(), "kafka.ssl.truststore.password", TRUST_PASSWORD,
                 "startup.timeout.ms", "4000"));
-        Rel.Proc p = app.start("sasl", Map.of(), INFO_LOGS, Map.of());
+        ChildJvm p = app.start("sasl", Map.of(), INFO_LOGS, Map.of());
         int code = p.await(Duration.ofSeconds(60));
         String log = p.output();
         assertEquals(1, code, log);
         assertTrue(log.contains("error: cannot reach the Kafka cluster"), log);
         assertNoSecret(log);
 
-        Rel.Proc print = Rel.Proc.start(INFO_LOGS, List.of("run", "--print-config", "--config", app.dir.resolve("sasl.properties").toString()),
+        ChildJvm print = Rel.process(INFO_LOGS, List.of("run", "--print-config", "--config", app.dir.resolve("sasl.properties").toString()),
                 app.dir.resolve("print.log"), Map.of());
         assertEquals(0, print.await(Duration.ofSeconds(60)), print.tail());
         String printed = print.output();
