@@ -45,8 +45,12 @@ public final class Enricher implements AutoCloseable {
     private boolean added;
     private boolean closed;
 
-    private Enricher(EnricherConfig config, Settings settings, EnrichmentEngine engine, boolean ownsEngine,
-                     CoordinatorRegistry registry) {
+    private Enricher(
+            EnricherConfig config,
+            Settings settings,
+            EnrichmentEngine engine,
+            boolean ownsEngine,
+            CoordinatorRegistry registry) {
         this.config = config;
         this.settings = settings;
         this.engine = engine;
@@ -86,7 +90,8 @@ public final class Enricher implements AutoCloseable {
     /** Adds the enrichment to a Processor API topology, reading from the {@code parents} nodes. */
     public EnrichmentNodes addTo(Topology topology, String... parents) {
         claim();
-        EnricherTopology.Outputs<String> out = EnricherTopology.addTo(topology, settings, registry, RecordMetrics.NONE, parents);
+        EnricherTopology.Outputs<String> out =
+                EnricherTopology.addTo(topology, settings, registry, RecordMetrics.NONE, parents);
         return new EnrichmentNodes(out.entities(), out.topics(), out.deadLetters());
     }
 
@@ -113,9 +118,11 @@ public final class Enricher implements AutoCloseable {
     public Map<String, Object> streamsConfig() {
         Properties all = StreamsSettings.from(config);
         Map<String, Object> needed = new TreeMap<>();
-        for (String key : new String[] {StreamsConfig.POLL_MS_CONFIG,
-                StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-                StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)}) {
+        for (String key : new String[] {
+            StreamsConfig.POLL_MS_CONFIG,
+            StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+            StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)
+        }) {
             if (all.get(key) != null) {
                 needed.put(key, all.get(key));
             }

@@ -10,5 +10,5 @@ import org.apache.kafka.streams.kstream.KStream;
  * @param deadLetters rejected records: their original key, value and headers, plus the headers of
  *                    {@link io.streamnlp.api.dlq.DeadLetters}
  */
-public record EnrichmentStreams(KStream<byte[], byte[]> entities, KStream<byte[], byte[]> topics,
-                                KStream<byte[], byte[]> deadLetters) {}
+public record EnrichmentStreams(
+        KStream<byte[], byte[]> entities, KStream<byte[], byte[]> topics, KStream<byte[], byte[]> deadLetters) {}

@@ -1,13 +1,13 @@
 package io.streamnlp.app;
 
+import io.streamnlp.api.engine.Device;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.model.Aggregation;
-import io.streamnlp.api.engine.Device;
 import io.streamnlp.inference.EngineOptions;
-import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
+import io.streamnlp.model.Aggregation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -22,8 +22,12 @@ public final class Engines {
         OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(options(c), c.getInt(ConfigKeys.INFERENCE_SESSIONS));
         try {
             // the model's max length is only known once its bundle is loaded
-            checkBucketSize(c.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), engine.maxSequenceLength(),
-                    engine.nerBundle() == null ? 0 : engine.nerBundle().ner().labels().size());
+            checkBucketSize(
+                    c.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS),
+                    engine.maxSequenceLength(),
+                    engine.nerBundle() == null
+                            ? 0
+                            : engine.nerBundle().ner().labels().size());
         } catch (ConfigException e) {
             engine.close();
             throw e;
@@ -35,16 +39,28 @@ public final class Engines {
     public static EngineOptions options(EnricherConfig c) {
         boolean ner = c.getBoolean(ConfigKeys.NER_ENABLED);
         boolean topic = c.getBoolean(ConfigKeys.TOPIC_ENABLED);
-        Device device = Device.valueOf(c.getChoice(ConfigKeys.INFERENCE_DEVICE, "cpu", "cuda", "auto").toUpperCase(Locale.ROOT));
+        Device device = Device.valueOf(
+                c.getChoice(ConfigKeys.INFERENCE_DEVICE, "cpu", "cuda", "auto").toUpperCase(Locale.ROOT));
         String precision = c.getChoice(ConfigKeys.INFERENCE_PRECISION, "auto", "fp32", "int8");
-        Path nerBundle = ner ? forPrecision(bundle(c, ConfigKeys.NER_MODEL), precision, device, ConfigKeys.NER_MODEL) : null;
-        Path topicBundle = topic ? forPrecision(bundle(c, ConfigKeys.TOPIC_MODEL), precision, device, ConfigKeys.TOPIC_MODEL) : null;
+        Path nerBundle =
+                ner ? forPrecision(bundle(c, ConfigKeys.NER_MODEL), precision, device, ConfigKeys.NER_MODEL) : null;
+        Path topicBundle = topic
+                ? forPrecision(bundle(c, ConfigKeys.TOPIC_MODEL), precision, device, ConfigKeys.TOPIC_MODEL)
+                : null;
         String agg = c.getOrNull(ConfigKeys.NER_AGGREGATION);
-        Aggregation aggregation = agg == null ? null
-                : Aggregation.valueOf(c.getChoice(ConfigKeys.NER_AGGREGATION, "first", "average", "max").toUpperCase(Locale.ROOT));
+        Aggregation aggregation = agg == null
+                ? null
+                : Aggregation.valueOf(c.getChoice(ConfigKeys.NER_AGGREGATION, "first", "average", "max")
+                        .toUpperCase(Locale.ROOT));
         int intra = c.getInt(ConfigKeys.INFERENCE_INTRA_OP_THREADS);
         int inter = c.getInt(ConfigKeys.INFERENCE_INTER_OP_THREADS);
-        return new EngineOptions(nerBundle, topicBundle, device, intra, inter, aggregation,
+        return new EngineOptions(
+                nerBundle,
+                topicBundle,
+                device,
+                intra,
+                inter,
+                aggregation,
                 c.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS));
     }
 
@@ -57,8 +73,10 @@ public final class Engines {
         long bytesPerToken = Math.max(Long.BYTES, (long) Float.BYTES * nerLabels);
         long maxRows = Integer.MAX_VALUE / (bytesPerToken * Math.max(1, maxLength));
         if (rows > maxRows) {
-            throw new ConfigException(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS + "=" + rows + " is too large for the model: a bucket of " + rows
-                    + " rows x " + maxLength + " tokens (its max length) x " + bytesPerToken + " bytes overflows a 2 GiB tensor buffer; at most "
+            throw new ConfigException(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS + "=" + rows
+                    + " is too large for the model: a bucket of " + rows
+                    + " rows x " + maxLength + " tokens (its max length) x " + bytesPerToken
+                    + " bytes overflows a 2 GiB tensor buffer; at most "
                     + maxRows + " rows (the default, 64, is plenty: buckets beyond a few hundred rows gain nothing)");
         }
     }
@@ -78,7 +96,8 @@ public final class Engines {
      * source (a retrained bundle, a stale sibling) is not taken.
      */
     static Path forPrecision(Path bundle, String precision, Device device, String key) {
-        boolean isInt8 = bundle.getFileName() != null && bundle.getFileName().toString().endsWith(INT8_SUFFIX);
+        boolean isInt8 =
+                bundle.getFileName() != null && bundle.getFileName().toString().endsWith(INT8_SUFFIX);
         if (precision.equals("fp32") || isInt8) {
             return bundle;
         }
@@ -86,8 +105,9 @@ public final class Engines {
         boolean present = Files.isRegularFile(sibling.resolve("bundle.json"));
         if (precision.equals("int8")) {
             if (!present) {
-                throw new ConfigException(ConfigKeys.INFERENCE_PRECISION + "=int8 but " + key + " (" + bundle + ") has no int8-compute sibling "
-                        + sibling + ": make it with model-store/tools/quantize_int8.py " + bundle);
+                throw new ConfigException(ConfigKeys.INFERENCE_PRECISION + "=int8 but " + key + " (" + bundle
+                        + ") has no int8-compute sibling " + sibling
+                        + ": make it with model-store/tools/quantize_int8.py " + bundle);
             }
             return announce(sibling, key, "inference.precision=int8");
         }
@@ -98,8 +118,14 @@ public final class Engines {
         String have = version(sibling);
         if (want == null || !want.equals(have)) {
             if (ANNOUNCED.add("stale " + sibling)) {
-                LOG.warn("{}: not serving {} (version {}, its source {} is version {}): rerun model-store/tools/quantize_int8.py {}",
-                        key, sibling, have, bundle, want, bundle);
+                LOG.warn(
+                        "{}: not serving {} (version {}, its source {} is version {}): rerun model-store/tools/quantize_int8.py {}",
+                        key,
+                        sibling,
+                        have,
+                        bundle,
+                        want,
+                        bundle);
             }
             return bundle;
         }
@@ -123,7 +149,10 @@ public final class Engines {
 
     private static String version(Path bundle) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(bundle.resolve("bundle.json").toFile()).path("version").asText(null);
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(bundle.resolve("bundle.json").toFile())
+                    .path("version")
+                    .asText(null);
         } catch (java.io.IOException e) {
             return null;
         }
@@ -152,7 +181,11 @@ public final class Engines {
     /** The repository root when running from app/target/*.jar or app/target/classes, else null. */
     public static Path projectHome() {
         try {
-            Path loc = Path.of(Engines.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path loc = Path.of(Engines.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             for (Path d = loc; d != null; d = d.getParent()) {
                 if (Files.isDirectory(d.resolve("model-store")) && Files.isDirectory(d.resolve("config"))) {
                     return d;

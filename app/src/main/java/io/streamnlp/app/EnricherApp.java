@@ -1,11 +1,11 @@
 package io.streamnlp.app;
 
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.inference.SynchronizedEngine;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.RecordMetrics;
@@ -45,8 +45,11 @@ public final class EnricherApp implements AutoCloseable {
     }
 
     /** As above, with the opened engine wrapped (tests: an engine that can hold or fail a batch). */
-    public static EnricherApp start(EnricherConfig config, BatchListener listener, RecordMetrics metrics,
-                                    java.util.function.UnaryOperator<EnrichmentEngine> wrap) {
+    public static EnricherApp start(
+            EnricherConfig config,
+            BatchListener listener,
+            RecordMetrics metrics,
+            java.util.function.UnaryOperator<EnrichmentEngine> wrap) {
         Settings settings = Settings.from(config);
         var streamsProps = StreamsSettings.from(config);
         InstanceIdentity.apply(config, streamsProps);
@@ -96,7 +99,9 @@ public final class EnricherApp implements AutoCloseable {
             if (s == KafkaStreams.State.RUNNING) {
                 return true;
             }
-            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING || s == KafkaStreams.State.PENDING_ERROR) {
+            if (s == KafkaStreams.State.ERROR
+                    || s == KafkaStreams.State.NOT_RUNNING
+                    || s == KafkaStreams.State.PENDING_ERROR) {
                 return false;
             }
             Thread.sleep(50);
@@ -127,11 +132,14 @@ public final class EnricherApp implements AutoCloseable {
     public boolean close(Duration timeout) {
         // A static member does not leave the group on its own: leave explicitly, so a clean stop hands its partitions
         // over at once (only a crash keeps them for the same instance's restart).
-        boolean stopped = streams.close(org.apache.kafka.streams.CloseOptions.timeout(timeout).withGroupMembershipOperation(
-                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        boolean stopped = streams.close(org.apache.kafka.streams.CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(
+                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (!stopped) {
-            log.error("the stream threads did not stop within {}; leaving the model loaded and exiting without a commit"
-                    + " (buffered records stay in the changelog for the next owner)", timeout);
+            log.error(
+                    "the stream threads did not stop within {}; leaving the model loaded and exiting without a commit"
+                            + " (buffered records stay in the changelog for the next owner)",
+                    timeout);
             return false;
         }
         registry.close();

@@ -31,7 +31,8 @@ public final class EventCollector implements AutoCloseable {
     }
 
     /** @param fromEnd skip what the topics already hold (reading a shared cluster's outputs) */
-    public EventCollector(String bootstrap, Map<String, String> clientOverrides, Collection<String> topics, boolean fromEnd) {
+    public EventCollector(
+            String bootstrap, Map<String, String> clientOverrides, Collection<String> topics, boolean fromEnd) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

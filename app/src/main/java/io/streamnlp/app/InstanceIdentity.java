@@ -33,7 +33,8 @@ final class InstanceIdentity {
             return;
         }
         String name = ConsumerConfig.GROUP_INSTANCE_ID_CONFIG;
-        for (String k : new String[] {name, StreamsConfig.consumerPrefix(name), StreamsConfig.mainConsumerPrefix(name)}) {
+        for (String k :
+                new String[] {name, StreamsConfig.consumerPrefix(name), StreamsConfig.mainConsumerPrefix(name)}) {
             if (streamsProps.containsKey(k)) {
                 return; // the user's own stable name (e.g. a pod name) wins
             }
@@ -60,7 +61,8 @@ final class InstanceIdentity {
             Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return id;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot keep the instance id in " + f + " (" + ConfigKeys.STATE_DIR + ")", e);
+            throw new UncheckedIOException(
+                    "cannot keep the instance id in " + f + " (" + ConfigKeys.STATE_DIR + ")", e);
         }
     }
 }

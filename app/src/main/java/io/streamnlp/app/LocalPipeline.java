@@ -35,8 +35,12 @@ public final class LocalPipeline implements AutoCloseable {
      * @param configure turns the forced settings (bootstrap, application id, state dir) into the full
      *                  configuration, applying the caller's file/env/flags underneath them
      */
-    public static LocalPipeline start(String applicationId, int inputPartitions, Function<Map<String, String>, EnricherConfig> configure,
-                                      BatchListener listener) throws Exception {
+    public static LocalPipeline start(
+            String applicationId,
+            int inputPartitions,
+            Function<Map<String, String>, EnricherConfig> configure,
+            BatchListener listener)
+            throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start();
         try {
             return startOn(kafka, true, applicationId, inputPartitions, configure, listener);
@@ -50,8 +54,14 @@ public final class LocalPipeline implements AutoCloseable {
      * A processor on a broker that is already running (the bench runs several pipelines on one broker).
      * Closing it closes the broker only when {@code ownsKafka}.
      */
-    public static LocalPipeline startOn(EmbeddedKafka kafka, boolean ownsKafka, String applicationId, int inputPartitions,
-                                        Function<Map<String, String>, EnricherConfig> configure, BatchListener listener) throws Exception {
+    public static LocalPipeline startOn(
+            EmbeddedKafka kafka,
+            boolean ownsKafka,
+            String applicationId,
+            int inputPartitions,
+            Function<Map<String, String>, EnricherConfig> configure,
+            BatchListener listener)
+            throws Exception {
         Map<String, String> forced = new HashMap<>();
         forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         forced.put(ConfigKeys.APPLICATION_ID, applicationId);
@@ -62,12 +72,18 @@ public final class LocalPipeline implements AutoCloseable {
         forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
         EnricherConfig c = configure.apply(forced);
         Settings settings = Settings.from(c);
-        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), Topics.from(c), inputPartitions, inputPartitions,
+        TopicAdmin.ensureTopics(
+                kafka.bootstrapServers(),
+                Map.of(),
+                Topics.from(c),
+                inputPartitions,
+                inputPartitions,
                 EnricherTopology.maxRecordBytes(settings));
         EnricherApp app = EnricherApp.start(c, listener);
         if (!app.awaitRunning(Duration.ofSeconds(90))) {
             app.close();
-            throw new IllegalStateException("the processor did not reach RUNNING (state " + app.streams().state() + ")");
+            throw new IllegalStateException("the processor did not reach RUNNING (state "
+                    + app.streams().state() + ")");
         }
         return new LocalPipeline(kafka, app, c, ownsKafka);
     }

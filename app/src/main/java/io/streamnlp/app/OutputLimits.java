@@ -50,8 +50,10 @@ final class OutputLimits {
             return settings;
         } catch (Exception e) {
             // e.g. no DescribeConfigs ACL: the producer limit still bounds every event
-            log.info("could not read the output topics' max.message.bytes ({}); events are limited to max.request.size={}",
-                    e.getMessage(), settings.maxEventBytes());
+            log.info(
+                    "could not read the output topics' max.message.bytes ({}); events are limited to max.request.size={}",
+                    e.getMessage(),
+                    settings.maxEventBytes());
             return settings;
         }
     }
@@ -71,13 +73,16 @@ final class OutputLimits {
         if (missing) {
             var nodes = admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
             if (!nodes.isEmpty()) {
-                resources.add(new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(nodes.iterator().next().id())));
+                resources.add(new ConfigResource(
+                        ConfigResource.Type.BROKER,
+                        Integer.toString(nodes.iterator().next().id())));
             }
         }
         if (resources.isEmpty()) {
             return limit;
         }
-        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+        Map<ConfigResource, Config> configs =
+                admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS);
         for (Map.Entry<ConfigResource, Config> e : configs.entrySet()) {
             String key = e.getKey().type() == ConfigResource.Type.TOPIC ? "max.message.bytes" : "message.max.bytes";
             var entry = e.getValue().get(key);

@@ -1,11 +1,11 @@
 package io.streamnlp.app;
 
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.api.engine.EncodedDocument;
-import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.topology.StreamsSettings;
 import java.time.Duration;
 import java.util.List;
@@ -67,13 +67,21 @@ public final class StartupChecks {
         try (Admin admin = Admin.create(p)) {
             try {
                 String id = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs))
-                        .clusterId().get(timeoutMs + 1000, TimeUnit.MILLISECONDS);
-                log.info("Kafka cluster {} reachable at {} ({} ms)", id, bootstrap, (System.nanoTime() - start) / 1_000_000);
+                        .clusterId()
+                        .get(timeoutMs + 1000, TimeUnit.MILLISECONDS);
+                log.info(
+                        "Kafka cluster {} reachable at {} ({} ms)",
+                        id,
+                        bootstrap,
+                        (System.nanoTime() - start) / 1_000_000);
                 return;
             } catch (TimeoutException e) {
                 problem = "no answer";
             } catch (ExecutionException e) {
-                problem = e.getCause() == null ? e.toString() : e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
+                problem = e.getCause() == null
+                        ? e.toString()
+                        : e.getCause().getClass().getSimpleName() + ": "
+                                + e.getCause().getMessage();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 problem = "interrupted";
@@ -83,14 +91,24 @@ public final class StartupChecks {
         } catch (org.apache.kafka.common.KafkaException e) {
             problem = e.getMessage();
         }
-        throw new ClusterUnreachableException("cannot reach the Kafka cluster at " + ConfigKeys.BOOTSTRAP_SERVERS + "=" + bootstrap + " within "
-                + ConfigKeys.STARTUP_TIMEOUT_MS + "=" + timeoutMs + " ms (" + problem + "); check " + ConfigKeys.BOOTSTRAP_SERVERS
-                + " and the kafka.security.* / kafka.sasl.* settings");
+        throw new ClusterUnreachableException(
+                "cannot reach the Kafka cluster at " + ConfigKeys.BOOTSTRAP_SERVERS + "=" + bootstrap + " within "
+                        + ConfigKeys.STARTUP_TIMEOUT_MS + "=" + timeoutMs + " ms (" + problem + "); check "
+                        + ConfigKeys.BOOTSTRAP_SERVERS
+                        + " and the kafka.security.* / kafka.sasl.* settings");
     }
 
     /** A measured speed and the worst cases it predicts. */
-    public record BatchEstimate(double msPerToken, double tokensPerByte, long maxTokens, long largestInputTokens,
-                                long worstMs, long limitMs, String limitKeys, int effectiveMaxTokens, long budgetMs) {}
+    public record BatchEstimate(
+            double msPerToken,
+            double tokensPerByte,
+            long maxTokens,
+            long largestInputTokens,
+            long worstMs,
+            long limitMs,
+            String limitKeys,
+            int effectiveMaxTokens,
+            long budgetMs) {}
 
     /**
      * A batch may take this share of the transaction timeout (or max.poll.interval.ms): so a transaction holds a few
@@ -134,32 +152,55 @@ public final class StartupChecks {
         } catch (RuntimeException ex) {
             if (io.streamnlp.api.engine.EngineFailureException.isEngineLevel(ex)) {
                 // a device error or a broken session fails every batch: better now than at the first record
-                throw new io.streamnlp.api.engine.EngineFailureException("the warm-up batch failed with an engine error: " + ex, ex);
+                throw new io.streamnlp.api.engine.EngineFailureException(
+                        "the warm-up batch failed with an engine error: " + ex, ex);
             }
             // a model that throws on some input is handled per record (DLQ INFERENCE_FAILED); the check cannot time it
             log.warn("batch check skipped: the warm-up batch failed: {}", ex.toString());
             return null;
         }
-        String msg = String.format("even the smallest batch (one window, %d tokens) could take ~%d ms (measured %.4f ms/token on "
+        String msg = String.format(
+                "even the smallest batch (one window, %d tokens) could take ~%d ms (measured %.4f ms/token on "
                         + "a warm-up batch), more than half of %s=%d ms. Raise %s, use a faster device or a smaller model "
-                        + "(or set %s=warn)", e.effectiveMaxTokens(), e.worstMs(), e.msPerToken(), e.limitKeys(), e.limitMs(),
-                e.limitKeys(), ConfigKeys.STARTUP_BATCH_CHECK);
+                        + "(or set %s=warn)",
+                e.effectiveMaxTokens(),
+                e.worstMs(),
+                e.msPerToken(),
+                e.limitKeys(),
+                e.limitMs(),
+                e.limitKeys(),
+                ConfigKeys.STARTUP_BATCH_CHECK);
         if (2 * e.worstMs() > e.limitMs()) {
             if (mode.equals("fail")) {
                 throw new ConfigException("model too slow for the transaction: " + msg);
             }
             log.warn("model may be too slow: {}", msg);
         } else if (e.effectiveMaxTokens() < e.maxTokens()) {
-            log.info("batch budget: {}={} lowered to {} tokens so that a batch takes at most ~{} ms (1/{} of {}={} ms; measured "
-                            + "{} ms/token)", ConfigKeys.BATCH_MAX_TOKENS, e.maxTokens(), e.effectiveMaxTokens(), e.budgetMs(),
-                    BUDGET_DIVISOR, e.limitKeys(), e.limitMs(), String.format("%.4f", e.msPerToken()));
+            log.info(
+                    "batch budget: {}={} lowered to {} tokens so that a batch takes at most ~{} ms (1/{} of {}={} ms; measured "
+                            + "{} ms/token)",
+                    ConfigKeys.BATCH_MAX_TOKENS,
+                    e.maxTokens(),
+                    e.effectiveMaxTokens(),
+                    e.budgetMs(),
+                    BUDGET_DIVISOR,
+                    e.limitKeys(),
+                    e.limitMs(),
+                    String.format("%.4f", e.msPerToken()));
         } else {
-            log.info("batch check: a full batch ({} tokens) takes ~{} ms of a {} ms budget ({} ms/token)", e.effectiveMaxTokens(),
-                    e.worstMs(), e.budgetMs(), String.format("%.4f", e.msPerToken()));
+            log.info(
+                    "batch check: a full batch ({} tokens) takes ~{} ms of a {} ms budget ({} ms/token)",
+                    e.effectiveMaxTokens(),
+                    e.worstMs(),
+                    e.budgetMs(),
+                    String.format("%.4f", e.msPerToken()));
         }
-        log.info("one {}={} record is at most ~{} tokens: inferred in up to ~{} segments of one batch each", ConfigKeys.INPUT_MAX_BYTES,
-                c.getInt(ConfigKeys.INPUT_MAX_BYTES), e.largestInputTokens(), (e.largestInputTokens() + e.effectiveMaxTokens() - 1)
-                        / Math.max(1, e.effectiveMaxTokens()));
+        log.info(
+                "one {}={} record is at most ~{} tokens: inferred in up to ~{} segments of one batch each",
+                ConfigKeys.INPUT_MAX_BYTES,
+                c.getInt(ConfigKeys.INPUT_MAX_BYTES),
+                e.largestInputTokens(),
+                (e.largestInputTokens() + e.effectiveMaxTokens() - 1) / Math.max(1, e.effectiveMaxTokens()));
         return e;
     }
 
@@ -186,8 +227,10 @@ public final class StartupChecks {
             best = Math.min(best, System.nanoTime() - t0);
         }
         double msPerToken = best / 1e6 / doc.tokenCount();
-        // the largest record is any text at all (CJK, emoji, random bytes...): the worst case, not the prose's rate. It is
-        // cut into segments of one batch budget each (EnrichProcessor), so it sets the number of batches, not their size.
+        // the largest record is any text at all (CJK, emoji, random bytes...): the worst case, not the prose's rate. It
+        // is
+        // cut into segments of one batch budget each (EnrichProcessor), so it sets the number of batches, not their
+        // size.
         double tokensPerByte = WORST_TOKENS_PER_BYTE;
         long largestInputTokens = (long) Math.ceil(tokensPerByte * c.getInt(ConfigKeys.INPUT_MAX_BYTES));
         Limit limit = limit(c);
@@ -197,8 +240,16 @@ public final class StartupChecks {
         long timed = (long) Math.floor(budgetMs / Math.max(msPerToken, 1e-9));
         int effective = (int) Math.max(doc.maxWindowLength(), Math.min(maxTokens, timed));
         long worstMs = (long) Math.ceil(effective * msPerToken);
-        return new BatchEstimate(msPerToken, tokensPerByte, maxTokens, largestInputTokens, worstMs, limit.ms(), limit.key(),
-                effective, budgetMs);
+        return new BatchEstimate(
+                msPerToken,
+                tokensPerByte,
+                maxTokens,
+                largestInputTokens,
+                worstMs,
+                limit.ms(),
+                limit.key(),
+                effective,
+                budgetMs);
     }
 
     /** {@link #limit} with Kafka's own refusals (e.g. a transaction timeout under commit.interval.ms) as ConfigExceptions. */
@@ -227,8 +278,12 @@ public final class StartupChecks {
         Map<String, String> kafka = c.kafkaOverrides();
         boolean eos = !StreamsConfig.AT_LEAST_ONCE.equals(streams.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         String pollName = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
-        String pollKey = ConfigKeys.KAFKA_PREFIX + strongestSet(kafka, pollName, StreamsConfig.consumerPrefix(pollName),
-                StreamsConfig.mainConsumerPrefix(pollName));
+        String pollKey = ConfigKeys.KAFKA_PREFIX
+                + strongestSet(
+                        kafka,
+                        pollName,
+                        StreamsConfig.consumerPrefix(pollName),
+                        StreamsConfig.mainConsumerPrefix(pollName));
         Object pollValue = streams.getMainConsumerConfigs("check", "check", 0).get(pollName);
         long poll = pollValue == null ? DEFAULT_MAX_POLL_INTERVAL_MS : parse(pollKey, pollValue);
         if (!eos) {
@@ -236,7 +291,9 @@ public final class StartupChecks {
         }
         String txName = ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
         String txOverride = strongestSet(kafka, txName, StreamsConfig.producerPrefix(txName));
-        String txKey = kafka.containsKey(txOverride) ? ConfigKeys.KAFKA_PREFIX + txOverride : ConfigKeys.TRANSACTION_TIMEOUT_MS;
+        String txKey = kafka.containsKey(txOverride)
+                ? ConfigKeys.KAFKA_PREFIX + txOverride
+                : ConfigKeys.TRANSACTION_TIMEOUT_MS;
         long tx = parse(txKey, streams.getProducerConfigs("check").get(txName));
         return tx <= poll ? new Limit(tx, txKey) : new Limit(poll, pollKey);
     }

@@ -21,8 +21,13 @@ public final class TopicAdmin {
      * Creates input, output and DLQ topics that do not exist yet; outputs and the DLQ accept records as
      * large as the topology may write (an event carries its text).
      */
-    public static void ensureTopics(String bootstrap, Map<String, String> clientOverrides, Topics topics,
-                                    int inputPartitions, int outputPartitions, long maxMessageBytes) {
+    public static void ensureTopics(
+            String bootstrap,
+            Map<String, String> clientOverrides,
+            Topics topics,
+            int inputPartitions,
+            int outputPartitions,
+            long maxMessageBytes) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.putAll(clientOverrides);

@@ -1,8 +1,8 @@
 package io.streamnlp.batching;
 
-import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.api.event.Enrichment;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -57,14 +57,15 @@ public final class BatchCoordinator {
      *                stream thread
      * @param threads runs batches off the stream thread (needs as many threads as there are lanes)
      */
-    public BatchCoordinator(EnrichmentEngine engine, BatchPolicy policy, BatchListener listener, Lanes lanes,
-                            Executor threads) {
+    public BatchCoordinator(
+            EnrichmentEngine engine, BatchPolicy policy, BatchListener listener, Lanes lanes, Executor threads) {
         if ((lanes == null) != (threads == null)) {
             throw new IllegalArgumentException("lanes and executor go together");
         }
         this.queue = new PendingQueue(policy);
         Breaker breaker = new Breaker(listener, mailboxes);
-        this.executor = lanes == null ? new InlineExecutor(engine, queue, breaker)
+        this.executor = lanes == null
+                ? new InlineExecutor(engine, queue, breaker)
                 : new OverlapExecutor(engine, queue, breaker, lanes, threads);
     }
 

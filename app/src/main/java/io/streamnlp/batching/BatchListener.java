@@ -5,7 +5,13 @@ import io.streamnlp.api.engine.BatchStats;
 /** Told about every batch a coordinator runs: the hook for metrics and tests. */
 public interface BatchListener {
     /** Why a batch was flushed. */
-    enum Trigger { RECORDS, TOKENS, MAX_WAIT, IDLE, CLOSE }
+    enum Trigger {
+        RECORDS,
+        TOKENS,
+        MAX_WAIT,
+        IDLE,
+        CLOSE
+    }
 
     /**
      * @param stats     what the engine reported

@@ -12,7 +12,8 @@ import java.time.Duration;
 public record BatchPolicy(int maxRecords, int maxTokens, Duration maxWait, Duration idle) {
     public BatchPolicy {
         if (maxRecords <= 0 || maxTokens <= 0 || maxWait.isNegative() || idle.isNegative()) {
-            throw new IllegalArgumentException("batch policy needs positive limits: " + maxRecords + ", " + maxTokens + ", " + maxWait + ", " + idle);
+            throw new IllegalArgumentException("batch policy needs positive limits: " + maxRecords + ", " + maxTokens
+                    + ", " + maxWait + ", " + idle);
         }
     }
 
@@ -25,8 +26,11 @@ public record BatchPolicy(int maxRecords, int maxTokens, Duration maxWait, Durat
      * the key (exit code 2), rather than as an IllegalArgumentException mid-start.
      */
     public static BatchPolicy from(EnricherConfig c) {
-        return new BatchPolicy(c.getInt(ConfigKeys.BATCH_MAX_RECORDS), c.getInt(ConfigKeys.BATCH_MAX_TOKENS),
-                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS)), Duration.ofMillis(c.getLong(ConfigKeys.BATCH_IDLE_MS)));
+        return new BatchPolicy(
+                c.getInt(ConfigKeys.BATCH_MAX_RECORDS),
+                c.getInt(ConfigKeys.BATCH_MAX_TOKENS),
+                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS)),
+                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_IDLE_MS)));
     }
 
     /** The same policy with another token budget (the start-up check lowers it to what the device does in time). */

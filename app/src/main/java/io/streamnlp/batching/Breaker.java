@@ -58,7 +58,9 @@ final class Breaker {
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             owners.add(p.owner());
-            mailboxes.deliver(p.owner(), new BatchCoordinator.Completed(p.seq(), result.results().get(i), null));
+            mailboxes.deliver(
+                    p.owner(),
+                    new BatchCoordinator.Completed(p.seq(), result.results().get(i), null));
         }
         listener.onBatch(result.stats(), owners.size(), trigger, queueNanos);
     }
@@ -102,20 +104,25 @@ final class Breaker {
         }
     }
 
-    private void isolate(List<Pending> batch, BatchListener.Trigger trigger, long queueNanos, Throwable e, Inference here) {
+    private void isolate(
+            List<Pending> batch, BatchListener.Trigger trigger, long queueNanos, Throwable e, Inference here) {
         Isolation iso = new Isolation(here);
         split(batch, e, trigger, queueNanos, iso);
         if (iso.succeeded == 0 && iso.failed.size() >= 2) {
-            throw new EngineFailureException("every part of a batch of " + batch.size() + " records failed ("
-                    + iso.errors.get(0) + "): the engine, not the records; stopping without committing", e);
+            throw new EngineFailureException(
+                    "every part of a batch of " + batch.size() + " records failed (" + iso.errors.get(0)
+                            + "): the engine, not the records; stopping without committing",
+                    e);
         }
         for (int i = 0; i < iso.failed.size(); i++) {
             String error = iso.errors.get(i);
             sameErrorRun = error.equals(lastError) ? sameErrorRun + 1 : 1;
             lastError = error;
             if (sameErrorRun >= SAME_ERROR_LIMIT) {
-                throw new EngineFailureException(sameErrorRun + " records in a row failed with the same error (" + error
-                        + "): the engine, not the records; stopping without committing", e);
+                throw new EngineFailureException(
+                        sameErrorRun + " records in a row failed with the same error (" + error
+                                + "): the engine, not the records; stopping without committing",
+                        e);
             }
         }
         for (int i = 0; i < iso.failed.size(); i++) {
@@ -148,9 +155,12 @@ final class Breaker {
 
     /** The engine broke (or a batch failed with an engine-level error): what the stream thread dies with. */
     private static EngineFailureException engineFailed(int records, Throwable e) {
-        return e instanceof EngineFailureException efe ? efe
-                : new EngineFailureException("inference failed on a batch of " + records + " records with an engine error ("
-                        + describe(e) + "): stopping without committing", e);
+        return e instanceof EngineFailureException efe
+                ? efe
+                : new EngineFailureException(
+                        "inference failed on a batch of " + records + " records with an engine error (" + describe(e)
+                                + "): stopping without committing",
+                        e);
     }
 
     private static String describe(Throwable e) {

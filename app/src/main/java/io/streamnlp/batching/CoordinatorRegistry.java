@@ -34,11 +34,13 @@ public final class CoordinatorRegistry implements AutoCloseable {
         this.listener = listener;
         this.lanes = overlap ? new Lanes(Math.max(1, engine.lanes())) : null;
         AtomicInteger n = new AtomicInteger();
-        this.inference = overlap ? Executors.newFixedThreadPool(lanes.count(), r -> {
-            Thread t = new Thread(r, "streamnlp-inference-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.inference = overlap
+                ? Executors.newFixedThreadPool(lanes.count(), r -> {
+                    Thread t = new Thread(r, "streamnlp-inference-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                })
+                : null;
         this.perThread = ThreadLocal.withInitial(() -> {
             BatchCoordinator c = new BatchCoordinator(engine, policy, listener, lanes, inference);
             all.add(c);

@@ -23,8 +23,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class OverlapExecutor implements BatchExecutor {
     /** A batch back from an inference thread: its result or the error it threw. */
-    private record Finished(long ticket, List<Pending> batch, BatchListener.Trigger trigger, long queueNanos,
-                            BatchResult result, Throwable error) {}
+    private record Finished(
+            long ticket,
+            List<Pending> batch,
+            BatchListener.Trigger trigger,
+            long queueNanos,
+            BatchResult result,
+            Throwable error) {}
 
     private final EnrichmentEngine engine;
     private final PendingQueue queue;
@@ -33,6 +38,7 @@ final class OverlapExecutor implements BatchExecutor {
     private final Executor threads;
     /** Filled by the inference threads, emptied by the stream thread: all they share besides the lanes. */
     private final LinkedBlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+
     private long nextTicket;
     private long delivered;
 
@@ -103,7 +109,12 @@ final class OverlapExecutor implements BatchExecutor {
             });
         } catch (RejectedExecutionException e) {
             lanes.release(mine);
-            finished.add(new Finished(ticket, batch, trigger, queueNanos, null,
+            finished.add(new Finished(
+                    ticket,
+                    batch,
+                    trigger,
+                    queueNanos,
+                    null,
                     new EngineFailureException("the inference threads are shut down", e)));
         }
         // Only now, holding no lane: isolating a failed batch runs on this thread and needs a lane of its own.

@@ -19,8 +19,15 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * where they came from, so that whichever instance restores the store can parse, enrich and forward
  * it (or dead-letter it unchanged). Parsed text and tokens are not stored: they are derived again.
  */
-public record StoredRecord(byte[] key, byte[] value, List<Header> headers, long timestamp, String topic,
-                           int partition, long offset, long enqueuedAtMs) {
+public record StoredRecord(
+        byte[] key,
+        byte[] value,
+        List<Header> headers,
+        long timestamp,
+        String topic,
+        int partition,
+        long offset,
+        long enqueuedAtMs) {
 
     public Headers kafkaHeaders() {
         return new RecordHeaders(headers.toArray(new Header[0]));
@@ -61,7 +68,8 @@ public record StoredRecord(byte[] key, byte[] value, List<Header> headers, long 
             for (int i = 0; i < n; i++) {
                 headers.add(new RecordHeader(new String(readBytes(in), StandardCharsets.UTF_8), readBytes(in)));
             }
-            return new StoredRecord(key, value, headers, in.readLong(), in.readUTF(), in.readInt(), in.readLong(), in.readLong());
+            return new StoredRecord(
+                    key, value, headers, in.readLong(), in.readUTF(), in.readInt(), in.readLong(), in.readLong());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

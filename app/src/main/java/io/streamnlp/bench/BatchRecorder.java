@@ -1,16 +1,25 @@
 package io.streamnlp.bench;
 
-import io.streamnlp.batching.BatchListener;
 import io.streamnlp.api.engine.BatchStats;
+import io.streamnlp.batching.BatchListener;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Collects the coordinator's batches (via the {@link BatchListener} hook) between two {@link #reset()}s. */
 public final class BatchRecorder implements BatchListener {
     /** What the batches of one phase looked like. */
-    public record Summary(int batches, long documents, long realTokens, long paddedTokens, double meanBatch, double meanFill,
-                          double medianInferenceMs, double p95QueueMs, java.util.Map<Trigger, Integer> triggers,
-                          double laneSeconds, double p99InferenceMs) {
+    public record Summary(
+            int batches,
+            long documents,
+            long realTokens,
+            long paddedTokens,
+            double meanBatch,
+            double meanFill,
+            double medianInferenceMs,
+            double p95QueueMs,
+            java.util.Map<Trigger, Integer> triggers,
+            double laneSeconds,
+            double p99InferenceMs) {
         /** Padded tokens ÷ real tokens (1.0: no padding). */
         public double paddingRatio() {
             return realTokens == 0 ? 1.0 : (double) paddedTokens / realTokens;
@@ -62,8 +71,17 @@ public final class BatchRecorder implements BatchListener {
         }
         double[] q = queue.stream().mapToDouble(n -> n / 1e6).toArray();
         int n = stats.size();
-        return new Summary(n, docs, real, padded, n == 0 ? 0 : (double) docs / n, n == 0 ? 0 : fill / n,
-                Stats.percentile(ms, 50), Stats.percentile(q, 95), new java.util.EnumMap<>(triggers),
-                laneSeconds, Stats.percentile(ms, 99));
+        return new Summary(
+                n,
+                docs,
+                real,
+                padded,
+                n == 0 ? 0 : (double) docs / n,
+                n == 0 ? 0 : fill / n,
+                Stats.percentile(ms, 50),
+                Stats.percentile(q, 95),
+                new java.util.EnumMap<>(triggers),
+                laneSeconds,
+                Stats.percentile(ms, 99));
     }
 }

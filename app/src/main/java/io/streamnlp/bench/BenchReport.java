@@ -11,45 +11,98 @@ public final class BenchReport {
         StringBuilder b = new StringBuilder();
         var c = r.config();
         f(b, "## streamnlp bench (%s mode)%n%n", r.options().quick() ? "quick" : "full");
-        f(b, "bundle %s on %s; %d texts, %d real tokens (%.1f per text) from %s; %d repeat(s), medians (± half the range)%n",
-                r.bundle(), r.device(), r.texts(), r.realTokens(), (double) r.realTokens() / r.texts(), r.corpusSource(), r.options().repeats());
-        f(b, "policy: batch.max.records=%s batch.max.tokens=%s batch.max.wait.ms=%s batch.idle.ms=%s; inference.intra.op.threads=%s "
+        f(
+                b,
+                "bundle %s on %s; %d texts, %d real tokens (%.1f per text) from %s; %d repeat(s), medians (± half the range)%n",
+                r.bundle(),
+                r.device(),
+                r.texts(),
+                r.realTokens(),
+                (double) r.realTokens() / r.texts(),
+                r.corpusSource(),
+                r.options().repeats());
+        f(
+                b,
+                "policy: batch.max.records=%s batch.max.tokens=%s batch.max.wait.ms=%s batch.idle.ms=%s; inference.intra.op.threads=%s "
                         + "inference.max.bucket.rows=%s; processing.guarantee=%s; %d cores%n%n",
-                c.get(ConfigKeys.BATCH_MAX_RECORDS), c.get(ConfigKeys.BATCH_MAX_TOKENS), c.get(ConfigKeys.BATCH_MAX_WAIT_MS),
-                c.get(ConfigKeys.BATCH_IDLE_MS), c.get(ConfigKeys.INFERENCE_INTRA_OP_THREADS), c.get(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS),
-                c.get(ConfigKeys.PROCESSING_GUARANTEE), Runtime.getRuntime().availableProcessors());
+                c.get(ConfigKeys.BATCH_MAX_RECORDS),
+                c.get(ConfigKeys.BATCH_MAX_TOKENS),
+                c.get(ConfigKeys.BATCH_MAX_WAIT_MS),
+                c.get(ConfigKeys.BATCH_IDLE_MS),
+                c.get(ConfigKeys.INFERENCE_INTRA_OP_THREADS),
+                c.get(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS),
+                c.get(ConfigKeys.PROCESSING_GUARANTEE),
+                Runtime.getRuntime().availableProcessors());
 
         b.append("### raw: ONNX Runtime alone (pre-tokenized, no Kafka)\n\n");
-        b.append("| batch | order | intra-op threads | sessions | docs/s | spread | tokens/s | padded/real | docs/batch |\n");
+        b.append(
+                "| batch | order | intra-op threads | sessions | docs/s | spread | tokens/s | padded/real | docs/batch |\n");
         b.append("|---|---|---|---|---|---|---|---|---|\n");
         for (RawBench.Config g : r.grid()) {
             double[] v = r.raw().get(g);
             RawBench.Result last = r.rawLast().get(g);
             double med = Stats.median(v);
-            f(b, "| %s | %s | %d | %d | %s%.1f%s | %s | %.0f | %.3f | %.1f |%n", g.batch(), g.sorted() ? "sorted+bucketed" : "unsorted",
-                    g.threads(), g.sessions(), g.equals(r.best()) ? "**" : "", med, g.equals(r.best()) ? "**" : "", Stats.spread(v),
-                    med * r.realTokens() / r.texts(), last.paddingRatio(), last.meanBatch());
+            f(
+                    b,
+                    "| %s | %s | %d | %d | %s%.1f%s | %s | %.0f | %.3f | %.1f |%n",
+                    g.batch(),
+                    g.sorted() ? "sorted+bucketed" : "unsorted",
+                    g.threads(),
+                    g.sessions(),
+                    g.equals(r.best()) ? "**" : "",
+                    med,
+                    g.equals(r.best()) ? "**" : "",
+                    Stats.spread(v),
+                    med * r.realTokens() / r.texts(),
+                    last.paddingRatio(),
+                    last.meanBatch());
         }
         double best = Stats.median(r.raw().get(r.best()));
-        f(b, "%nbest raw (the ceiling): %s = %.1f docs/s; tokenization alone (one thread, not in raw): %.0f docs/s%n%n",
-                r.best().label().replaceAll("\\s+", " "), best, r.tokenizeDocsPerSec());
+        f(
+                b,
+                "%nbest raw (the ceiling): %s = %.1f docs/s; tokenization alone (one thread, not in raw): %.0f docs/s%n%n",
+                r.best().label().replaceAll("\\s+", " "),
+                best,
+                r.tokenizeDocsPerSec());
         BenchRunner.Comparison cmp = r.compare();
         if (cmp != null) {
-            f(b, "### raw, side by side: %s vs %s (same texts, same grid, runs alternating)%n%n", r.bundle(), cmp.bundle());
-            f(b, "| batch | intra-op threads | sessions | %s docs/s | %s docs/s | ratio |%n|---|---|---|---|---|---|%n", r.bundle(), cmp.bundle());
+            f(
+                    b,
+                    "### raw, side by side: %s vs %s (same texts, same grid, runs alternating)%n%n",
+                    r.bundle(),
+                    cmp.bundle());
+            f(
+                    b,
+                    "| batch | intra-op threads | sessions | %s docs/s | %s docs/s | ratio |%n|---|---|---|---|---|---|%n",
+                    r.bundle(),
+                    cmp.bundle());
             for (var e : cmp.raw().entrySet()) {
                 RawBench.Config g = e.getKey();
                 double mine = Stats.median(r.raw().get(g));
                 double theirs = Stats.median(e.getValue());
-                f(b, "| %s | %d | %d | %.1f %s | %.1f %s | %.2f |%n", g.batch(), g.threads(), g.sessions(), mine, Stats.spread(r.raw().get(g)),
-                        theirs, Stats.spread(e.getValue()), mine / theirs);
+                f(
+                        b,
+                        "| %s | %d | %d | %.1f %s | %.1f %s | %.2f |%n",
+                        g.batch(),
+                        g.threads(),
+                        g.sessions(),
+                        mine,
+                        Stats.spread(r.raw().get(g)),
+                        theirs,
+                        Stats.spread(e.getValue()),
+                        mine / theirs);
             }
-            f(b, "%nbest raw of %s: %s = %.1f docs/s%n%n", cmp.bundle(), cmp.best().label().replaceAll("\\s+", " "),
+            f(
+                    b,
+                    "%nbest raw of %s: %s = %.1f docs/s%n%n",
+                    cmp.bundle(),
+                    cmp.best().label().replaceAll("\\s+", " "),
                     Stats.median(cmp.raw().get(cmp.best())));
         }
 
         b.append("### pipeline (exactly_once_v2, embedded KRaft broker, read_committed consumer) and naive\n\n");
-        b.append("| row | partitions | offered/s | records/s | spread | tokens/s | p50 ms | p95 ms | p99 ms | docs/batch | fill | padded/real | median batch ms | lanes busy |\n");
+        b.append(
+                "| row | partitions | offered/s | records/s | spread | tokens/s | p50 ms | p95 ms | p99 ms | docs/batch | fill | padded/real | median batch ms | lanes busy |\n");
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         row(b, "pipeline (saturation)", r.saturation(), true);
         row(b, "pipeline (half load)", r.halfLoad(), true);
@@ -59,7 +112,11 @@ public final class BenchReport {
             row(b, "pipeline (saturation), " + cmp.bundle(), cmp.saturation(), true);
         }
         if (r.external() != null) {
-            row(b, "pipeline (saturation), processor in its own JVM", r.external().saturation(), false);
+            row(
+                    b,
+                    "pipeline (saturation), processor in its own JVM",
+                    r.external().saturation(),
+                    false);
         }
 
         double pipe = Stats.median(r.saturation().recordsPerSec());
@@ -74,15 +131,38 @@ public final class BenchReport {
         double mb12 = sat.meanBatch();
         double mb1 = r.onePartition().batches().meanBatch();
         double mbDiff = mb1 == 0 ? 0 : Math.abs(mb12 - mb1) / mb1;
-        f(b, "%nbatch inference at half load: median %.1f ms, p99 %.1f ms; flushes at saturation: %s%n", halfB.medianInferenceMs(),
-                halfB.p99InferenceMs(), sat.triggers());
+        f(
+                b,
+                "%nbatch inference at half load: median %.1f ms, p99 %.1f ms; flushes at saturation: %s%n",
+                halfB.medianInferenceMs(),
+                halfB.p99InferenceMs(),
+                sat.triggers());
         b.append("\n### ratios and targets\n\n");
         b.append("| measure | value | target | holds |\n|---|---|---|---|\n");
-        target(b, "pipeline / best raw", String.format(Locale.ROOT, "%.2f", pipe / best), ">= 0.85", pipe / best >= 0.85);
+        target(
+                b,
+                "pipeline / best raw",
+                String.format(Locale.ROOT, "%.2f", pipe / best),
+                ">= 0.85",
+                pipe / best >= 0.85);
         target(b, "pipeline / naive", String.format(Locale.ROOT, "%.2f", pipe / naive), ">= 1.50", pipe >= 1.5 * naive);
-        target(b, "padding waste (padded/real - 1), pipeline", String.format(Locale.ROOT, "%.1f%%", 100 * waste), "<= 15%", waste <= 0.15);
-        target(b, "p99 at half load, records of <= " + LoadDriver.SHORT_TOKENS + " tokens", String.format(Locale.ROOT, "%.0f ms", p99),
-                String.format(Locale.ROOT, "<= %.0f ms (max.wait %.0f + 3 x %.1f)", p99Bound, wait, halfB.medianInferenceMs()), p99 <= p99Bound);
+        target(
+                b,
+                "padding waste (padded/real - 1), pipeline",
+                String.format(Locale.ROOT, "%.1f%%", 100 * waste),
+                "<= 15%",
+                waste <= 0.15);
+        target(
+                b,
+                "p99 at half load, records of <= " + LoadDriver.SHORT_TOKENS + " tokens",
+                String.format(Locale.ROOT, "%.0f ms", p99),
+                String.format(
+                        Locale.ROOT,
+                        "<= %.0f ms (max.wait %.0f + 3 x %.1f)",
+                        p99Bound,
+                        wait,
+                        halfB.medianInferenceMs()),
+                p99 <= p99Bound);
         f(b, "| p99 at half load, longer records (reported apart) | %.0f ms | - | - |%n", p99Long);
         if (cmp != null) {
             boolean servedIsInt8 = r.bundle().contains("-int8@");
@@ -92,14 +172,23 @@ public final class BenchReport {
             double fp32 = servedIsInt8 ? theirsBest : mineBest;
             boolean int8Pair = servedIsInt8 || cmp.bundle().contains("-int8@");
             if (int8Pair) {
-                target(b, "raw ceiling, int8 / fp32 (best point each)", String.format(Locale.ROOT, "%.2f", int8 / fp32), ">= 1.80", int8 >= 1.8 * fp32);
+                target(
+                        b,
+                        "raw ceiling, int8 / fp32 (best point each)",
+                        String.format(Locale.ROOT, "%.2f", int8 / fp32),
+                        ">= 1.80",
+                        int8 >= 1.8 * fp32);
             } else {
                 f(b, "| raw ceiling, %s / %s | %.2f | - | - |%n", r.bundle(), cmp.bundle(), mineBest / theirsBest);
             }
             if (cmp.saturation() != null) {
                 double other = Stats.median(cmp.saturation().recordsPerSec());
                 f(b, "| pipeline, %s / %s | %.2f | - | - |%n", r.bundle(), cmp.bundle(), pipe / other);
-                target(b, "pipeline / best raw, " + cmp.bundle(), String.format(Locale.ROOT, "%.2f", other / theirsBest), ">= 0.85",
+                target(
+                        b,
+                        "pipeline / best raw, " + cmp.bundle(),
+                        String.format(Locale.ROOT, "%.2f", other / theirsBest),
+                        ">= 0.85",
                         other >= 0.85 * theirsBest);
             }
         }
@@ -107,17 +196,36 @@ public final class BenchReport {
         if (ext != null) {
             double extRate = Stats.median(ext.saturation().recordsPerSec());
             f(b, "| processor in its own JVM: CPU per record | %.1f ms | - | - |%n", 1000 * ext.cpuSecondsPerRecord());
-            target(b, "processor in its own JVM: CPU inside ONNX Runtime", String.format(Locale.ROOT, "%.0f%%", 100 * ext.cpu().inferenceShare()),
-                    ">= 90%", ext.cpu().inferenceShare() >= 0.90);
-            target(b, "processor in its own JVM: pipeline / best raw", String.format(Locale.ROOT, "%.2f", extRate / best), ">= 0.90",
+            target(
+                    b,
+                    "processor in its own JVM: CPU inside ONNX Runtime",
+                    String.format(Locale.ROOT, "%.0f%%", 100 * ext.cpu().inferenceShare()),
+                    ">= 90%",
+                    ext.cpu().inferenceShare() >= 0.90);
+            target(
+                    b,
+                    "processor in its own JVM: pipeline / best raw",
+                    String.format(Locale.ROOT, "%.2f", extRate / best),
+                    ">= 0.90",
                     extRate >= 0.90 * best);
         }
-        target(b, "mean batch, " + r.saturation().partitions() + " vs 1 partition(s)",
-                String.format(Locale.ROOT, "%.1f vs %.1f (%.0f%%)", mb12, mb1, 100 * mbDiff), "within 10%", mbDiff <= 0.10);
-        boolean complete = r.saturation().complete() && r.halfLoad().complete() && r.onePartition().complete() && r.naive().complete()
+        target(
+                b,
+                "mean batch, " + r.saturation().partitions() + " vs 1 partition(s)",
+                String.format(Locale.ROOT, "%.1f vs %.1f (%.0f%%)", mb12, mb1, 100 * mbDiff),
+                "within 10%",
+                mbDiff <= 0.10);
+        boolean complete = r.saturation().complete()
+                && r.halfLoad().complete()
+                && r.onePartition().complete()
+                && r.naive().complete()
                 && (cmp == null || cmp.saturation() == null || cmp.saturation().complete())
                 && (r.external() == null || r.external().saturation().complete());
-        f(b, "%nevery record accounted for: %s; bench wall time %.0f s%n", complete ? "yes" : "NO (see received/records above)", r.seconds());
+        f(
+                b,
+                "%nevery record accounted for: %s; bench wall time %.0f s%n",
+                complete ? "yes" : "NO (see received/records above)",
+                r.seconds());
         return b.toString();
     }
 
@@ -125,16 +233,27 @@ public final class BenchReport {
         double[] v = s.recordsPerSec();
         double offered = s.runs().isEmpty() ? 0 : s.runs().get(0).offeredPerSec();
         BatchRecorder.Summary k = s.batches();
-        double wall = s.runs().stream().mapToDouble(LoadDriver.Measurement::seconds).sum();
-        f(b, "| %s | %d | %s | %.1f | %s | %.0f | %.0f | %.0f | %.0f | %s | %s | %s | %s | %s |%n", name, s.partitions(),
-                offered > 0 ? String.format(Locale.ROOT, "%.0f", offered) : "max", Stats.median(v), Stats.spread(v),
-                s.median(LoadDriver.Measurement::tokensPerSec), s.median(LoadDriver.Measurement::p50Ms),
-                s.median(LoadDriver.Measurement::p95Ms), s.median(LoadDriver.Measurement::p99Ms),
+        double wall =
+                s.runs().stream().mapToDouble(LoadDriver.Measurement::seconds).sum();
+        f(
+                b,
+                "| %s | %d | %s | %.1f | %s | %.0f | %.0f | %.0f | %.0f | %s | %s | %s | %s | %s |%n",
+                name,
+                s.partitions(),
+                offered > 0 ? String.format(Locale.ROOT, "%.0f", offered) : "max",
+                Stats.median(v),
+                Stats.spread(v),
+                s.median(LoadDriver.Measurement::tokensPerSec),
+                s.median(LoadDriver.Measurement::p50Ms),
+                s.median(LoadDriver.Measurement::p95Ms),
+                s.median(LoadDriver.Measurement::p99Ms),
                 batched ? String.format(Locale.ROOT, "%.1f", k.meanBatch()) : "1",
                 batched ? String.format(Locale.ROOT, "%.0f%%", 100 * k.meanFill()) : "-",
                 batched ? String.format(Locale.ROOT, "%.3f", k.paddingRatio()) : "-",
                 batched ? String.format(Locale.ROOT, "%.1f", k.medianInferenceMs()) : "-",
-                batched && wall > 0 ? String.format(Locale.ROOT, "%.0f%%", 100 * k.laneSeconds() / (wall * s.lanes())) : "-");
+                batched && wall > 0
+                        ? String.format(Locale.ROOT, "%.0f%%", 100 * k.laneSeconds() / (wall * s.lanes()))
+                        : "-");
     }
 
     private static void target(StringBuilder b, String what, String value, String target, boolean holds) {

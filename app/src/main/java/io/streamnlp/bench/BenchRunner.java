@@ -31,8 +31,16 @@ public final class BenchRunner {
      *                 its CPU time per record and the share of it inside ONNX Runtime
      * @param externalJfr a Java Flight Recording of that processor process, written when it stops (null: none)
      */
-    public record Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir, Path compare, boolean noCompare,
-                          boolean external, Path externalJfr) {
+    public record Options(
+            boolean quick,
+            int texts,
+            int repeats,
+            int partitions,
+            Path sharedDir,
+            Path compare,
+            boolean noCompare,
+            boolean external,
+            Path externalJfr) {
         public Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir) {
             this(quick, texts, repeats, partitions, sharedDir, null, false, true, null);
         }
@@ -47,7 +55,8 @@ public final class BenchRunner {
     }
 
     /** The second bundle: its raw grid (sorted points, each run next to the served bundle's) and its pipeline. */
-    public record Comparison(String bundle, Map<RawBench.Config, double[]> raw, RawBench.Config best, Scenario saturation) {}
+    public record Comparison(
+            String bundle, Map<RawBench.Config, double[]> raw, RawBench.Config best, Scenario saturation) {}
 
     /** The processor in its own JVM: its saturation run and what that process spent. */
     public record External(Scenario saturation, ExternalProcessor.Cpu cpu, int records) {
@@ -58,10 +67,12 @@ public final class BenchRunner {
 
     /** A pipeline or naive scenario: the repeats' measurements and the batches they made. */
     /** @param lanes inference lanes the batches ran on (batches on different lanes overlap in time) */
-    public record Scenario(String name, int partitions, List<LoadDriver.Measurement> runs, BatchRecorder.Summary batches,
-                           int lanes) {
+    public record Scenario(
+            String name, int partitions, List<LoadDriver.Measurement> runs, BatchRecorder.Summary batches, int lanes) {
         public double[] recordsPerSec() {
-            return runs.stream().mapToDouble(LoadDriver.Measurement::recordsPerSec).toArray();
+            return runs.stream()
+                    .mapToDouble(LoadDriver.Measurement::recordsPerSec)
+                    .toArray();
         }
 
         public double median(java.util.function.ToDoubleFunction<LoadDriver.Measurement> f) {
@@ -74,10 +85,26 @@ public final class BenchRunner {
     }
 
     /** Everything one run measured. */
-    public record Report(Options options, String corpusSource, int texts, long realTokens, String bundle, String device,
-                         EnricherConfig config, List<RawBench.Config> grid, Map<RawBench.Config, double[]> raw,
-                         Map<RawBench.Config, RawBench.Result> rawLast, RawBench.Config best, double tokenizeDocsPerSec, Scenario saturation,
-                         Scenario halfLoad, Scenario onePartition, Scenario naive, Comparison compare, External external, double seconds) {}
+    public record Report(
+            Options options,
+            String corpusSource,
+            int texts,
+            long realTokens,
+            String bundle,
+            String device,
+            EnricherConfig config,
+            List<RawBench.Config> grid,
+            Map<RawBench.Config, double[]> raw,
+            Map<RawBench.Config, RawBench.Result> rawLast,
+            RawBench.Config best,
+            double tokenizeDocsPerSec,
+            Scenario saturation,
+            Scenario halfLoad,
+            Scenario onePartition,
+            Scenario naive,
+            Comparison compare,
+            External external,
+            double seconds) {}
 
     private final Function<Map<String, String>, EnricherConfig> loader;
     private final Options options;
@@ -92,10 +119,13 @@ public final class BenchRunner {
     public Report run() throws Exception {
         long t0 = System.nanoTime();
         EnricherConfig base = loader.apply(Map.of());
-        Path bundle = Engines.options(base).nerBundle() != null ? Engines.options(base).nerBundle() : Engines.options(base).topicBundle();
+        Path bundle = Engines.options(base).nerBundle() != null
+                ? Engines.options(base).nerBundle()
+                : Engines.options(base).topicBundle();
         BatchPolicy policy = BatchPolicy.from(base);
         BenchTexts.Corpus corpus = BenchTexts.load(options.sharedDir(), options.texts());
-        log.printf("bench: bundle %s, %d texts from %s%n", bundle, corpus.texts().size(), corpus.source());
+        log.printf(
+                "bench: bundle %s, %d texts from %s%n", bundle, corpus.texts().size(), corpus.source());
 
         // 1. raw ONNX Runtime, before any broker thread exists
         List<RawBench.Config> grid = grid(policy);
@@ -106,15 +136,23 @@ public final class BenchRunner {
         String bundleId;
         double tokenizeRate;
         boolean cuda = "cuda".equalsIgnoreCase(base.get(ConfigKeys.INFERENCE_DEVICE));
-        Path other = options.noCompare() ? null : options.compare() != null ? Engines.resolve(options.compare().toString()) : otherPrecision(bundle);
+        Path other = options.noCompare()
+                ? null
+                : options.compare() != null ? Engines.resolve(options.compare().toString()) : otherPrecision(bundle);
         Map<RawBench.Config, double[]> rawOther = new java.util.LinkedHashMap<>();
         String otherId = null;
         if (other != null) {
             log.printf("bench: compared with bundle %s (raw and pipeline, side by side)%n", other);
         }
-        try (RawBench rb = new RawBench(bundle, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), cuda);
-             RawBench ro = other == null ? null
-                     : new RawBench(other, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), cuda)) {
+        try (RawBench rb = new RawBench(
+                        bundle, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), cuda);
+                RawBench ro = other == null
+                        ? null
+                        : new RawBench(
+                                other,
+                                corpus.texts(),
+                                base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS),
+                                cuda)) {
             otherId = ro == null ? null : ro.bundle().id();
             tokens = rb.tokenCounts();
             realTokens = rb.realTokens();
@@ -125,7 +163,9 @@ public final class BenchRunner {
                 // unsorted batches are 3-5x slower on CPU (padding): measured once, they are not the ceiling
                 double[] v = new double[c.sorted() ? options.repeats() : 1];
                 double[] w = ro != null && c.sorted() ? new double[v.length] : null;
-                for (int r = 0; r < v.length; r++) { // the two bundles alternate, so drift of the machine hits both alike
+                for (int r = 0;
+                        r < v.length;
+                        r++) { // the two bundles alternate, so drift of the machine hits both alike
                     RawBench.Result res = rb.run(c);
                     v[r] = res.docsPerSec();
                     rawLast.put(c, res);
@@ -160,7 +200,9 @@ public final class BenchRunner {
             try (LocalPipeline p = pipeline(kafka, "bench-p" + options.partitions(), options.partitions(), rec)) {
                 device = String.valueOf(p.app().engine().device());
                 LoadDriver d = driver(p.config(), corpus.texts(), tokens);
-                for (int w = 0; w < (options.quick() ? 1 : 3); w++) { // the JVM's first Kafka run: JIT, sessions, transactions
+                for (int w = 0;
+                        w < (options.quick() ? 1 : 3);
+                        w++) { // the JVM's first Kafka run: JIT, sessions, transactions
                     d.run(warmUp(n), 0, timeout);
                 }
                 int lanes = p.app().registry().overlap() ? p.app().engine().lanes() : 1;
@@ -171,16 +213,35 @@ public final class BenchRunner {
             try (LocalPipeline p = pipeline(kafka, "bench-p1", 1, rec)) {
                 LoadDriver d = driver(p.config(), corpus.texts(), tokens);
                 d.run(warmUp(n), 0, timeout);
-                one = scenario("pipeline saturation", 1, d, rec, n, 0, timeout,
+                one = scenario(
+                        "pipeline saturation",
+                        1,
+                        d,
+                        rec,
+                        n,
+                        0,
+                        timeout,
                         p.app().registry().overlap() ? p.app().engine().lanes() : 1);
             }
             if (other != null) {
-                Map<String, String> served = Map.of(ConfigKeys.NER_MODEL, other.toString(), ConfigKeys.TOPIC_MODEL, other.toString(),
-                        ConfigKeys.INFERENCE_PRECISION, "fp32"); // fp32: serve the folder as given, whatever its precision
+                Map<String, String> served = Map.of(
+                        ConfigKeys.NER_MODEL,
+                        other.toString(),
+                        ConfigKeys.TOPIC_MODEL,
+                        other.toString(),
+                        ConfigKeys.INFERENCE_PRECISION,
+                        "fp32"); // fp32: serve the folder as given, whatever its precision
                 try (LocalPipeline p = pipeline(kafka, "bench-other", options.partitions(), rec, served)) {
                     LoadDriver d = driver(p.config(), corpus.texts(), tokens);
                     d.run(warmUp(n), 0, timeout);
-                    otherSaturation = scenario("pipeline saturation, " + otherId, options.partitions(), d, rec, n, 0, timeout,
+                    otherSaturation = scenario(
+                            "pipeline saturation, " + otherId,
+                            options.partitions(),
+                            d,
+                            rec,
+                            n,
+                            0,
+                            timeout,
                             p.app().registry().overlap() ? p.app().engine().lanes() : 1);
                 }
             }
@@ -190,8 +251,26 @@ public final class BenchRunner {
             naive = naive(kafka, corpus.texts(), tokens, n, timeout);
         }
         Comparison comparison = other == null ? null : new Comparison(otherId, rawOther, bestOther, otherSaturation);
-        return new Report(options, corpus.source(), corpus.texts().size(), realTokens, bundleId, device, base, grid, raw,
-                rawLast, best, tokenizeRate, saturation, half, one, naive, comparison, external, (System.nanoTime() - t0) / 1e9);
+        return new Report(
+                options,
+                corpus.source(),
+                corpus.texts().size(),
+                realTokens,
+                bundleId,
+                device,
+                base,
+                grid,
+                raw,
+                rawLast,
+                best,
+                tokenizeRate,
+                saturation,
+                half,
+                one,
+                naive,
+                comparison,
+                external,
+                (System.nanoTime() - t0) / 1e9);
     }
 
     private static RawBench.Config best(Map<RawBench.Config, double[]> raw) {
@@ -207,7 +286,8 @@ public final class BenchRunner {
     /** The served bundle's other precision: the int8 sibling of an fp32 bundle, the source of an int8 one; null if none. */
     static Path otherPrecision(Path bundle) {
         String name = bundle.getFileName().toString();
-        Path other = name.endsWith("-int8") ? bundle.resolveSibling(name.substring(0, name.length() - "-int8".length()))
+        Path other = name.endsWith("-int8")
+                ? bundle.resolveSibling(name.substring(0, name.length() - "-int8".length()))
                 : Engines.int8Sibling(bundle);
         return java.nio.file.Files.isRegularFile(other.resolve("bundle.json")) ? other : null;
     }
@@ -216,7 +296,8 @@ public final class BenchRunner {
      * The processor as deployed: {@code streamnlp run} in a JVM of its own on this broker, the load driver here. What
      * it reports is that process's alone: CPU seconds per record, and the part inside ONNX Runtime's session runs.
      */
-    private External external(EmbeddedKafka kafka, List<String> texts, int[] tokens, int n, Duration timeout) throws Exception {
+    private External external(EmbeddedKafka kafka, List<String> texts, int[] tokens, int n, Duration timeout)
+            throws Exception {
         String id = "bench-ext";
         Map<String, String> forced = topics(id);
         forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
@@ -226,7 +307,12 @@ public final class BenchRunner {
         io.streamnlp.logging.KnownNoise.temporaryStateDir(stateDir);
         forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
         EnricherConfig c = loader.apply(forced);
-        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), Topics.from(c), options.partitions(), options.partitions(),
+        TopicAdmin.ensureTopics(
+                kafka.bootstrapServers(),
+                Map.of(),
+                Topics.from(c),
+                options.partitions(),
+                options.partitions(),
                 io.streamnlp.topology.EnricherTopology.maxRecordBytes(io.streamnlp.topology.Settings.from(c)));
         log.println("bench: starting the processor in a JVM of its own...");
         try (ExternalProcessor ep = ExternalProcessor.start(c, Duration.ofSeconds(180), options.externalJfr())) {
@@ -235,41 +321,83 @@ public final class BenchRunner {
                 d.run(warmUp(n), 0, timeout);
             }
             ExternalProcessor.Cpu before = ep.cpu();
-            Scenario s = scenario("pipeline saturation, processor in its own JVM", options.partitions(), d, new BatchRecorder(1, 1), n, 0,
-                    timeout, 1);
+            Scenario s = scenario(
+                    "pipeline saturation, processor in its own JVM",
+                    options.partitions(),
+                    d,
+                    new BatchRecorder(1, 1),
+                    n,
+                    0,
+                    timeout,
+                    1);
             ExternalProcessor.Cpu spent = ep.cpu().minus(before);
-            int records = s.runs().stream().mapToInt(LoadDriver.Measurement::received).sum();
-            log.printf("    processor process: %.2f CPU s for %d records (%.1f ms/record), %.0f%% of it inside ONNX Runtime session runs%n",
-                    spent.processSeconds(), records, 1000 * spent.processSeconds() / Math.max(1, records), 100 * spent.inferenceShare());
+            int records =
+                    s.runs().stream().mapToInt(LoadDriver.Measurement::received).sum();
+            log.printf(
+                    "    processor process: %.2f CPU s for %d records (%.1f ms/record), %.0f%% of it inside ONNX Runtime session runs%n",
+                    spent.processSeconds(),
+                    records,
+                    1000 * spent.processSeconds() / Math.max(1, records),
+                    100 * spent.inferenceShare());
             return new External(s, spent, records);
         }
     }
 
-    private Scenario scenario(String name, int partitions, LoadDriver d, BatchRecorder rec, int count, double rate,
-                              Duration timeout, int lanes) throws Exception {
+    private Scenario scenario(
+            String name,
+            int partitions,
+            LoadDriver d,
+            BatchRecorder rec,
+            int count,
+            double rate,
+            Duration timeout,
+            int lanes)
+            throws Exception {
         rec.reset();
         // wall-clock marks, to line a profile (e.g. JFR) up with the scenario
-        log.printf("  [%s] %s (%d partitions): measured repeats start%n", java.time.LocalTime.now().withNano(0), name, partitions);
+        log.printf(
+                "  [%s] %s (%d partitions): measured repeats start%n",
+                java.time.LocalTime.now().withNano(0), name, partitions);
         List<LoadDriver.Measurement> runs = new ArrayList<>();
         for (int r = 0; r < options.repeats(); r++) {
             LoadDriver.Measurement m = d.run(count, rate, timeout);
             runs.add(m);
-            log.printf("  %s (%d partitions%s): %d/%d records, %.1f records/s, p50/p95/p99 %.0f/%.0f/%.0f ms (p50 inside the processor %.0f ms)%n",
-                    name, partitions, rate > 0 ? String.format(", offered %.0f/s", rate) : "", m.received(), m.records(), m.recordsPerSec(),
-                    m.p50Ms(), m.p95Ms(), m.p99Ms(), m.p50InProcessorMs());
+            log.printf(
+                    "  %s (%d partitions%s): %d/%d records, %.1f records/s, p50/p95/p99 %.0f/%.0f/%.0f ms (p50 inside the processor %.0f ms)%n",
+                    name,
+                    partitions,
+                    rate > 0 ? String.format(", offered %.0f/s", rate) : "",
+                    m.received(),
+                    m.records(),
+                    m.recordsPerSec(),
+                    m.p50Ms(),
+                    m.p95Ms(),
+                    m.p99Ms(),
+                    m.p50InProcessorMs());
         }
-        log.printf("  [%s] %s (%d partitions): done%n", java.time.LocalTime.now().withNano(0), name, partitions);
+        log.printf(
+                "  [%s] %s (%d partitions): done%n", java.time.LocalTime.now().withNano(0), name, partitions);
         BatchRecorder.Summary s = rec.summary();
         if (s.batches() > 0) {
-            double wall = runs.stream().mapToDouble(LoadDriver.Measurement::seconds).sum();
-            log.printf("    %d batches, %.1f docs/batch, inference median %.1f ms / p99 %.1f ms, p95 queue %.1f ms, flushed by %s; "
-                            + "lanes busy %.0f%% of the wall time (%d lane(s))%n", s.batches(), s.meanBatch(), s.medianInferenceMs(),
-                    s.p99InferenceMs(), s.p95QueueMs(), s.triggers(), 100 * s.laneSeconds() / (wall * lanes), lanes);
+            double wall =
+                    runs.stream().mapToDouble(LoadDriver.Measurement::seconds).sum();
+            log.printf(
+                    "    %d batches, %.1f docs/batch, inference median %.1f ms / p99 %.1f ms, p95 queue %.1f ms, flushed by %s; "
+                            + "lanes busy %.0f%% of the wall time (%d lane(s))%n",
+                    s.batches(),
+                    s.meanBatch(),
+                    s.medianInferenceMs(),
+                    s.p99InferenceMs(),
+                    s.p95QueueMs(),
+                    s.triggers(),
+                    100 * s.laneSeconds() / (wall * lanes),
+                    lanes);
         }
         return new Scenario(name, partitions, runs, s, lanes);
     }
 
-    private Scenario naive(EmbeddedKafka kafka, List<String> texts, int[] tokens, int n, Duration timeout) throws Exception {
+    private Scenario naive(EmbeddedKafka kafka, List<String> texts, int[] tokens, int n, Duration timeout)
+            throws Exception {
         Map<String, String> forced = topics("bench-naive");
         forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         forced.put(ConfigKeys.APPLICATION_ID, "bench-naive");
@@ -278,10 +406,12 @@ public final class BenchRunner {
         forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
         EnricherConfig c = loader.apply(forced);
         Topics t = Topics.from(c);
-        TopicAdmin.ensureTopics(kafka.bootstrapServers(), Map.of(), t, options.partitions(), options.partitions(), 16 << 20);
+        TopicAdmin.ensureTopics(
+                kafka.bootstrapServers(), Map.of(), t, options.partitions(), options.partitions(), 16 << 20);
         try (NaiveTopology naive = new NaiveTopology(c, "bench-naive", t.input(), t.entities())) {
             naive.start(Duration.ofSeconds(90));
-            LoadDriver d = new LoadDriver(kafka.bootstrapServers(), t.input(), List.of(t.entities(), t.dlq()), texts, tokens);
+            LoadDriver d =
+                    new LoadDriver(kafka.bootstrapServers(), t.input(), List.of(t.entities(), t.dlq()), texts, tokens);
             d.run(warmUp(n), 0, timeout);
             BatchRecorder none = new BatchRecorder(1, 1);
             return scenario("naive mapValues saturation", options.partitions(), d, none, n, 0, timeout, 1);
@@ -301,14 +431,21 @@ public final class BenchRunner {
         return pipeline(kafka, id, partitions, rec, Map.of());
     }
 
-    private LocalPipeline pipeline(EmbeddedKafka kafka, String id, int partitions, BatchRecorder rec, Map<String, String> extra)
+    private LocalPipeline pipeline(
+            EmbeddedKafka kafka, String id, int partitions, BatchRecorder rec, Map<String, String> extra)
             throws Exception {
-        return LocalPipeline.startOn(kafka, false, id, partitions, forced -> {
-            Map<String, String> all = new HashMap<>(topics(id));
-            all.putAll(extra);
-            all.putAll(forced);
-            return loader.apply(all);
-        }, rec);
+        return LocalPipeline.startOn(
+                kafka,
+                false,
+                id,
+                partitions,
+                forced -> {
+                    Map<String, String> all = new HashMap<>(topics(id));
+                    all.putAll(extra);
+                    all.putAll(forced);
+                    return loader.apply(all);
+                },
+                rec);
     }
 
     private static LoadDriver driver(EnricherConfig c, List<String> texts, int[] tokens) {

@@ -28,7 +28,8 @@ final class ExternalProcessor implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private ExternalProcessor(Process process, Path log, int port) {
         this.process = process;
@@ -92,11 +93,14 @@ final class ExternalProcessor implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the processor process exited with " + process.exitValue() + " before it was ready; its log: "
-                        + log + "\n" + tail());
+                throw new IllegalStateException("the processor process exited with " + process.exitValue()
+                        + " before it was ready; its log: " + log + "\n" + tail());
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint("/ready")).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(endpoint("/ready"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
@@ -106,14 +110,23 @@ final class ExternalProcessor implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the processor process was not ready after " + timeout + "; its log: " + log + "\n" + tail());
+        throw new IllegalStateException(
+                "the processor process was not ready after " + timeout + "; its log: " + log + "\n" + tail());
     }
 
     /** CPU time so far: the process's (user + system, from the OS) and its session runs' (from its metrics). */
     Cpu cpu() throws Exception {
-        double process = this.process.info().totalCpuDuration()
-                .orElseThrow(() -> new IllegalStateException("this OS does not report a child process's CPU time")).toNanos() / 1e9;
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint("/metrics")).timeout(Duration.ofSeconds(5)).build(),
+        double process = this.process
+                        .info()
+                        .totalCpuDuration()
+                        .orElseThrow(
+                                () -> new IllegalStateException("this OS does not report a child process's CPU time"))
+                        .toNanos()
+                / 1e9;
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(endpoint("/metrics"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Cpu(process, metric(r.body(), INFERENCE_CPU_METRIC));
     }

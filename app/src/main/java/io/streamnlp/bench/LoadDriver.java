@@ -36,9 +36,19 @@ public final class LoadDriver {
      * @param p99ShortMs end-to-end p99 of the records of at most {@link #SHORT_TOKENS} tokens (NaN: none)
      * @param p99LongMs  end-to-end p99 of the longer ones (NaN: none)
      */
-    public record Measurement(int records, int received, double seconds, double recordsPerSec, double tokensPerSec,
-                              double p50Ms, double p95Ms, double p99Ms, double offeredPerSec, double p50InProcessorMs,
-                              double p99ShortMs, double p99LongMs) {}
+    public record Measurement(
+            int records,
+            int received,
+            double seconds,
+            double recordsPerSec,
+            double tokensPerSec,
+            double p50Ms,
+            double p95Ms,
+            double p99Ms,
+            double offeredPerSec,
+            double p50InProcessorMs,
+            double p99ShortMs,
+            double p99LongMs) {}
 
     private final String bootstrap;
     private final String input;
@@ -64,13 +74,15 @@ public final class LoadDriver {
         try (EventCollector collector = new EventCollector(bootstrap, Map.of(), outputs, true)) {
             AtomicReference<Exception> sendFailure = new AtomicReference<>();
             AtomicLong firstSend = new AtomicLong();
-            Thread sender = new Thread(() -> {
-                try {
-                    send(prefix, count, ratePerSec, firstSend);
-                } catch (Exception e) {
-                    sendFailure.set(e);
-                }
-            }, "bench-producer");
+            Thread sender = new Thread(
+                    () -> {
+                        try {
+                            send(prefix, count, ratePerSec, firstSend);
+                        } catch (Exception e) {
+                            sendFailure.set(e);
+                        }
+                    },
+                    "bench-producer");
             long t0 = System.nanoTime();
             sender.start();
             Set<String> seen = new HashSet<>();
@@ -90,7 +102,8 @@ public final class LoadDriver {
                         continue;
                     }
                     String key = new String(r.key(), StandardCharsets.UTF_8);
-                    if (!key.startsWith(prefix) || !(r.topic().equals(main) || r.topic().equals(outputs.get(outputs.size() - 1)))) {
+                    if (!key.startsWith(prefix)
+                            || !(r.topic().equals(main) || r.topic().equals(outputs.get(outputs.size() - 1)))) {
                         continue;
                     }
                     if (seen.add(key)) {
@@ -111,16 +124,27 @@ public final class LoadDriver {
             int received = seen.size();
             double secs = Math.max(1e-9, (last - firstSend.get()) / 1e9);
             double[] lat = java.util.Arrays.copyOf(latency, received);
-            return new Measurement(count, received, secs, received / secs, tokenSum / secs, Stats.percentile(lat, 50),
-                    Stats.percentile(lat, 95), Stats.percentile(lat, 99), ratePerSec,
+            return new Measurement(
+                    count,
+                    received,
+                    secs,
+                    received / secs,
+                    tokenSum / secs,
+                    Stats.percentile(lat, 50),
+                    Stats.percentile(lat, 95),
+                    Stats.percentile(lat, 99),
+                    ratePerSec,
                     Stats.percentile(java.util.Arrays.copyOf(inProcessor, received), 50),
-                    p99(lat, isShort, true), p99(lat, isShort, false));
+                    p99(lat, isShort, true),
+                    p99(lat, isShort, false));
         }
     }
 
     private static double p99(double[] latency, boolean[] isShort, boolean wanted) {
-        double[] part = java.util.stream.IntStream.range(0, latency.length).filter(i -> isShort[i] == wanted)
-                .mapToDouble(i -> latency[i]).toArray();
+        double[] part = java.util.stream.IntStream.range(0, latency.length)
+                .filter(i -> isShort[i] == wanted)
+                .mapToDouble(i -> latency[i])
+                .toArray();
         return part.length == 0 ? Double.NaN : Stats.percentile(part, 99);
     }
 
@@ -145,7 +169,8 @@ public final class LoadDriver {
             o.put("text", texts.get(i % texts.size()));
             values.add(o.toString().getBytes(StandardCharsets.UTF_8));
         }
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.partitionsFor(input); // metadata before the clock starts
             long start = System.nanoTime();
             firstSend.set(start);

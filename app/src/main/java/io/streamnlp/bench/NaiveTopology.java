@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.api.event.Entity;
 import io.streamnlp.app.Engines;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.topology.StreamsSettings;
 import java.io.IOException;
 import java.time.Duration;
@@ -54,7 +54,11 @@ public final class NaiveTopology implements AutoCloseable {
             if (e.entities() != null) {
                 ArrayNode ents = out.putArray("entities");
                 for (Entity x : e.entities()) {
-                    ents.addObject().put("text", x.text()).put("label", x.label()).put("start", x.start()).put("end", x.end())
+                    ents.addObject()
+                            .put("text", x.text())
+                            .put("label", x.label())
+                            .put("start", x.start())
+                            .put("end", x.end())
                             .put("score", x.score());
                 }
             }

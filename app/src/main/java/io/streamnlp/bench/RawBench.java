@@ -1,9 +1,9 @@
 package io.streamnlp.bench;
 
+import io.streamnlp.api.engine.Device;
 import io.streamnlp.inference.BucketPlan;
 import io.streamnlp.inference.BucketPlanner;
 import io.streamnlp.inference.BundleRuntime;
-import io.streamnlp.api.engine.Device;
 import io.streamnlp.inference.EngineLoader;
 import io.streamnlp.inference.EngineOptions;
 import io.streamnlp.inference.LaneExecutor;
@@ -29,12 +29,14 @@ public final class RawBench implements AutoCloseable {
     /** One grid point. {@code maxRecords} is Integer.MAX_VALUE for a token-budget-only batch. */
     public record Config(String batch, int maxRecords, int maxTokens, boolean sorted, int threads, int sessions) {
         public String label() {
-            return String.format("batch=%-6s %-8s intra=%d sessions=%d", batch, sorted ? "sorted" : "unsorted", threads, sessions);
+            return String.format(
+                    "batch=%-6s %-8s intra=%d sessions=%d", batch, sorted ? "sorted" : "unsorted", threads, sessions);
         }
     }
 
     /** One measurement: documents and real tokens per second, padded/real tokens, mean documents per batch. */
-    public record Result(Config config, double docsPerSec, double tokensPerSec, double paddingRatio, double meanBatch) {}
+    public record Result(
+            Config config, double docsPerSec, double tokensPerSec, double paddingRatio, double meanBatch) {}
 
     /** One batch: its documents' encodings and their plan. */
     private record Batch(EncodedText[] texts, BucketPlan plan) {}
@@ -42,6 +44,7 @@ public final class RawBench implements AutoCloseable {
     private final Path bundleDir;
     /** The bundle opened as the engine opens it (tokenizer with the bundle's lowercase and windowing); its session only checks. */
     private final BundleRuntime primary;
+
     private final List<EncodedText> docs = new ArrayList<>();
     private final long realTokens;
     private final double tokenizeDocsPerSec;
@@ -113,15 +116,17 @@ public final class RawBench implements AutoCloseable {
             long t0 = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
             for (BundleRuntime s : sessions) {
-                Thread t = new Thread(() -> {
-                    try {
-                        for (int i = next.getAndIncrement(); i < batches.size(); i = next.getAndIncrement()) {
-                            run(lane, s, batches.get(i));
-                        }
-                    } catch (Exception e) {
-                        failure.compareAndSet(null, e);
-                    }
-                }, "raw-bench");
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                for (int i = next.getAndIncrement(); i < batches.size(); i = next.getAndIncrement()) {
+                                    run(lane, s, batches.get(i));
+                                }
+                            } catch (Exception e) {
+                                failure.compareAndSet(null, e);
+                            }
+                        },
+                        "raw-bench");
                 threads.add(t);
                 t.start();
             }
@@ -132,7 +137,11 @@ public final class RawBench implements AutoCloseable {
             if (failure.get() != null) {
                 throw failure.get();
             }
-            return new Result(c, docs.size() / secs, realTokens / secs, (double) padded / realTokens,
+            return new Result(
+                    c,
+                    docs.size() / secs,
+                    realTokens / secs,
+                    (double) padded / realTokens,
                     (double) docs.size() / batches.size());
         } finally {
             for (BundleRuntime s : sessions) {
@@ -176,7 +185,8 @@ public final class RawBench implements AutoCloseable {
      * intra-op threads and one inter-op thread.
      */
     private EngineOptions sessionOptions(int threads) {
-        return new EngineOptions(bundleDir, bundleDir, cuda ? Device.CUDA : Device.CPU, threads, 1, null, maxBucketRows);
+        return new EngineOptions(
+                bundleDir, bundleDir, cuda ? Device.CUDA : Device.CPU, threads, 1, null, maxBucketRows);
     }
 
     @Override

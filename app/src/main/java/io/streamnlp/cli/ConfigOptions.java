@@ -13,11 +13,16 @@ import picocli.CommandLine.Option;
 public final class ConfigOptions {
     public static final String DEFAULT_FILE = "config/streamnlp.properties";
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
             description = "Configuration file (default: " + DEFAULT_FILE + " when it exists).")
     Path file;
 
-    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "Override one configuration key (repeatable).")
+    @Option(
+            names = {"-s", "--set"},
+            paramLabel = "KEY=VALUE",
+            description = "Override one configuration key (repeatable).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     public EnricherConfig load() {

@@ -1,12 +1,12 @@
 package io.streamnlp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.app.EnricherApp;
 import io.streamnlp.app.EventCollector;
 import io.streamnlp.app.LocalPipeline;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.Topics;
-import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.topology.Settings;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -33,8 +33,11 @@ import picocli.CommandLine.Option;
  * The demo: a real single-node KRaft broker in this JVM, the processor with the default model bundle,
  * a set of sample texts published, and the enriched events printed as they come back.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start an embedded Kafka broker and the processor, publish sample texts, print the enriched events.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Start an embedded Kafka broker and the processor, publish sample texts, print the enriched events.")
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
@@ -42,10 +45,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
-    @Option(names = "--keep-running", description = "Keep the broker and processor running after the samples (Ctrl-C stops).")
+    @Option(
+            names = "--keep-running",
+            description = "Keep the broker and processor running after the samples (Ctrl-C stops).")
     boolean keepRunning;
 
-    @Option(names = "--samples", paramLabel = "FILE", description = "One record value per line (JSON or plain text) instead of the bundled samples.")
+    @Option(
+            names = "--samples",
+            paramLabel = "FILE",
+            description = "One record value per line (JSON or plain text) instead of the bundled samples.")
     Path samples;
 
     @Option(names = "--no-color", description = "Plain output without ANSI colours.")
@@ -60,13 +68,15 @@ public final class DemoCommand implements Callable<Integer> {
             String bootstrap = local.kafka().bootstrapServers();
             Settings settings = Settings.from(local.config());
             Topics topics = settings.topics();
-            System.out.printf("Processor running on %s (NER: %s, topics: %s). Publishing %d records to %s...%n%n",
+            System.out.printf(
+                    "Processor running on %s (NER: %s, topics: %s). Publishing %d records to %s...%n%n",
                     bootstrap, app.engine().nerModel(), app.engine().topicModel(), lines.size(), topics.input());
             publish(bootstrap, topics.input(), lines);
             printResults(bootstrap, settings, lines.size());
             if (keepRunning) {
-                System.out.println("\nStill running. Produce to " + topics.input() + " at " + bootstrap
-                        + "; read " + topics.entities() + " / " + topics.topics() + " with isolation.level=read_committed. Ctrl-C stops.");
+                System.out.println("\nStill running. Produce to " + topics.input() + " at " + bootstrap + "; read "
+                        + topics.entities() + " / " + topics.topics()
+                        + " with isolation.level=read_committed. Ctrl-C stops.");
                 Thread main = Thread.currentThread();
                 Runtime.getRuntime().addShutdownHook(new Thread(main::interrupt));
                 try {
@@ -80,7 +90,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private List<String> readSamples() throws Exception {
-        InputStream in = samples != null ? Files.newInputStream(samples) : DemoCommand.class.getResourceAsStream("/demo/samples.txt");
+        InputStream in = samples != null
+                ? Files.newInputStream(samples)
+                : DemoCommand.class.getResourceAsStream("/demo/samples.txt");
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
@@ -96,9 +108,11 @@ public final class DemoCommand implements Callable<Integer> {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (String line : lines) {
-                producer.send(new ProducerRecord<>(topic, null, line.getBytes(StandardCharsets.UTF_8))).get();
+                producer.send(new ProducerRecord<>(topic, null, line.getBytes(StandardCharsets.UTF_8)))
+                        .get();
             }
         }
     }
@@ -113,8 +127,14 @@ public final class DemoCommand implements Callable<Integer> {
         EventPrinter printer = new EventPrinter(!noColor && System.console() != null);
         try (EventCollector collector = new EventCollector(bootstrap, Map.of(), all)) {
             String primary = outTopics.get(0);
-            boolean complete = collector.collectUntil(rs -> EventCollector.count(rs, primary) + EventCollector.count(rs, s.topics().dlq()) >= expected
-                    && outTopics.stream().allMatch(t -> EventCollector.count(rs, t) == EventCollector.count(rs, primary)), Duration.ofSeconds(120));
+            boolean complete = collector.collectUntil(
+                    rs -> EventCollector.count(rs, primary)
+                                            + EventCollector.count(
+                                                    rs, s.topics().dlq())
+                                    >= expected
+                            && outTopics.stream()
+                                    .allMatch(t -> EventCollector.count(rs, t) == EventCollector.count(rs, primary)),
+                    Duration.ofSeconds(120));
             Map<String, JsonNode> entities = new java.util.LinkedHashMap<>();
             Map<String, JsonNode> topicEvents = new java.util.HashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : collector.records()) {

@@ -30,8 +30,11 @@ import picocli.CommandLine.Parameters;
  * per-class precision/recall/F1. {@code --unit document} publishes whole documents as well as their
  * sentences, since users publish documents and windowing decides what context a sentence gets.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Publish a labelled file through the pipeline and score the enriched events (conlleval for CoNLL files, accuracy for label,text CSVs).")
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description =
+                "Publish a labelled file through the pipeline and score the enriched events (conlleval for CoNLL files, accuracy for label,text CSVs).")
 public final class EvalCommand implements Callable<Integer> {
     /** Exit code when the score is under --min-score. */
     public static final int EXIT_BELOW_FLOOR = 3;
@@ -45,27 +48,45 @@ public final class EvalCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "A CoNLL-2003 file (IOB1 or IOB2) or a label,text CSV.")
     Path file;
 
-    @Option(names = "--format", defaultValue = "auto", description = "auto (by extension: .csv is topics), conll or csv.")
+    @Option(
+            names = "--format",
+            defaultValue = "auto",
+            description = "auto (by extension: .csv is topics), conll or csv.")
     String format;
 
-    @Option(names = "--limit", defaultValue = "0", description = "Use only the first N sentences/rows, or documents with --unit document (0: all).")
+    @Option(
+            names = "--limit",
+            defaultValue = "0",
+            description = "Use only the first N sentences/rows, or documents with --unit document (0: all).")
     int limit;
 
-    @Option(names = "--unit", defaultValue = "sentence", description = {
-            "CoNLL files: what one record holds. sentence (default): one sentence, its tokens joined by single spaces.",
-            "document: one -DOCSTART- document, each sentence joined as for sentence and the sentences separated by a single newline (\\n);"
-                    + " its sentences are published too, and both summaries print (sentence, then document, both scored per sentence),"
-                    + " then the consistency: the share of sentences whose entities inside the document equal those of the sentence alone."
-                    + " --min-score then applies to the document F1."})
+    @Option(
+            names = "--unit",
+            defaultValue = "sentence",
+            description = {
+                "CoNLL files: what one record holds. sentence (default): one sentence, its tokens joined by single spaces.",
+                "document: one -DOCSTART- document, each sentence joined as for sentence and the sentences separated by a single newline (\\n);"
+                        + " its sentences are published too, and both summaries print (sentence, then document, both scored per sentence),"
+                        + " then the consistency: the share of sentences whose entities inside the document equal those of the sentence alone."
+                        + " --min-score then applies to the document F1."
+            })
     String unit;
 
-    @Option(names = "--external", description = "Use the cluster and running processor of the configuration instead of an embedded one.")
+    @Option(
+            names = "--external",
+            description = "Use the cluster and running processor of the configuration instead of an embedded one.")
     boolean external;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Input partitions of the embedded pipeline (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--partitions",
+            defaultValue = "4",
+            description = "Input partitions of the embedded pipeline (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--min-score", defaultValue = "0", description = "Exit " + EXIT_BELOW_FLOOR + " when entity F1 / accuracy (percent) is below this.")
+    @Option(
+            names = "--min-score",
+            defaultValue = "0",
+            description = "Exit " + EXIT_BELOW_FLOOR + " when entity F1 / accuracy (percent) is below this.")
     double minScore;
 
     @Option(names = "--no-progress", description = "No progress bar.")
@@ -80,16 +101,22 @@ public final class EvalCommand implements Callable<Integer> {
         boolean csv = switch (format.toLowerCase(Locale.ROOT)) {
             case "csv" -> true;
             case "conll" -> false;
-            case "auto" -> file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv");
-            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--format must be auto, conll or csv");
+            case "auto" ->
+                file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv");
+            default ->
+                throw new picocli.CommandLine.ParameterException(
+                        new picocli.CommandLine(this), "--format must be auto, conll or csv");
         };
         boolean documents = switch (unit.toLowerCase(Locale.ROOT)) {
             case "sentence" -> false;
             case "document" -> true;
-            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--unit must be sentence or document");
+            default ->
+                throw new picocli.CommandLine.ParameterException(
+                        new picocli.CommandLine(this), "--unit must be sentence or document");
         };
         if (documents && csv) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--unit document needs a CoNLL file");
+            throw new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this), "--unit document needs a CoNLL file");
         }
         List<String> texts = new ArrayList<>();
         List<String> docTexts = new ArrayList<>();
@@ -118,7 +145,11 @@ public final class EvalCommand implements Callable<Integer> {
             System.err.println("error: " + file + " holds no records");
             return Main.EXIT_CONFIG;
         }
-        System.err.printf("%s: %d %s%s%n", file, texts.size(), csv ? "rows" : "sentences",
+        System.err.printf(
+                "%s: %d %s%s%n",
+                file,
+                texts.size(),
+                csv ? "rows" : "sentences",
                 documents ? " in " + docTexts.size() + " documents" : "");
         EnricherConfig c;
         EvalRunner.Collected collected;
@@ -135,7 +166,8 @@ public final class EvalCommand implements Callable<Integer> {
             }
             Topics topics = Topics.from(c);
             String out = csv ? topics.topics() : topics.entities();
-            EvalRunner runner = new EvalRunner(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), topics, Duration.ofSeconds(120));
+            EvalRunner runner = new EvalRunner(
+                    c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), topics, Duration.ofSeconds(120));
             collected = runner.run(texts, out, bar::update);
             if (documents) {
                 // one after the other through the same pipeline: each unit's wall time is its own
@@ -166,7 +198,8 @@ public final class EvalCommand implements Callable<Integer> {
             System.out.print(d.report());
             printCounts(docTexts.size(), collectedDocs);
             System.out.println();
-            System.out.print(EvalRunner.consistency(docs, collectedDocs, collected).report());
+            System.out.print(
+                    EvalRunner.consistency(docs, collectedDocs, collected).report());
             score = d.f1();
         } else {
             ChunkScorer s = EvalRunner.scoreNer(sentences, collected);
@@ -185,8 +218,15 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private static void printCounts(int records, EvalRunner.Collected c) {
-        System.out.printf(Locale.ROOT, "records: %d, dead-lettered: %d, missing: %d; wall time %.1f s, %.1f records/s"
+        System.out.printf(
+                Locale.ROOT,
+                "records: %d, dead-lettered: %d, missing: %d; wall time %.1f s, %.1f records/s"
                         + " (%.1f records/s warm: from the first 10 %% of the records to the last)%n",
-                records, c.deadLettered(), c.missing(), c.seconds(), c.recordsPerSecond(records), c.warmRecordsPerSecond());
+                records,
+                c.deadLettered(),
+                c.missing(),
+                c.seconds(),
+                c.recordsPerSecond(records),
+                c.warmRecordsPerSecond());
     }
 }

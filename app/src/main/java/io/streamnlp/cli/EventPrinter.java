@@ -25,8 +25,10 @@ public final class EventPrinter {
             sb.append(new String(cps, pos, start - pos));
             String label = e.path("label").asText();
             String span = new String(cps, start, end - start);
-            sb.append(color ? "\u001b[1;" + colorOf(label) + "m[" + span + "]\u001b[0m\u001b[2m{" + label + "}\u001b[0m"
-                    : "[" + span + "]{" + label + "}");
+            sb.append(
+                    color
+                            ? "\u001b[1;" + colorOf(label) + "m[" + span + "]\u001b[0m\u001b[2m{" + label + "}\u001b[0m"
+                            : "[" + span + "]{" + label + "}");
             pos = end;
         }
         sb.append(new String(cps, pos, cps.length - pos));
@@ -45,7 +47,9 @@ public final class EventPrinter {
             out.println("  " + text);
         }
         if (topicEvent != null) {
-            out.printf("  topic: %s (%.2f)%n", topicEvent.path("label").asText(), topicEvent.path("score").asDouble());
+            out.printf(
+                    "  topic: %s (%.2f)%n",
+                    topicEvent.path("label").asText(), topicEvent.path("score").asDouble());
         }
         if (entitiesEvent != null) {
             StringBuilder list = new StringBuilder();
@@ -53,7 +57,11 @@ public final class EventPrinter {
                 if (list.length() > 0) {
                     list.append(", ");
                 }
-                list.append(String.format("%s=%s %.2f", e.path("label").asText(), e.path("text").asText(), e.path("score").asDouble()));
+                list.append(String.format(
+                        "%s=%s %.2f",
+                        e.path("label").asText(),
+                        e.path("text").asText(),
+                        e.path("score").asDouble()));
             }
             out.println("  entities: " + (list.length() == 0 ? "(none)" : list));
         }

@@ -20,7 +20,12 @@ import java.util.Locale;
  * read with its line number, before anything is sent.
  */
 final class InputRecords {
-    enum Format { AUTO, JSON, TEXT, CONLL }
+    enum Format {
+        AUTO,
+        JSON,
+        TEXT,
+        CONLL
+    }
 
     /** One record to send; key may be null. */
     record Rec(String key, String value) {}
@@ -58,7 +63,8 @@ final class InputRecords {
                 if (line.isBlank()) {
                     continue;
                 }
-                boolean json = format == Format.JSON || (format == Format.AUTO && line.stripLeading().startsWith("{"));
+                boolean json = format == Format.JSON
+                        || (format == Format.AUTO && line.stripLeading().startsWith("{"));
                 if (!json) {
                     out.add(new Rec(null, line));
                     continue;

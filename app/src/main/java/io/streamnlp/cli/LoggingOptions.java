@@ -9,11 +9,15 @@ import picocli.CommandLine.Option;
  * {@link LogFormatOption}.
  */
 public final class LoggingOptions {
-    @Option(names = {"-v", "--verbose"},
-            description = "Log more: our debug messages and the libraries' (Kafka, ONNX Runtime, DJL) info messages, known harmless warnings included.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description =
+                    "Log more: our debug messages and the libraries' (Kafka, ONNX Runtime, DJL) info messages, known harmless warnings included.")
     boolean verbose;
 
-    @Option(names = {"-q", "--quiet"}, description = "Log only warnings and errors.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Log only warnings and errors.")
     boolean quiet;
 
     LogSetup.Verbosity verbosity() {

@@ -7,10 +7,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code streamnlp} command line: one executable, a subcommand per job. */
-@Command(name = "streamnlp", mixinStandardHelpOptions = true, version = "streamnlp 0.1.0",
+@Command(
+        name = "streamnlp",
+        mixinStandardHelpOptions = true,
+        version = "streamnlp 0.1.0",
         description = "Kafka Streams real-time NLP enrichment: named entities and topics for every text record.",
-        subcommands = {RunCommand.class, DemoCommand.class, EvalCommand.class, ProduceCommand.class, TailCommand.class,
-                ModelsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            DemoCommand.class,
+            EvalCommand.class,
+            ProduceCommand.class,
+            TailCommand.class,
+            ModelsCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
     /** Exit code for bad configuration or a bad model bundle (found at start-up). */
     public static final int EXIT_CONFIG = 2;
@@ -56,9 +67,11 @@ public final class Main {
         LoggingOptions logging = LoggingOptions.of(leaf.commandSpec(), LoggingOptions.class);
         LogFormatOption format = LoggingOptions.of(leaf.commandSpec(), LogFormatOption.class);
         if (logging != null && logging.verbose && logging.quiet) {
-            throw new CommandLine.ParameterException(leaf.commandSpec().commandLine(), "--verbose and --quiet exclude each other");
+            throw new CommandLine.ParameterException(
+                    leaf.commandSpec().commandLine(), "--verbose and --quiet exclude each other");
         }
-        LogSetup.apply(logging == null ? LogSetup.Verbosity.NORMAL : logging.verbosity(),
+        LogSetup.apply(
+                logging == null ? LogSetup.Verbosity.NORMAL : logging.verbosity(),
                 format == null ? LogSetup.Format.TEXT : format.format);
         return new CommandLine.RunLast().execute(parsed);
     }

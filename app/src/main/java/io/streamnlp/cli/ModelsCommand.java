@@ -27,8 +27,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** Describes model bundles: what the processor would serve, checked the way it checks them at start-up. */
-@Command(name = "models", mixinStandardHelpOptions = true,
-        description = "List the configured model bundles (or the given folders): tasks, labels, label scheme, graph inputs and outputs.")
+@Command(
+        name = "models",
+        mixinStandardHelpOptions = true,
+        description =
+                "List the configured model bundles (or the given folders): tasks, labels, label scheme, graph inputs and outputs.")
 public final class ModelsCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
@@ -36,7 +39,10 @@ public final class ModelsCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
-    @Parameters(arity = "0..*", paramLabel = "FOLDER", description = "Bundle folders (default: ner.model and topic.model of the configuration).")
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "FOLDER",
+            description = "Bundle folders (default: ner.model and topic.model of the configuration).")
     List<Path> folders = new ArrayList<>();
 
     @Override
@@ -69,8 +75,12 @@ public final class ModelsCommand implements Callable<Integer> {
         if (!b.description().isBlank()) {
             out.println("  " + b.description());
         }
-        out.printf("  model type: %s, max length: %d, stride: %d, lowercase: %s, windowing: %s%n",
-                b.modelType().isEmpty() ? "?" : b.modelType(), b.maxLength(), b.stride(), b.lowercase(),
+        out.printf(
+                "  model type: %s, max length: %d, stride: %d, lowercase: %s, windowing: %s%n",
+                b.modelType().isEmpty() ? "?" : b.modelType(),
+                b.maxLength(),
+                b.stride(),
+                b.lowercase(),
                 b.sentenceWindows() ? "sentence" : "context");
         out.println("  inputs: " + String.join(", ", b.inputs()));
         List<String> outs = new ArrayList<>();
@@ -78,26 +88,31 @@ public final class ModelsCommand implements Callable<Integer> {
         out.println("  outputs: " + String.join(", ", outs));
         if (b.ner() != null) {
             ModelBundle.Task t = b.ner();
-            out.printf("  task ner: output %s, scheme %s, aggregation %s, %d labels: %s%n", t.output(), t.scheme(),
-                    t.aggregation(), t.labels().size(), String.join(" ", t.labels()));
+            out.printf(
+                    "  task ner: output %s, scheme %s, aggregation %s, %d labels: %s%n",
+                    t.output(), t.scheme(), t.aggregation(), t.labels().size(), String.join(" ", t.labels()));
         }
         if (b.topic() != null) {
             ModelBundle.Task t = b.topic();
-            out.printf("  task topic: output %s, %d labels: %s%n", t.output(), t.labels().size(), String.join(", ", t.labels()));
+            out.printf(
+                    "  task topic: output %s, %d labels: %s%n",
+                    t.output(), t.labels().size(), String.join(", ", t.labels()));
         }
         out.println();
     }
 
     /** -1 (dynamic) dimensions print as '?'. */
     private static String shape(long[] shape) {
-        return Arrays.toString(Arrays.stream(shape).mapToObj(d -> d < 0 ? "?" : Long.toString(d)).toArray());
+        return Arrays.toString(Arrays.stream(shape)
+                .mapToObj(d -> d < 0 ? "?" : Long.toString(d))
+                .toArray());
     }
 
     /** Opens the graph only to read its declared inputs and outputs, on CPU. */
     static GraphSignature signature(Path model) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-             OrtSession session = env.createSession(model.toString(), options)) {
+                OrtSession session = env.createSession(model.toString(), options)) {
             Map<String, long[]> outs = new LinkedHashMap<>();
             for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
                 if (e.getValue().getInfo() instanceof TensorInfo ti) {

@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Publishes records from a file or stdin to the input topic (or any topic). */
-@Command(name = "produce", mixinStandardHelpOptions = true,
+@Command(
+        name = "produce",
+        mixinStandardHelpOptions = true,
         description = "Publish JSON lines, plain text lines or CoNLL sentences (one record each) from a file or stdin.")
 public final class ProduceCommand implements Callable<Integer> {
     @Mixin
@@ -34,11 +36,17 @@ public final class ProduceCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "Input file; '-' or none reads stdin.")
     String file;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", description = "Topic to publish to (default: topic.input of the configuration).")
+    @Option(
+            names = "--topic",
+            paramLabel = "TOPIC",
+            description = "Topic to publish to (default: topic.input of the configuration).")
     String topic;
 
-    @Option(names = "--format", defaultValue = "auto",
-            description = "auto, json, text or conll (default ${DEFAULT-VALUE}: .conll/.iob/.bio files are CoNLL, else a line starting with '{' is JSON).")
+    @Option(
+            names = "--format",
+            defaultValue = "auto",
+            description =
+                    "auto, json, text or conll (default ${DEFAULT-VALUE}: .conll/.iob/.bio files are CoNLL, else a line starting with '{' is JSON).")
     String format;
 
     @Option(names = "--key-field", paramLabel = "FIELD", description = "JSON field whose value becomes the record key.")
@@ -68,7 +76,12 @@ public final class ProduceCommand implements Callable<Integer> {
         String source = stdin ? "stdin" : file;
         List<InputRecords.Rec> records;
         try {
-            records = InputRecords.read(content, InputRecords.resolve(f, stdin ? null : Path.of(file).getFileName().toString()), keyField, source);
+            records = InputRecords.read(
+                    content,
+                    InputRecords.resolve(
+                            f, stdin ? null : Path.of(file).getFileName().toString()),
+                    keyField,
+                    source);
         } catch (InputRecords.BadInput e) {
             System.err.println("error: " + e.getMessage());
             return Main.EXIT_CONFIG;
@@ -91,8 +104,10 @@ public final class ProduceCommand implements Callable<Integer> {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
         p.putAll(c.kafkaOverrides());
         // A progress bar only where it helps: long jobs, on a terminal.
-        ProgressBar bar = new ProgressBar(System.err, "produce", !noProgress && records.size() >= 1000 && System.console() != null);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        ProgressBar bar = new ProgressBar(
+                System.err, "produce", !noProgress && records.size() >= 1000 && System.console() != null);
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             List<Future<RecordMetadata>> pending = new ArrayList<>();
             long done = 0;
             for (InputRecords.Rec r : records) {

@@ -30,8 +30,18 @@ final class ProgressBar {
         double rate = secs > 0 ? done / secs : 0;
         int width = 30;
         int filled = total == 0 ? width : (int) (width * done / total);
-        String eta = rate > 0 && done < total ? String.format(Locale.ROOT, " eta %ds", (long) ((total - done) / rate)) : "";
-        out.printf(Locale.ROOT, "\r%s [%s%s] %d/%d %.0f rec/s%s   ", label, "#".repeat(filled), " ".repeat(width - filled), done, total, rate, eta);
+        String eta =
+                rate > 0 && done < total ? String.format(Locale.ROOT, " eta %ds", (long) ((total - done) / rate)) : "";
+        out.printf(
+                Locale.ROOT,
+                "\r%s [%s%s] %d/%d %.0f rec/s%s   ",
+                label,
+                "#".repeat(filled),
+                " ".repeat(width - filled),
+                done,
+                total,
+                rate,
+                eta);
         if (done >= total) {
             out.println();
         }

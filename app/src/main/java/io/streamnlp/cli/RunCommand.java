@@ -17,8 +17,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs the processor against a cluster until SIGTERM/SIGINT. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the enrichment processor against the configured Kafka cluster until stopped (SIGTERM/Ctrl-C).")
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run the enrichment processor against the configured Kafka cluster until stopped (SIGTERM/Ctrl-C).")
 public final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
@@ -35,10 +38,16 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--create-topics", description = "Create missing input/output/DLQ topics before starting.")
     boolean createTopics;
 
-    @Option(names = "--input-partitions", defaultValue = "6", description = "Partitions of the input topic when --create-topics creates it (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--input-partitions",
+            defaultValue = "6",
+            description = "Partitions of the input topic when --create-topics creates it (default ${DEFAULT-VALUE}).")
     int inputPartitions;
 
-    @Option(names = "--shutdown-timeout", defaultValue = "PT30S", description = "How long a clean shutdown may take (ISO-8601, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--shutdown-timeout",
+            defaultValue = "PT30S",
+            description = "How long a clean shutdown may take (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration shutdownTimeout;
 
     @Override
@@ -50,8 +59,13 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (createTopics) {
             Settings s = Settings.from(c);
-            TopicAdmin.ensureTopics(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), Topics.from(c), inputPartitions,
-                    inputPartitions, EnricherTopology.maxRecordBytes(s));
+            TopicAdmin.ensureTopics(
+                    c.get(ConfigKeys.BOOTSTRAP_SERVERS),
+                    c.kafkaOverrides(),
+                    Topics.from(c),
+                    inputPartitions,
+                    inputPartitions,
+                    EnricherTopology.maxRecordBytes(s));
         }
         Monitoring monitoring = Monitoring.start(c);
         EnricherApp app;
@@ -68,14 +82,16 @@ public final class RunCommand implements Callable<Integer> {
             signalled.set(true);
             stop.countDown();
         });
-        Thread watcher = new Thread(() -> {
-            try {
-                app.awaitStop();
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-            stop.countDown();
-        }, "streamnlp-watch");
+        Thread watcher = new Thread(
+                () -> {
+                    try {
+                        app.awaitStop();
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                    stop.countDown();
+                },
+                "streamnlp-watch");
         watcher.setDaemon(true);
         watcher.start();
         stop.await();
@@ -84,8 +100,10 @@ public final class RunCommand implements Callable<Integer> {
         boolean clean = app.close(shutdownTimeout);
         monitoring.close();
         if (!clean) {
-            Main.error(System.err, "the stream did not stop within --shutdown-timeout=" + shutdownTimeout
-                    + "; exiting without committing (nothing is lost: the next owner re-runs the open work)");
+            Main.error(
+                    System.err,
+                    "the stream did not stop within --shutdown-timeout=" + shutdownTimeout
+                            + "; exiting without committing (nothing is lost: the next owner re-runs the open work)");
             return Main.EXIT_FAILURE;
         }
         if (failed) {

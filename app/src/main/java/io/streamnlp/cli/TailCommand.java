@@ -2,10 +2,10 @@ package io.streamnlp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.app.EventCollector;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.api.dlq.DeadLetters;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Pretty-prints an output topic as it is written: entities marked in the text, topics with their score. */
-@Command(name = "tail", mixinStandardHelpOptions = true,
+@Command(
+        name = "tail",
+        mixinStandardHelpOptions = true,
         description = "Print the events of an output topic (read_committed), entities highlighted in the text.")
 public final class TailCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,16 +33,26 @@ public final class TailCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", description = "Topic to read (default: topic.entities of the configuration).")
+    @Option(
+            names = "--topic",
+            paramLabel = "TOPIC",
+            description = "Topic to read (default: topic.entities of the configuration).")
     String topic;
 
     @Option(names = "--from-beginning", description = "Start at the oldest event instead of the newest.")
     boolean fromBeginning;
 
-    @Option(names = "--max", paramLabel = "N", defaultValue = "0", description = "Stop after N events (0: run until Ctrl-C).")
+    @Option(
+            names = "--max",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Stop after N events (0: run until Ctrl-C).")
     long max;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", description = "Stop when nothing arrives for this long (ISO-8601, e.g. PT10S).")
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            description = "Stop when nothing arrives for this long (ISO-8601, e.g. PT10S).")
     Duration idleTimeout;
 
     @Option(names = "--no-color", description = "Plain output without ANSI colours.")
@@ -55,18 +67,21 @@ public final class TailCommand implements Callable<Integer> {
         boolean dlq = t.equals(c.get(ConfigKeys.TOPIC_DLQ));
         EventPrinter printer = new EventPrinter(!noColor && System.console() != null);
         CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop = true;
-            try {
-                done.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "streamnlp-tail-stop");
+        Thread hook = new Thread(
+                () -> {
+                    stop = true;
+                    try {
+                        done.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "streamnlp-tail-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         long seen = 0;
         long lastNanos = System.nanoTime();
-        try (EventCollector in = new EventCollector(c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), List.of(t), !fromBeginning)) {
+        try (EventCollector in = new EventCollector(
+                c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), List.of(t), !fromBeginning)) {
             while (!stop && (max <= 0 || seen < max)) {
                 List<ConsumerRecord<byte[], byte[]>> got = in.pollOnce(Duration.ofMillis(200));
                 in.records().clear(); // a tail keeps nothing
@@ -97,9 +112,14 @@ public final class TailCommand implements Callable<Integer> {
         if (dlq) {
             var error = r.headers().lastHeader(DeadLetters.ERROR);
             var reason = r.headers().lastHeader(DeadLetters.REASON);
-            out.printf("✗ %s-%d@%d %s: %s%n  value: %s%n%n", r.topic(), r.partition(), r.offset(),
+            out.printf(
+                    "✗ %s-%d@%d %s: %s%n  value: %s%n%n",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
                     error == null ? "?" : new String(error.value(), StandardCharsets.UTF_8),
-                    reason == null ? "" : new String(reason.value(), StandardCharsets.UTF_8), raw);
+                    reason == null ? "" : new String(reason.value(), StandardCharsets.UTF_8),
+                    raw);
             return;
         }
         JsonNode ev;

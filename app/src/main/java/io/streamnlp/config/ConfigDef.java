@@ -19,7 +19,11 @@ import java.util.function.Function;
 public final class ConfigDef {
     /** What a value parses to; {@link #parse} throws a {@link ConfigException} naming the key. */
     public enum Type {
-        BOOLEAN("boolean"), INT("int"), LONG("long"), STRING("string"), PATH("path");
+        BOOLEAN("boolean"),
+        INT("int"),
+        LONG("long"),
+        STRING("string"),
+        PATH("path");
 
         private final String docName;
 
@@ -39,7 +43,11 @@ public final class ConfigDef {
     }
 
     /** How much a key matters to someone setting up a deployment (what the properties file says about it). */
-    public enum Importance { HIGH, MEDIUM, LOW }
+    public enum Importance {
+        HIGH,
+        MEDIUM,
+        LOW
+    }
 
     /** Checks a parsed value; returns the problem (naming the key and value) or null. */
     public interface Validator {
@@ -50,11 +58,13 @@ public final class ConfigDef {
     }
 
     /** One key. */
-    public record Key(String name, Type type, String defaultValue, Validator validator, Importance importance, String doc) {
+    public record Key(
+            String name, Type type, String defaultValue, Validator validator, Importance importance, String doc) {
         /** One line for the properties file: the type, what is allowed, the importance. */
         public String typeLine() {
             String allowed = validator == null ? "" : ", " + validator.describe();
-            return "Type: " + type.docName + allowed + ". Importance: " + importance.name().toLowerCase(Locale.ROOT) + ".";
+            return "Type: " + type.docName + allowed + ". Importance: "
+                    + importance.name().toLowerCase(Locale.ROOT) + ".";
         }
     }
 
@@ -64,7 +74,8 @@ public final class ConfigDef {
     private final Map<String, Key> keys = new LinkedHashMap<>();
     private final List<CrossCheck> crossChecks = new ArrayList<>();
 
-    public ConfigDef define(String name, Type type, String defaultValue, Validator validator, Importance importance, String doc) {
+    public ConfigDef define(
+            String name, Type type, String defaultValue, Validator validator, Importance importance, String doc) {
         if (keys.containsKey(name)) {
             throw new IllegalStateException("configuration key " + name + " defined twice");
         }
@@ -114,8 +125,15 @@ public final class ConfigDef {
     public String toProperties() {
         StringBuilder sb = new StringBuilder();
         for (Key k : keys.values()) {
-            sb.append("\n# ").append(k.doc()).append("\n# ").append(k.typeLine()).append('\n')
-                    .append(k.name()).append('=').append(k.defaultValue()).append('\n');
+            sb.append("\n# ")
+                    .append(k.doc())
+                    .append("\n# ")
+                    .append(k.typeLine())
+                    .append('\n')
+                    .append(k.name())
+                    .append('=')
+                    .append(k.defaultValue())
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -155,7 +173,9 @@ public final class ConfigDef {
             return null;
         }
         String problem = key.validator() == null ? null : key.validator().problem(key.name(), String.valueOf(v), v);
-        if (problem == null && key.type() == Type.INT && ((Long) v < Integer.MIN_VALUE || (Long) v > Integer.MAX_VALUE)) {
+        if (problem == null
+                && key.type() == Type.INT
+                && ((Long) v < Integer.MIN_VALUE || (Long) v > Integer.MAX_VALUE)) {
             problem = key.name() + "=" + v + " is out of the range of an int";
         }
         if (problem != null) {
@@ -189,12 +209,15 @@ public final class ConfigDef {
             @Override
             public String problem(String key, String raw, Object parsed) {
                 long v = (Long) parsed;
-                return v < min || v > max ? key + "=" + v + " must be " + rangeWords(min, max) + (why == null ? "" : " (" + why + ")") : null;
+                return v < min || v > max
+                        ? key + "=" + v + " must be " + rangeWords(min, max) + (why == null ? "" : " (" + why + ")")
+                        : null;
             }
 
             @Override
             public String describe() {
-                String range = max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? "at least " + min : min + " to " + max;
+                String range =
+                        max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? "at least " + min : min + " to " + max;
                 return range + (why == null ? "" : " (" + why + ")");
             }
         };
@@ -228,12 +251,14 @@ public final class ConfigDef {
                 if (options.contains(v) || (emptyMeans != null && v.isEmpty())) {
                     return null;
                 }
-                return key + "=" + v + " must be one of " + String.join(", ", options) + (emptyMeans == null ? "" : " (or empty: " + emptyMeans + ")");
+                return key + "=" + v + " must be one of " + String.join(", ", options)
+                        + (emptyMeans == null ? "" : " (or empty: " + emptyMeans + ")");
             }
 
             @Override
             public String describe() {
-                return "one of " + String.join(" | ", options) + (emptyMeans == null ? "" : ", or empty (" + emptyMeans + ")");
+                return "one of " + String.join(" | ", options)
+                        + (emptyMeans == null ? "" : ", or empty (" + emptyMeans + ")");
             }
         };
     }

@@ -20,7 +20,10 @@ public class ConfigException extends RuntimeException {
     }
 
     private ConfigException(List<String> problems) {
-        super(problems.size() == 1 ? problems.get(0) : problems.size() + " configuration problems:\n  " + String.join("\n  ", problems));
+        super(
+                problems.size() == 1
+                        ? problems.get(0)
+                        : problems.size() + " configuration problems:\n  " + String.join("\n  ", problems));
         this.problems = List.copyOf(problems);
     }
 

@@ -73,71 +73,249 @@ public final class ConfigKeys {
 
     /** Every key in the documented order (the order of config/streamnlp.properties). */
     public static final ConfigDef DEFINITIONS = new ConfigDef()
-            .define(APPLICATION_ID, STRING, "streamnlp", ConfigDef.nonEmpty("the Kafka Streams application id"), HIGH,
+            .define(
+                    APPLICATION_ID,
+                    STRING,
+                    "streamnlp",
+                    ConfigDef.nonEmpty("the Kafka Streams application id"),
+                    HIGH,
                     "Kafka Streams application.id: consumer group, transactional id and state prefix.")
-            .define(BOOTSTRAP_SERVERS, STRING, "localhost:9092", ConfigDef.nonEmpty("the Kafka brokers (host:port, ...)"), HIGH,
+            .define(
+                    BOOTSTRAP_SERVERS,
+                    STRING,
+                    "localhost:9092",
+                    ConfigDef.nonEmpty("the Kafka brokers (host:port, ...)"),
+                    HIGH,
                     "Kafka brokers to connect to.")
-            .define(TOPIC_INPUT, STRING, "text.input", Topics.NAME, HIGH,
+            .define(
+                    TOPIC_INPUT,
+                    STRING,
+                    "text.input",
+                    Topics.NAME,
+                    HIGH,
                     "Topic the text records are read from: one topic name (not a list or pattern). The four topic.* names must all differ: an output equal to the input would loop.")
-            .define(TOPIC_ENTITIES, STRING, "text.entities", Topics.NAME, HIGH, "Topic the entity-annotated events are written to.")
-            .define(TOPIC_TOPICS, STRING, "text.topics", Topics.NAME, HIGH, "Topic the topic-classified events are written to.")
-            .define(TOPIC_DLQ, STRING, "text.dlq", Topics.NAME, HIGH,
+            .define(
+                    TOPIC_ENTITIES,
+                    STRING,
+                    "text.entities",
+                    Topics.NAME,
+                    HIGH,
+                    "Topic the entity-annotated events are written to.")
+            .define(
+                    TOPIC_TOPICS,
+                    STRING,
+                    "text.topics",
+                    Topics.NAME,
+                    HIGH,
+                    "Topic the topic-classified events are written to.")
+            .define(
+                    TOPIC_DLQ,
+                    STRING,
+                    "text.dlq",
+                    Topics.NAME,
+                    HIGH,
                     "Dead-letter topic: original bytes of every record that could not be enriched, reason in headers.")
-            .define(INPUT_FORMAT, STRING, "auto", oneOf("auto", "json", "text"), MEDIUM,
+            .define(
+                    INPUT_FORMAT,
+                    STRING,
+                    "auto",
+                    oneOf("auto", "json", "text"),
+                    MEDIUM,
                     "How record values are read. auto: a value starting with '{' is JSON, anything else plain UTF-8 text.")
-            .define(INPUT_MAX_BYTES, INT, "262144", between(1, InputOptions.MAX_INPUT_BYTES, "64 MiB at most"), MEDIUM,
+            .define(
+                    INPUT_MAX_BYTES,
+                    INT,
+                    "262144",
+                    between(1, InputOptions.MAX_INPUT_BYTES, "64 MiB at most"),
+                    MEDIUM,
                     "Records whose value is larger than this many bytes go to the DLQ (reason TOO_LARGE). A record is enriched inside one transaction: raise transaction.timeout.ms with it (the start-up check says when).")
             .define(INPUT_TEXT_FIELD, STRING, "text", MEDIUM, "JSON field holding the text.")
-            .define(INPUT_ID_FIELD, STRING, "id", MEDIUM, "JSON field holding the document id (else the record key, else topic-partition-offset).")
-            .define(OUTPUT_INCLUDE_TEXT, BOOLEAN, "true", LOW, "Copy the input text into the output events (field \"text\").")
+            .define(
+                    INPUT_ID_FIELD,
+                    STRING,
+                    "id",
+                    MEDIUM,
+                    "JSON field holding the document id (else the record key, else topic-partition-offset).")
+            .define(
+                    OUTPUT_INCLUDE_TEXT,
+                    BOOLEAN,
+                    "true",
+                    LOW,
+                    "Copy the input text into the output events (field \"text\").")
             .define(NER_ENABLED, BOOLEAN, "true", HIGH, "Emit entity events to topic.entities.")
-            .define(NER_MODEL, PATH, "model-store/minilm-l6-conll03-agnews", HIGH, "Model bundle folder serving NER (needed when ner.enabled).")
-            .define(NER_AGGREGATION, STRING, "", oneOfOrEmpty("the bundle's, else first", "first", "average", "max"), LOW,
+            .define(
+                    NER_MODEL,
+                    PATH,
+                    "model-store/minilm-l6-conll03-agnews",
+                    HIGH,
+                    "Model bundle folder serving NER (needed when ner.enabled).")
+            .define(
+                    NER_AGGREGATION,
+                    STRING,
+                    "",
+                    oneOfOrEmpty("the bundle's, else first", "first", "average", "max"),
+                    LOW,
                     "How a word's sub-tokens decide its label.")
             .define(TOPIC_ENABLED, BOOLEAN, "true", HIGH, "Emit topic events to topic.topics.")
-            .define(TOPIC_MODEL, PATH, "model-store/minilm-l6-conll03-agnews", HIGH,
+            .define(
+                    TOPIC_MODEL,
+                    PATH,
+                    "model-store/minilm-l6-conll03-agnews",
+                    HIGH,
                     "Model bundle folder serving topic classification (needed when topic.enabled; the same folder as ner.model: one forward pass serves both).")
-            .define(INFERENCE_DEVICE, STRING, "auto", oneOf("cpu", "cuda", "auto"), MEDIUM,
+            .define(
+                    INFERENCE_DEVICE,
+                    STRING,
+                    "auto",
+                    oneOf("cpu", "cuda", "auto"),
+                    MEDIUM,
                     "Where inference runs. auto uses CUDA when it works and falls back to CPU with one log line; cuda fails at start-up when unavailable.")
-            .define(INFERENCE_PRECISION, STRING, "auto", oneOf("auto", "fp32", "int8"), MEDIUM,
+            .define(
+                    INFERENCE_PRECISION,
+                    STRING,
+                    "auto",
+                    oneOf("auto", "fp32", "int8"),
+                    MEDIUM,
                     "Which compute the model bundles run with. int8 serves a bundle's int8-compute sibling (the folder named as ner.model / topic.model plus -int8, made by model-store/tools/quantize_int8.py; it must exist). auto: the int8 sibling on CPU when there is one of the same version (faster on CPUs with VNNI, within 0.3 F1), the bundle as given on CUDA. fp32: the bundle as given.")
-            .define(INFERENCE_INTRA_OP_THREADS, INT, "0", atLeast(0), LOW,
+            .define(
+                    INFERENCE_INTRA_OP_THREADS,
+                    INT,
+                    "0",
+                    atLeast(0),
+                    LOW,
                     "ONNX Runtime intra-op threads per session (0: auto, cores / inference.sessions on CPU; ONNX Runtime's default with one session).")
-            .define(INFERENCE_INTER_OP_THREADS, INT, "1", atLeast(0), LOW, "ONNX Runtime inter-op threads per session (0: ONNX Runtime's default).")
-            .define(INFERENCE_SESSIONS, INT, "0", atLeast(0), MEDIUM,
+            .define(
+                    INFERENCE_INTER_OP_THREADS,
+                    INT,
+                    "1",
+                    atLeast(0),
+                    LOW,
+                    "ONNX Runtime inter-op threads per session (0: ONNX Runtime's default).")
+            .define(
+                    INFERENCE_SESSIONS,
+                    INT,
+                    "0",
+                    atLeast(0),
+                    MEDIUM,
                     "Inference lanes: parallel ONNX Runtime sessions per model. With a backlog each batch runs on one lane, several side by side; otherwise a batch's length buckets are split over the free lanes (0: auto, min(cores, 4) on CPU, 1 on CUDA).")
-            .define(INFERENCE_OVERLAP, BOOLEAN, "true", LOW,
+            .define(
+                    INFERENCE_OVERLAP,
+                    BOOLEAN,
+                    "true",
+                    LOW,
                     "Run batches on inference threads (one per lane) while the stream thread goes on polling, buffering and committing; false runs each batch on the stream thread, over every lane.")
-            .define(INFERENCE_MAX_BUCKET_ROWS, INT, "64", atLeast(1), LOW,
+            .define(
+                    INFERENCE_MAX_BUCKET_ROWS,
+                    INT,
+                    "64",
+                    atLeast(1),
+                    LOW,
                     "Most sequences in one session run (one length bucket); rows x the model's max length must fit the 2 GiB tensor buffers (checked at start-up).")
-            .define(BATCH_MAX_RECORDS, INT, "32", between(1, MAX_BATCH_RECORDS, "the inference engine packs at most " + MAX_BATCH_RECORDS
-                    + " documents into one batch"), MEDIUM, "Flush a batch when it holds this many records.")
-            .define(BATCH_MAX_TOKENS, INT, "8192", atLeast(1), MEDIUM, "Flush a batch when its records hold this many tokens (the token budget).")
-            .define(BATCH_MAX_WAIT_MS, LONG, "50", between(0, MAX_WAIT_MS, "a day at most"), MEDIUM,
+            .define(
+                    BATCH_MAX_RECORDS,
+                    INT,
+                    "32",
+                    between(
+                            1,
+                            MAX_BATCH_RECORDS,
+                            "the inference engine packs at most " + MAX_BATCH_RECORDS + " documents into one batch"),
+                    MEDIUM,
+                    "Flush a batch when it holds this many records.")
+            .define(
+                    BATCH_MAX_TOKENS,
+                    INT,
+                    "8192",
+                    atLeast(1),
+                    MEDIUM,
+                    "Flush a batch when its records hold this many tokens (the token budget).")
+            .define(
+                    BATCH_MAX_WAIT_MS,
+                    LONG,
+                    "50",
+                    between(0, MAX_WAIT_MS, "a day at most"),
+                    MEDIUM,
                     "Flush a batch when its oldest record has waited this long (wall clock).")
-            .define(BATCH_IDLE_MS, LONG, "10", between(0, MAX_WAIT_MS, "0 disables; a day at most"), LOW,
+            .define(
+                    BATCH_IDLE_MS,
+                    LONG,
+                    "10",
+                    between(0, MAX_WAIT_MS, "0 disables; a day at most"),
+                    LOW,
                     "Flush early when no record has arrived for this long: an idle stream does not wait out batch.max.wait.ms (0 disables).")
-            .define(PROCESSING_GUARANTEE, STRING, "exactly_once_v2", oneOf("exactly_once_v2", "at_least_once"), HIGH,
+            .define(
+                    PROCESSING_GUARANTEE,
+                    STRING,
+                    "exactly_once_v2",
+                    oneOf("exactly_once_v2", "at_least_once"),
+                    HIGH,
                     "Kafka Streams processing.guarantee.")
-            .define(COMMIT_INTERVAL_MS, LONG, "100", between(0, Long.MAX_VALUE, null), MEDIUM,
+            .define(
+                    COMMIT_INTERVAL_MS,
+                    LONG,
+                    "100",
+                    between(0, Long.MAX_VALUE, null),
+                    MEDIUM,
                     "Kafka Streams commit.interval.ms (one transaction per commit under exactly_once_v2).")
-            .define(NUM_STREAM_THREADS, INT, "1", atLeast(1), MEDIUM, "Kafka Streams stream threads (each runs its own batches).")
-            .define(STATE_DIR, PATH, "", HIGH,
+            .define(
+                    NUM_STREAM_THREADS,
+                    INT,
+                    "1",
+                    atLeast(1),
+                    MEDIUM,
+                    "Kafka Streams stream threads (each runs its own batches).")
+            .define(
+                    STATE_DIR,
+                    PATH,
+                    "",
+                    HIGH,
                     "Kafka Streams state.dir (empty: a folder under java.io.tmpdir). Keep it across restarts (a volume in a container): it holds the instance's identity, which lets a restarted instance fence its crashed predecessor's transaction and take its partitions back at once.")
-            .define(STATIC_MEMBERSHIP, BOOLEAN, "true", LOW,
+            .define(
+                    STATIC_MEMBERSHIP,
+                    BOOLEAN,
+                    "true",
+                    LOW,
                     "Join the consumer group as a static member (group.instance.id = application.id + an id kept in state.dir, unless kafka.group.instance.id is given): an instance restarted after a crash takes its partitions back without waiting out the session timeout. A clean stop leaves the group, so its partitions move at once.")
-            .define(TRANSACTION_TIMEOUT_MS, INT, "15000", atLeast(1), MEDIUM,
+            .define(
+                    TRANSACTION_TIMEOUT_MS,
+                    INT,
+                    "15000",
+                    atLeast(1),
+                    MEDIUM,
                     "Producer transaction.timeout.ms under exactly_once_v2. A batch gets at most a quarter of it (the start-up check lowers batch.max.tokens to what this device does in that time, and long documents are inferred in segments over several transactions), and a crashed instance's open transaction blocks read_committed readers until it expires: keep it short (kafka.transaction.timeout.ms or kafka.producer.transaction.timeout.ms, when given, win).")
-            .define(METRICS_ENABLED, BOOLEAN, "true", MEDIUM,
+            .define(
+                    METRICS_ENABLED,
+                    BOOLEAN,
+                    "true",
+                    MEDIUM,
                     "Serve /metrics (Prometheus), /health (liveness) and /ready (readiness) over HTTP while running.")
-            .define(METRICS_PORT, INT, "9400", between(0, 65535, "a TCP port"), MEDIUM, "Port of the metrics and health endpoints (0: any free port).")
-            .define(STARTUP_TIMEOUT_MS, INT, "30000", atLeast(1), LOW,
+            .define(
+                    METRICS_PORT,
+                    INT,
+                    "9400",
+                    between(0, 65535, "a TCP port"),
+                    MEDIUM,
+                    "Port of the metrics and health endpoints (0: any free port).")
+            .define(
+                    STARTUP_TIMEOUT_MS,
+                    INT,
+                    "30000",
+                    atLeast(1),
+                    LOW,
                     "At start-up, fail (naming bootstrap.servers) when the Kafka cluster cannot be reached within this many ms.")
-            .define(STARTUP_BATCH_CHECK, STRING, "fail", oneOf("fail", "warn", "off"), LOW,
+            .define(
+                    STARTUP_BATCH_CHECK,
+                    STRING,
+                    "fail",
+                    oneOf("fail", "warn", "off"),
+                    LOW,
                     "At start-up, time a warm-up batch and estimate the worst-case batch (batch.max.tokens tokens, and one input.max.bytes record at 2.1 tokens a byte, the worst case of any text); fail (or warn) when it could exceed half of the effective transaction.timeout.ms or max.poll.interval.ms (kafka.* overrides included).")
             // what no single key can say
-            .crossCheck(v -> !(Boolean) v.get(NER_ENABLED) && !(Boolean) v.get(TOPIC_ENABLED)
-                    ? NER_ENABLED + " and " + TOPIC_ENABLED + " are both false: nothing to do" : null, NER_ENABLED, TOPIC_ENABLED)
+            .crossCheck(
+                    v -> !(Boolean) v.get(NER_ENABLED) && !(Boolean) v.get(TOPIC_ENABLED)
+                            ? NER_ENABLED + " and " + TOPIC_ENABLED + " are both false: nothing to do"
+                            : null,
+                    NER_ENABLED,
+                    TOPIC_ENABLED)
             .crossCheck(v -> modelSet(v, NER_ENABLED, NER_MODEL), NER_ENABLED, NER_MODEL)
             .crossCheck(v -> modelSet(v, TOPIC_ENABLED, TOPIC_MODEL), TOPIC_ENABLED, TOPIC_MODEL)
             .crossCheck(Topics::distinct, TOPIC_INPUT, TOPIC_ENTITIES, TOPIC_TOPICS, TOPIC_DLQ);
@@ -167,6 +345,8 @@ public final class ConfigKeys {
 
     /** An enabled enricher needs its bundle folder. */
     private static String modelSet(java.util.Map<String, Object> v, String enabledKey, String modelKey) {
-        return (Boolean) v.get(enabledKey) && ((String) v.get(modelKey)).isEmpty() ? modelKey + " is empty: set the model bundle folder" : null;
+        return (Boolean) v.get(enabledKey) && ((String) v.get(modelKey)).isEmpty()
+                ? modelKey + " is empty: set the model bundle folder"
+                : null;
     }
 }

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  */
 public final class EnricherConfig {
     public static final String ENV_PREFIX = "STREAMNLP_";
-    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|key\\.pass|keystore\\.key).*");
+    private static final Pattern SECRET =
+            Pattern.compile("(?i).*(password|secret|jaas|token|credential|key\\.pass|keystore\\.key).*");
 
     private final Map<String, String> values;
 
@@ -158,7 +159,9 @@ public final class EnricherConfig {
         public Builder env(Map<String, String> env) {
             env.forEach((name, value) -> {
                 if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
-                    String key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                    String key = name.substring(ENV_PREFIX.length())
+                            .toLowerCase(Locale.ROOT)
+                            .replace('_', '.');
                     put(key, value, "from environment variable " + name);
                 }
             });
@@ -208,7 +211,9 @@ public final class EnricherConfig {
                     int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
                     cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
                 }
-                int[] t = prev; prev = cur; cur = t;
+                int[] t = prev;
+                prev = cur;
+                cur = t;
             }
             return prev[b.length()];
         }

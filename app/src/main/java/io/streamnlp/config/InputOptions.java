@@ -2,7 +2,11 @@ package io.streamnlp.config;
 
 /** How input records are read. */
 public record InputOptions(Format format, int maxBytes, String textField, String idField, boolean includeText) {
-    public enum Format { AUTO, JSON, TEXT }
+    public enum Format {
+        AUTO,
+        JSON,
+        TEXT
+    }
 
     /**
      * Largest {@code input.max.bytes}: 64 MiB. Far below the hard limits (an event carries the text, so
@@ -13,9 +17,14 @@ public record InputOptions(Format format, int maxBytes, String textField, String
     public static final int MAX_INPUT_BYTES = 64 << 20;
 
     public static InputOptions from(EnricherConfig c) {
-        Format f = Format.valueOf(c.getChoice(ConfigKeys.INPUT_FORMAT, "auto", "json", "text").toUpperCase(java.util.Locale.ROOT));
-        return new InputOptions(f, c.getInt(ConfigKeys.INPUT_MAX_BYTES), c.get(ConfigKeys.INPUT_TEXT_FIELD),
-                c.get(ConfigKeys.INPUT_ID_FIELD), c.getBoolean(ConfigKeys.OUTPUT_INCLUDE_TEXT));
+        Format f = Format.valueOf(
+                c.getChoice(ConfigKeys.INPUT_FORMAT, "auto", "json", "text").toUpperCase(java.util.Locale.ROOT));
+        return new InputOptions(
+                f,
+                c.getInt(ConfigKeys.INPUT_MAX_BYTES),
+                c.get(ConfigKeys.INPUT_TEXT_FIELD),
+                c.get(ConfigKeys.INPUT_ID_FIELD),
+                c.getBoolean(ConfigKeys.OUTPUT_INCLUDE_TEXT));
     }
 
     public static InputOptions defaults() {

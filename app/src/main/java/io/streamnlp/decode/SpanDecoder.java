@@ -1,7 +1,7 @@
 package io.streamnlp.decode;
 
-import io.streamnlp.model.LabelScheme;
 import io.streamnlp.api.event.Entity;
+import io.streamnlp.model.LabelScheme;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,8 +14,8 @@ public final class SpanDecoder {
     private static final char OUTSIDE = 'O';
 
     private final LabelScheme scheme;
-    private final char[] prefix;   // per label: O, B, I, E or S
-    private final String[] type;   // per label: entity type without prefix, null for O
+    private final char[] prefix; // per label: O, B, I, E or S
+    private final String[] type; // per label: entity type without prefix, null for O
 
     public SpanDecoder(List<String> labels, LabelScheme scheme) {
         this.scheme = scheme;
@@ -48,7 +48,7 @@ public final class SpanDecoder {
     public List<Entity> decode(String text, int words, int[] label, double[] prob, int[] wordStart, int[] wordEnd) {
         List<Entity> out = new ArrayList<>();
         Slicer slicer = new Slicer(text);
-        int open = -1;        // first word of the open entity, -1 when none
+        int open = -1; // first word of the open entity, -1 when none
         String openType = null;
         for (int w = 0; w < words; w++) {
             int l = label[w];
@@ -94,8 +94,15 @@ public final class SpanDecoder {
     }
 
     /** Emits the open entity covering words [open, end) if any; returns -1 (nothing open). */
-    private static int close(List<Entity> out, Slicer slicer, int open, int end, String type, double[] prob,
-                             int[] wordStart, int[] wordEnd) {
+    private static int close(
+            List<Entity> out,
+            Slicer slicer,
+            int open,
+            int end,
+            String type,
+            double[] prob,
+            int[] wordStart,
+            int[] wordEnd) {
         if (open < 0 || end <= open) {
             return -1;
         }

@@ -43,7 +43,8 @@ public final class ChunkScorer {
         String type = null;
         for (int i = 0; i <= tags.size(); i++) {
             String tag = i < tags.size() ? tags.get(i) : "O";
-            boolean inside = tag.startsWith("I-") && type != null && tag.substring(2).equals(type);
+            boolean inside =
+                    tag.startsWith("I-") && type != null && tag.substring(2).equals(type);
             if (!inside && type != null) {
                 out.add(new Chunk(sentence, start, i, type));
                 type = null;
@@ -56,9 +57,17 @@ public final class ChunkScorer {
         return out;
     }
 
-    public long tokens() { return tokens; }
-    public int goldPhrases() { return gold.size(); }
-    public int foundPhrases() { return found.size(); }
+    public long tokens() {
+        return tokens;
+    }
+
+    public int goldPhrases() {
+        return gold.size();
+    }
+
+    public int foundPhrases() {
+        return found.size();
+    }
 
     public int correctPhrases() {
         int n = 0;
@@ -100,22 +109,41 @@ public final class ChunkScorer {
     public String report() {
         StringBuilder sb = new StringBuilder();
         double[] all = f1(null);
-        sb.append(String.format(Locale.ROOT, "processed %d tokens with %d phrases; found: %d phrases; correct: %d.%n",
-                tokens, goldPhrases(), foundPhrases(), correctPhrases()));
-        sb.append(String.format(Locale.ROOT, "accuracy: %6.2f%%; precision: %6.2f%%; recall: %6.2f%%; FB1: %6.2f%n",
-                tokens == 0 ? 0 : 100.0 * correctTags / tokens, all[0], all[1], all[2]));
+        sb.append(String.format(
+                Locale.ROOT,
+                "processed %d tokens with %d phrases; found: %d phrases; correct: %d.%n",
+                tokens,
+                goldPhrases(),
+                foundPhrases(),
+                correctPhrases()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "accuracy: %6.2f%%; precision: %6.2f%%; recall: %6.2f%%; FB1: %6.2f%n",
+                tokens == 0 ? 0 : 100.0 * correctTags / tokens,
+                all[0],
+                all[1],
+                all[2]));
         Map<String, double[]> per = new TreeMap<>();
         for (String t : types()) per.put(t, f1(t));
-        per.forEach((t, v) -> sb.append(String.format(Locale.ROOT, "%17s: precision: %6.2f%%; recall: %6.2f%%; FB1: %6.2f  %d%n",
-                t, v[0], v[1], v[2], (int) v[4])));
+        per.forEach((t, v) -> sb.append(String.format(
+                Locale.ROOT, "%17s: precision: %6.2f%%; recall: %6.2f%%; FB1: %6.2f  %d%n", t, v[0], v[1], v[2], (int)
+                        v[4])));
         sb.append(System.lineSeparator());
-        sb.append(String.format(Locale.ROOT, "%-12s %9s %9s %9s %9s%n", "tag", "precision", "recall", "f1-score", "support"));
-        per.forEach((t, v) -> sb.append(String.format(Locale.ROOT, "%-12s %9.2f %9.2f %9.2f %9d%n", t, v[0], v[1], v[2], (int) v[3])));
-        sb.append(String.format(Locale.ROOT, "%-12s %9.2f %9.2f %9.2f %9d%n", "micro avg", all[0], all[1], all[2], (int) all[3]));
+        sb.append(String.format(
+                Locale.ROOT, "%-12s %9s %9s %9s %9s%n", "tag", "precision", "recall", "f1-score", "support"));
+        per.forEach((t, v) -> sb.append(
+                String.format(Locale.ROOT, "%-12s %9.2f %9.2f %9.2f %9d%n", t, v[0], v[1], v[2], (int) v[3])));
+        sb.append(String.format(
+                Locale.ROOT, "%-12s %9.2f %9.2f %9.2f %9d%n", "micro avg", all[0], all[1], all[2], (int) all[3]));
         double mp = 0, mr = 0, mf = 0;
-        for (double[] v : per.values()) { mp += v[0]; mr += v[1]; mf += v[2]; }
+        for (double[] v : per.values()) {
+            mp += v[0];
+            mr += v[1];
+            mf += v[2];
+        }
         int n = Math.max(1, per.size());
-        sb.append(String.format(Locale.ROOT, "%-12s %9.2f %9.2f %9.2f %9d%n", "macro avg", mp / n, mr / n, mf / n, (int) all[3]));
+        sb.append(String.format(
+                Locale.ROOT, "%-12s %9.2f %9.2f %9.2f %9d%n", "macro avg", mp / n, mr / n, mf / n, (int) all[3]));
         return sb.toString();
     }
 }

@@ -54,15 +54,20 @@ public final class ClassificationScorer {
     public String report() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "accuracy: %.2f%% (%d records)%n%n", accuracy(), total()));
-        sb.append(String.format(Locale.ROOT, "%-12s %9s %9s %9s %9s%n", "class", "precision", "recall", "f1-score", "support"));
+        sb.append(String.format(
+                Locale.ROOT, "%-12s %9s %9s %9s %9s%n", "class", "precision", "recall", "f1-score", "support"));
         double mp = 0, mr = 0, mf = 0;
         for (int k = 0; k < labels.size(); k++) {
             double[] v = prf(k);
-            mp += v[0]; mr += v[1]; mf += v[2];
-            sb.append(String.format(Locale.ROOT, "%-12s %9.2f %9.2f %9.2f %9d%n", labels.get(k), v[0], v[1], v[2], (long) v[3]));
+            mp += v[0];
+            mr += v[1];
+            mf += v[2];
+            sb.append(String.format(
+                    Locale.ROOT, "%-12s %9.2f %9.2f %9.2f %9d%n", labels.get(k), v[0], v[1], v[2], (long) v[3]));
         }
         int n = labels.size();
-        sb.append(String.format(Locale.ROOT, "%-12s %9.2f %9.2f %9.2f %9d%n%n", "macro avg", mp / n, mr / n, mf / n, total()));
+        sb.append(String.format(
+                Locale.ROOT, "%-12s %9.2f %9.2f %9.2f %9d%n%n", "macro avg", mp / n, mr / n, mf / n, total()));
         sb.append("confusion (rows gold, columns predicted):").append(System.lineSeparator());
         sb.append(String.format(Locale.ROOT, "%-12s", ""));
         for (String l : labels) sb.append(String.format(Locale.ROOT, " %9s", l));

@@ -12,8 +12,9 @@ import java.util.Locale;
  * with the sentence unit's events one for one), and the consistency of the two units.
  */
 public final class DocumentSpans {
-    private static final Comparator<SpanTagger.Span> ORDER =
-            Comparator.comparingInt(SpanTagger.Span::start).thenComparingInt(SpanTagger.Span::end).thenComparing(SpanTagger.Span::label);
+    private static final Comparator<SpanTagger.Span> ORDER = Comparator.comparingInt(SpanTagger.Span::start)
+            .thenComparingInt(SpanTagger.Span::end)
+            .thenComparing(SpanTagger.Span::label);
 
     private DocumentSpans() {}
 
@@ -33,7 +34,8 @@ public final class DocumentSpans {
             List<SpanTagger.Span> mine = new ArrayList<>();
             for (SpanTagger.Span e : entities) {
                 if (e.start() < to && from < e.end()) {
-                    mine.add(new SpanTagger.Span(Math.max(e.start(), from) - from, Math.min(e.end(), to) - from, e.label()));
+                    mine.add(new SpanTagger.Span(
+                            Math.max(e.start(), from) - from, Math.min(e.end(), to) - from, e.label()));
                 }
             }
             out.add(mine);
@@ -48,8 +50,11 @@ public final class DocumentSpans {
         }
 
         public String report() {
-            return String.format(Locale.ROOT, "consistency: %.2f %% of %d sentences (entities inside the document = the sentence alone)%n",
-                    percent(), sentences);
+            return String.format(
+                    Locale.ROOT,
+                    "consistency: %.2f %% of %d sentences (entities inside the document = the sentence alone)%n",
+                    percent(),
+                    sentences);
         }
     }
 

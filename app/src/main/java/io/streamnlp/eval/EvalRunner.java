@@ -38,7 +38,8 @@ public final class EvalRunner {
      *                             records to the last one (start-up, JIT and the first batches left out); 0 when too
      *                             few came back to tell
      */
-    public record Collected(Map<Integer, JsonNode> events, int deadLettered, int missing, double seconds, double warmRecordsPerSecond) {
+    public record Collected(
+            Map<Integer, JsonNode> events, int deadLettered, int missing, double seconds, double warmRecordsPerSecond) {
         public Collected(Map<Integer, JsonNode> events, int deadLettered, int missing, double seconds) {
             this(events, deadLettered, missing, seconds, 0);
         }
@@ -67,7 +68,8 @@ public final class EvalRunner {
     public Collected run(List<String> texts, String outputTopic, Progress progress) {
         String run = "eval-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         long t0 = System.nanoTime();
-        try (EventCollector collector = new EventCollector(bootstrap, clientOverrides, List.of(outputTopic, topics.dlq()), true)) {
+        try (EventCollector collector =
+                new EventCollector(bootstrap, clientOverrides, List.of(outputTopic, topics.dlq()), true)) {
             publish(run, texts);
             Map<Integer, JsonNode> events = new HashMap<>();
             int dead = 0;
@@ -103,7 +105,9 @@ public final class EvalRunner {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             int warm = events.size() + dead - warmFrom;
-            double warmRate = warmStart == 0 || lastArrival <= warmStart || warm < 10 ? 0 : warm / ((lastArrival - warmStart) / 1e9);
+            double warmRate = warmStart == 0 || lastArrival <= warmStart || warm < 10
+                    ? 0
+                    : warm / ((lastArrival - warmStart) / 1e9);
             return new Collected(events, dead, texts.size() - events.size() - dead, seconds, warmRate);
         }
     }
@@ -113,12 +117,16 @@ public final class EvalRunner {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
         p.putAll(clientOverrides);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < texts.size(); i++) {
                 ObjectNode o = JSON.createObjectNode();
                 o.put("id", run + i);
                 o.put("text", texts.get(i));
-                producer.send(new ProducerRecord<>(topics.input(), (run + i).getBytes(StandardCharsets.UTF_8), o.toString().getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>(
+                        topics.input(),
+                        (run + i).getBytes(StandardCharsets.UTF_8),
+                        o.toString().getBytes(StandardCharsets.UTF_8)));
             }
             producer.flush();
         }
@@ -130,7 +138,8 @@ public final class EvalRunner {
         for (int i = 0; i < sentences.size(); i++) {
             JsonNode ev = c.events().get(i);
             ConllDocument.Sentence s = sentences.get(i);
-            List<String> predicted = ev == null ? new ArrayList<>(java.util.Collections.nCopies(s.tokens().size(), "O"))
+            List<String> predicted = ev == null
+                    ? new ArrayList<>(java.util.Collections.nCopies(s.tokens().size(), "O"))
                     : SpanTagger.tags(s, ev.path("entities"));
             scorer.add(s.gold(), predicted);
         }
@@ -147,8 +156,8 @@ public final class EvalRunner {
         for (int d = 0; d < documents.size(); d++) {
             ConllDocument.Document doc = documents.get(d);
             JsonNode ev = c.events().get(d);
-            List<List<SpanTagger.Span>> parts = DocumentSpans.perSentence(doc,
-                    ev == null ? List.of() : SpanTagger.spans(ev.path("entities")));
+            List<List<SpanTagger.Span>> parts =
+                    DocumentSpans.perSentence(doc, ev == null ? List.of() : SpanTagger.spans(ev.path("entities")));
             for (int i = 0; i < doc.sentences().size(); i++) {
                 ConllDocument.Sentence s = doc.sentences().get(i);
                 scorer.add(s.gold(), SpanTagger.tags(s, parts.get(i)));
@@ -162,16 +171,19 @@ public final class EvalRunner {
      * sentence) those found for the sentence alone? {@code sentences} holds the sentence unit's events,
      * indexed by sentence in file order (the documents' sentences flattened).
      */
-    public static DocumentSpans.Consistency consistency(List<ConllDocument.Document> documents, Collected documentEvents,
-                                                        Collected sentenceEvents) {
+    public static DocumentSpans.Consistency consistency(
+            List<ConllDocument.Document> documents, Collected documentEvents, Collected sentenceEvents) {
         DocumentSpans.ConsistencyCounter counter = new DocumentSpans.ConsistencyCounter();
         int flat = 0;
         for (int d = 0; d < documents.size(); d++) {
             ConllDocument.Document doc = documents.get(d);
-            List<SpanTagger.Span> docSpans = DocumentSpans.spansOf(documentEvents.events().get(d));
+            List<SpanTagger.Span> docSpans =
+                    DocumentSpans.spansOf(documentEvents.events().get(d));
             List<List<SpanTagger.Span>> parts = docSpans == null ? null : DocumentSpans.perSentence(doc, docSpans);
             for (int i = 0; i < doc.sentences().size(); i++) {
-                counter.add(parts == null ? null : parts.get(i), DocumentSpans.spansOf(sentenceEvents.events().get(flat++)));
+                counter.add(
+                        parts == null ? null : parts.get(i),
+                        DocumentSpans.spansOf(sentenceEvents.events().get(flat++)));
             }
         }
         return counter.result();
@@ -182,7 +194,9 @@ public final class EvalRunner {
         ClassificationScorer scorer = new ClassificationScorer(labels);
         for (int i = 0; i < rows.size(); i++) {
             JsonNode ev = c.events().get(i);
-            scorer.add(rows.get(i).label(), ev == null ? "(missing)" : ev.path("label").asText());
+            scorer.add(
+                    rows.get(i).label(),
+                    ev == null ? "(missing)" : ev.path("label").asText());
         }
         return scorer;
     }

@@ -19,7 +19,10 @@ public final class SpanTagger {
     public static List<Span> spans(JsonNode entities) {
         List<Span> out = new ArrayList<>();
         for (JsonNode e : entities) {
-            out.add(new Span(e.path("start").asInt(), e.path("end").asInt(), e.path("label").asText()));
+            out.add(new Span(
+                    e.path("start").asInt(),
+                    e.path("end").asInt(),
+                    e.path("label").asText()));
         }
         return out;
     }
@@ -37,7 +40,8 @@ public final class SpanTagger {
             boolean first = true;
             for (int i = 0; i < n; i++) {
                 int ts = starts[i];
-                int te = ts + s.tokens().get(i).codePointCount(0, s.tokens().get(i).length());
+                int te = ts
+                        + s.tokens().get(i).codePointCount(0, s.tokens().get(i).length());
                 if (ts < e.end() && e.start() < te) {
                     if (tags[i].equals("O")) {
                         tags[i] = (first ? "B-" : "I-") + e.label();

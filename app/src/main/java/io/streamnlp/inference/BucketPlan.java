@@ -19,14 +19,20 @@ public final class BucketPlan {
 
     /** (length, document, window) packed per row, in plan order: see {@link BucketPlanner}. */
     private final long[] keys;
+
     private final List<Slice> buckets;
     private final List<Slice> parts;
     private final int[][] partsByLane;
     private final long realTokens;
     private final long paddedTokens;
 
-    BucketPlan(long[] keys, List<Slice> buckets, List<Slice> parts, int[][] partsByLane, long realTokens,
-               long paddedTokens) {
+    BucketPlan(
+            long[] keys,
+            List<Slice> buckets,
+            List<Slice> parts,
+            int[][] partsByLane,
+            long realTokens,
+            long paddedTokens) {
         this.keys = keys;
         this.buckets = List.copyOf(buckets);
         this.parts = List.copyOf(parts);

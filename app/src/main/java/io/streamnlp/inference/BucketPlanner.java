@@ -114,7 +114,8 @@ public final class BucketPlanner {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> Long.compare(parts.get(b).cost(), parts.get(a).cost()));
+        Arrays.sort(
+                order, (a, b) -> Long.compare(parts.get(b).cost(), parts.get(a).cost()));
         List<List<Integer>> byLane = new ArrayList<>();
         for (int k = 0; k < lanes; k++) {
             byLane.add(new ArrayList<>());

@@ -36,6 +36,7 @@ public final class BundleRuntime implements AutoCloseable {
     final WindowingTokenizer tokenizer;
     /** Outputs to fetch per run: the enabled tasks' outputs. */
     final Set<String> outputs = new LinkedHashSet<>();
+
     boolean servesNer;
     boolean servesTopic;
 
@@ -55,8 +56,12 @@ public final class BundleRuntime implements AutoCloseable {
         this(env, bundle, session, tokenizer, true);
     }
 
-    private BundleRuntime(OrtEnvironment env, ModelBundle bundle, OrtSession session, WindowingTokenizer tokenizer,
-                          boolean ownsTokenizer) {
+    private BundleRuntime(
+            OrtEnvironment env,
+            ModelBundle bundle,
+            OrtSession session,
+            WindowingTokenizer tokenizer,
+            boolean ownsTokenizer) {
         this.ownsTokenizer = ownsTokenizer;
         this.env = env;
         this.bundle = bundle;
@@ -83,7 +88,12 @@ public final class BundleRuntime implements AutoCloseable {
         WindowingTokenizer tokenizer = null;
         try {
             ModelBundle bundle = ModelBundleReader.read(dir, signature(session));
-            tokenizer = new WindowingTokenizer(bundle.tokenizerFile(), bundle.maxLength(), bundle.stride(), bundle.lowercase(), bundle.sentenceWindows());
+            tokenizer = new WindowingTokenizer(
+                    bundle.tokenizerFile(),
+                    bundle.maxLength(),
+                    bundle.stride(),
+                    bundle.lowercase(),
+                    bundle.sentenceWindows());
             return new BundleRuntime(env, bundle, session, tokenizer);
         } catch (RuntimeException e) {
             if (tokenizer != null) {
@@ -144,8 +154,10 @@ public final class BundleRuntime implements AutoCloseable {
                 ModelBundleReader.checkOutputWidth(bundle, bundle.topic(), shape[shape.length - 1]);
             }
         } catch (InferenceException e) {
-            throw new BundleException(bundle.modelFile() + ": a test run with inputs " + bundle.inputs()
-                    + " failed: " + e.getCause().getMessage(), e);
+            throw new BundleException(
+                    bundle.modelFile() + ": a test run with inputs " + bundle.inputs() + " failed: "
+                            + e.getCause().getMessage(),
+                    e);
         }
     }
 
@@ -207,8 +219,10 @@ public final class BundleRuntime implements AutoCloseable {
             InferenceCpu.addSince(cpu0);
             return new Output(result, System.nanoTime() - t0);
         } catch (OrtException e) {
-            throw new InferenceException(bundle.id() + ": inference failed on a bucket of " + count + " rows x "
-                    + length + " tokens: " + e.getMessage(), e);
+            throw new InferenceException(
+                    bundle.id() + ": inference failed on a bucket of " + count + " rows x " + length + " tokens: "
+                            + e.getMessage(),
+                    e);
         } finally {
             for (OnnxTensor t : inputs.values()) {
                 t.close();
@@ -224,9 +238,13 @@ public final class BundleRuntime implements AutoCloseable {
     /** A cleared direct buffer holding at least {@code n} longs, reusing {@code buf} when big enough. */
     private static LongBuffer buffer(LongBuffer buf, int n) {
         if (buf == null || buf.capacity() < n) {
-            // doubled in long arithmetic and capped at the largest direct buffer of longs (Engines.checkBucketSize keeps n under it)
-            int cap = (int) Math.min(Integer.MAX_VALUE / Long.BYTES, Math.max(n, buf == null ? 4096L : buf.capacity() * 2L));
-            buf = ByteBuffer.allocateDirect(cap * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+            // doubled in long arithmetic and capped at the largest direct buffer of longs (Engines.checkBucketSize
+            // keeps n under it)
+            int cap = (int)
+                    Math.min(Integer.MAX_VALUE / Long.BYTES, Math.max(n, buf == null ? 4096L : buf.capacity() * 2L));
+            buf = ByteBuffer.allocateDirect(cap * Long.BYTES)
+                    .order(ByteOrder.nativeOrder())
+                    .asLongBuffer();
         }
         buf.clear();
         return buf;

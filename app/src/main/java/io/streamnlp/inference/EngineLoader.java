@@ -13,8 +13,7 @@ import java.util.List;
  * Also opens a single bundle on its own, for the bench's raw sessions.
  */
 public final class EngineLoader {
-    private EngineLoader() {
-    }
+    private EngineLoader() {}
 
     /**
      * What {@link #load} opened. {@code lanes[i]}: the sessions bundle i's bucket rows are spread over, [0] the
@@ -55,8 +54,10 @@ public final class EngineLoader {
         List<List<BundleRuntime>> lanes = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
         try {
-            int nerIndex = options.nerBundle() == null ? -1 : runtime(options.nerBundle(), env, factory, runtimes, dirs);
-            int topicIndex = options.topicBundle() == null ? -1 : runtime(options.topicBundle(), env, factory, runtimes, dirs);
+            int nerIndex =
+                    options.nerBundle() == null ? -1 : runtime(options.nerBundle(), env, factory, runtimes, dirs);
+            int topicIndex =
+                    options.topicBundle() == null ? -1 : runtime(options.topicBundle(), env, factory, runtimes, dirs);
             for (int i = 0; i < runtimes.size(); i++) {
                 runtimes.get(i).enable(i == nerIndex, i == topicIndex);
                 runtimes.get(i).selfCheck();
@@ -74,7 +75,8 @@ public final class EngineLoader {
             for (int i = 0; i < laneArrays.length; i++) {
                 laneArrays[i] = lanes.get(i).toArray(new BundleRuntime[0]);
             }
-            return new Loaded(runtimes.toArray(new BundleRuntime[0]), laneArrays, nerIndex, topicIndex, factory.resolved());
+            return new Loaded(
+                    runtimes.toArray(new BundleRuntime[0]), laneArrays, nerIndex, topicIndex, factory.resolved());
         } catch (RuntimeException e) {
             for (List<BundleRuntime> l : lanes) {
                 for (int k = 1; k < l.size(); k++) {
@@ -116,13 +118,17 @@ public final class EngineLoader {
     public static OrtEnvironment environment() {
         OrtEnvironment[] env = new OrtEnvironment[1];
         Throwable[] error = new Throwable[1];
-        Thread t = new Thread(null, () -> {
-            try {
-                env[0] = OrtEnvironment.getEnvironment();
-            } catch (Throwable e) {
-                error[0] = e;
-            }
-        }, "ort-environment", 8L << 20);
+        Thread t = new Thread(
+                null,
+                () -> {
+                    try {
+                        env[0] = OrtEnvironment.getEnvironment();
+                    } catch (Throwable e) {
+                        error[0] = e;
+                    }
+                },
+                "ort-environment",
+                8L << 20);
         t.start();
         try {
             t.join();
@@ -136,8 +142,8 @@ public final class EngineLoader {
         return env[0];
     }
 
-    private static int runtime(Path dir, OrtEnvironment env, SessionFactory sessions, List<BundleRuntime> runtimes,
-                               List<Path> dirs) {
+    private static int runtime(
+            Path dir, OrtEnvironment env, SessionFactory sessions, List<BundleRuntime> runtimes, List<Path> dirs) {
         Path key = canonical(dir);
         int at = dirs.indexOf(key);
         if (at >= 0) {

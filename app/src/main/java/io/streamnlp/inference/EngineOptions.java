@@ -15,8 +15,14 @@ import java.nio.file.Path;
  * @param aggregation    how sub-tokens decide a word's label, or null for the bundle's default
  * @param maxBucketRows  most rows per session run
  */
-public record EngineOptions(Path nerBundle, Path topicBundle, Device device, int intraOpThreads, int interOpThreads,
-                            Aggregation aggregation, int maxBucketRows) {
+public record EngineOptions(
+        Path nerBundle,
+        Path topicBundle,
+        Device device,
+        int intraOpThreads,
+        int interOpThreads,
+        Aggregation aggregation,
+        int maxBucketRows) {
     public EngineOptions {
         if (nerBundle == null && topicBundle == null) {
             throw new IllegalArgumentException("no model bundle: enable NER, topics or both");
@@ -38,7 +44,8 @@ public record EngineOptions(Path nerBundle, Path topicBundle, Device device, int
     }
 
     public EngineOptions withNerBundle(Path bundle) {
-        return new EngineOptions(bundle, topicBundle, device, intraOpThreads, interOpThreads, aggregation, maxBucketRows);
+        return new EngineOptions(
+                bundle, topicBundle, device, intraOpThreads, interOpThreads, aggregation, maxBucketRows);
     }
 
     public EngineOptions withTopicBundle(Path bundle) {

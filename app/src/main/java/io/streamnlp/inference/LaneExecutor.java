@@ -20,11 +20,13 @@ public final class LaneExecutor implements AutoCloseable {
 
     /** @param lanes the most lanes one {@link #run} is given */
     public LaneExecutor(int lanes) {
-        this.pool = lanes <= 1 ? null : Executors.newFixedThreadPool(lanes - 1, r -> {
-            Thread t = new Thread(r, "inference-lane");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = lanes <= 1
+                ? null
+                : Executors.newFixedThreadPool(lanes - 1, r -> {
+                    Thread t = new Thread(r, "inference-lane");
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /**
@@ -62,7 +64,8 @@ public final class LaneExecutor implements AutoCloseable {
                     break;
                 } catch (ExecutionException e) {
                     if (failure == null) {
-                        failure = e.getCause() instanceof RuntimeException re ? re
+                        failure = e.getCause() instanceof RuntimeException re
+                                ? re
                                 : new InferenceException(e.getCause().toString(), e.getCause());
                     }
                     break;
@@ -88,8 +91,8 @@ public final class LaneExecutor implements AutoCloseable {
     }
 
     /** Runs the given parts on one lane's session, leaving each output in {@code outs}. */
-    private static void runLane(BundleRuntime rt, BucketPlan plan, int[] mine, EncodedText[] texts,
-                                BundleRuntime.Output[] outs) {
+    private static void runLane(
+            BundleRuntime rt, BucketPlan plan, int[] mine, EncodedText[] texts, BundleRuntime.Output[] outs) {
         for (int pi : mine) {
             BucketPlan.Slice part = plan.parts().get(pi);
             BundleRuntime.Rows content = (row, buf) -> {

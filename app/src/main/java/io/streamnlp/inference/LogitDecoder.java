@@ -2,10 +2,10 @@ package io.streamnlp.inference;
 
 import io.streamnlp.api.event.Entity;
 import io.streamnlp.api.event.TopicPrediction;
-import io.streamnlp.model.Aggregation;
 import io.streamnlp.decode.SpanDecoder;
 import io.streamnlp.decode.TopicDecoder;
 import io.streamnlp.decode.WordLabeler;
+import io.streamnlp.model.Aggregation;
 import io.streamnlp.model.ModelBundle;
 import io.streamnlp.tokenize.EncodedText;
 import java.nio.FloatBuffer;

@@ -63,8 +63,8 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         Arrays.setAll(allLanes, i -> i);
         this.planner = new BucketPlanner(options.maxBucketRows());
         ModelBundle.Task nerTask = ner != null ? ner.bundle.ner() : null;
-        Aggregation agg = nerTask == null ? null
-                : options.aggregation() != null ? options.aggregation() : nerTask.aggregation();
+        Aggregation agg =
+                nerTask == null ? null : options.aggregation() != null ? options.aggregation() : nerTask.aggregation();
         this.decoder = new LogitDecoder(nerTask, agg, topic != null ? topic.bundle.topic() : null, laneCount);
         this.executor = new LaneExecutor(laneCount);
     }
@@ -85,8 +85,12 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         EngineLoader.Loaded loaded = EngineLoader.load(options, sessions);
         try {
             OnnxEnrichmentEngine engine = new OnnxEnrichmentEngine(loaded, options);
-            LOG.info("enrichment engine on {}: ner={} topic={}, {} session(s) per bundle", engine.device(), engine.nerModel(),
-                    engine.topicModel(), loaded.laneCount());
+            LOG.info(
+                    "enrichment engine on {}: ner={} topic={}, {} session(s) per bundle",
+                    engine.device(),
+                    engine.nerModel(),
+                    engine.topicModel(),
+                    loaded.laneCount());
             return engine;
         } catch (RuntimeException e) {
             loaded.close();
@@ -153,8 +157,8 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         boolean[] seen = new boolean[allLanes.length];
         for (int l : laneIds) {
             if (l < 0 || l >= allLanes.length || seen[l]) {
-                throw new IllegalArgumentException("lanes must be distinct and in [0, " + allLanes.length + "): "
-                        + Arrays.toString(laneIds));
+                throw new IllegalArgumentException(
+                        "lanes must be distinct and in [0, " + allLanes.length + "): " + Arrays.toString(laneIds));
             }
             seen[l] = true;
         }
@@ -162,7 +166,8 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
 
     private BatchResult inferOpen(List<? extends EncodedDocument> documents, int[] laneIds) {
         int docs = documents.size();
-        if (docs > MAX_BATCH_DOCUMENTS) { // the packed keys would mix documents up (BatchPolicy bounds batch.max.records)
+        if (docs > MAX_BATCH_DOCUMENTS) { // the packed keys would mix documents up (BatchPolicy bounds
+            // batch.max.records)
             throw new IllegalArgumentException(docs + " documents in one batch, more than " + MAX_BATCH_DOCUMENTS);
         }
         OnnxEncodedDocument[] encoded = new OnnxEncodedDocument[docs];
@@ -191,10 +196,12 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
             try (LaneOutputs outs = executor.run(lanes(ri, laneIds), plan, texts)) {
                 nanos += outs.nanos();
                 if (ri == nerIndex) {
-                    nerLogits = decoder.nerLogits(plan, outs, texts, rt.bundle.ner().output(), rt.tokenizer.prefixLength());
+                    nerLogits =
+                            decoder.nerLogits(plan, outs, texts, rt.bundle.ner().output(), rt.tokenizer.prefixLength());
                 }
                 if (ri == topicIndex) {
-                    topicSums = decoder.topicSums(plan, outs, docs, rt.bundle.topic().output());
+                    topicSums = decoder.topicSums(
+                            plan, outs, docs, rt.bundle.topic().output());
                 }
             }
             sequences += plan.rows();
@@ -205,13 +212,14 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         int lane = laneIds[0]; // a call decodes with its first lane's scratch
         List<Enrichment> results = new ArrayList<>(docs);
         for (int d = 0; d < docs; d++) {
-            List<Entity> entities = ner != null ? decoder.entities(lane, encoded[d].perRuntime[nerIndex], nerLogits[d]) : null;
-            TopicPrediction tp = topic != null
-                    ? decoder.topic(topicSums[d], encoded[d].perRuntime[topicIndex].windowCount()) : null;
+            List<Entity> entities =
+                    ner != null ? decoder.entities(lane, encoded[d].perRuntime[nerIndex], nerLogits[d]) : null;
+            TopicPrediction tp =
+                    topic != null ? decoder.topic(topicSums[d], encoded[d].perRuntime[topicIndex].windowCount()) : null;
             results.add(new Enrichment(entities, tp));
         }
-        return new BatchResult(results, new BatchStats(docs, sequences, buckets, realTokens, paddedTokens, nanos,
-                laneIds.length));
+        return new BatchResult(
+                results, new BatchStats(docs, sequences, buckets, realTokens, paddedTokens, nanos, laneIds.length));
     }
 
     /** Bundle {@code ri}'s sessions for the given lanes. */

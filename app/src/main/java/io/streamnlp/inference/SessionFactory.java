@@ -41,7 +41,8 @@ final class SessionFactory {
             return create(model, false);
         }
         if (want == Device.AUTO && !OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-            // the CPU build of ONNX Runtime (the default one) has no CUDA provider to try: CPU is the plan, not a fallback
+            // the CPU build of ONNX Runtime (the default one) has no CUDA provider to try: CPU is the plan, not a
+            // fallback
             LOG.debug("ONNX Runtime build without the CUDA provider; running on CPU");
             resolved = Device.CPU;
             return create(model, false);
@@ -52,8 +53,10 @@ final class SessionFactory {
             return s;
         } catch (RuntimeException | LinkageError e) {
             if (want == Device.CUDA) {
-                throw new IllegalStateException("device CUDA requested but the CUDA execution provider failed for "
-                        + model + ": " + rootMessage(e) + " (needs the onnxruntime_gpu build, CUDA 12, cuDNN 9 and a GPU)", e);
+                throw new IllegalStateException(
+                        "device CUDA requested but the CUDA execution provider failed for " + model + ": "
+                                + rootMessage(e) + " (needs the onnxruntime_gpu build, CUDA 12, cuDNN 9 and a GPU)",
+                        e);
             }
             // the GPU build on a machine where CUDA does not work: worth a line, as the build was chosen for the GPU
             LOG.info("CUDA unavailable ({}); running on CPU", rootMessage(e));

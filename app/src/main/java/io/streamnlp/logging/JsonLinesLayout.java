@@ -21,7 +21,8 @@ import java.time.format.DateTimeFormatter;
 public final class JsonLinesLayout extends LayoutBase<ILoggingEvent> {
     private static final JsonFactory JSON = new JsonFactory();
     /** Always milliseconds (Instant.toString drops a zero fraction): one width, sortable as text. */
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
 
     @Override
     public String doLayout(ILoggingEvent e) {

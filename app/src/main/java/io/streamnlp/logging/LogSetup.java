@@ -37,6 +37,7 @@ public final class LogSetup {
     static final String APPENDER = "CONSOLE";
     /** logback's own system property for a configuration file in place of the built-in logback.xml */
     public static final String CUSTOM_CONFIG = "logback.configurationFile";
+
     private static volatile Format format = Format.TEXT;
     private static Encoder<ILoggingEvent> textEncoder;
 
@@ -122,5 +123,4 @@ public final class LogSetup {
         e.start();
         return e;
     }
-
 }

@@ -6,12 +6,12 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.streamnlp.api.dlq.RejectReason;
+import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.Topics;
-import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.inference.InferenceCpu;
 import io.streamnlp.topology.RecordMetrics;
-import io.streamnlp.api.dlq.RejectReason;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -64,34 +64,65 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
         }
         dlqOut = out.get(topics.dlq());
         for (RejectReason r : RejectReason.values()) {
-            dlq.put(r, Counter.builder(DLQ).description("Records dead-lettered, by reason").tag("reason", r.name()).register(registry));
+            dlq.put(
+                    r,
+                    Counter.builder(DLQ)
+                            .description("Records dead-lettered, by reason")
+                            .tag("reason", r.name())
+                            .register(registry));
         }
         for (Trigger t : Trigger.values()) {
-            triggers.put(t, Counter.builder(BATCHES).description("Inference batches, by what flushed them")
-                    .tag("trigger", t.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+            triggers.put(
+                    t,
+                    Counter.builder(BATCHES)
+                            .description("Inference batches, by what flushed them")
+                            .tag("trigger", t.name().toLowerCase(java.util.Locale.ROOT))
+                            .register(registry));
         }
-        batchSize = DistributionSummary.builder(BATCH_SIZE).baseUnit("records").description("Records per inference batch")
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512).register(registry);
-        realTokens = Counter.builder(TOKENS_REAL).description("Non-padding tokens fed to the models").register(registry);
-        paddedTokens = Counter.builder(TOKENS_PADDED).description("Tokens fed to the models, padding included").register(registry);
+        batchSize = DistributionSummary.builder(BATCH_SIZE)
+                .baseUnit("records")
+                .description("Records per inference batch")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+                .register(registry);
+        realTokens = Counter.builder(TOKENS_REAL)
+                .description("Non-padding tokens fed to the models")
+                .register(registry);
+        paddedTokens = Counter.builder(TOKENS_PADDED)
+                .description("Tokens fed to the models, padding included")
+                .register(registry);
         // Padded / real tokens since start: 1.0 means no padding waste.
         Gauge.builder(PADDING_RATIO, this, m -> m.realSum.sum() == 0 ? 1.0 : m.paddedSum.sum() / m.realSum.sum())
-                .description("Padded tokens per real token since start").register(registry);
-        inferenceTime = Timer.builder(INFERENCE_TIME).description("Time inside ONNX Runtime per batch")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .description("Padded tokens per real token since start")
                 .register(registry);
-        queueTime = Timer.builder(QUEUE_TIME).description("How long a batch's oldest record waited before inference")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+        inferenceTime = Timer.builder(INFERENCE_TIME)
+                .description("Time inside ONNX Runtime per batch")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
-        FunctionCounter.builder(INFERENCE_CPU, InferenceCpu.class, c -> InferenceCpu.seconds()).baseUnit("seconds")
-                .description("CPU time of the threads running ONNX Runtime sessions, inside their runs (set it against process CPU time)")
+        queueTime = Timer.builder(QUEUE_TIME)
+                .description("How long a batch's oldest record waited before inference")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
-        inferenceFailures = Counter.builder(INFERENCE_FAILURES).description("Batches whose inference threw (then split to isolate the bad records)")
+        FunctionCounter.builder(INFERENCE_CPU, InferenceCpu.class, c -> InferenceCpu.seconds())
+                .baseUnit("seconds")
+                .description(
+                        "CPU time of the threads running ONNX Runtime sessions, inside their runs (set it against process CPU time)")
+                .register(registry);
+        inferenceFailures = Counter.builder(INFERENCE_FAILURES)
+                .description("Batches whose inference threw (then split to isolate the bad records)")
                 .register(registry);
     }
 
     private Counter counter(Map<String, Counter> cache, String name, String topic, String description) {
-        return cache.computeIfAbsent(topic, t -> Counter.builder(name).description(description).tag("topic", t).register(registry));
+        return cache.computeIfAbsent(
+                topic,
+                t -> Counter.builder(name)
+                        .description(description)
+                        .tag("topic", t)
+                        .register(registry));
     }
 
     @Override

@@ -11,8 +11,10 @@ public record HealthState(KafkaStreams.State streams, boolean modelsLoaded) {
 
     /** Liveness: up, and the stream has not failed or stopped (a restart is what would help then). */
     public boolean live() {
-        return streams == null || (streams != KafkaStreams.State.ERROR && streams != KafkaStreams.State.PENDING_ERROR
-                && streams != KafkaStreams.State.NOT_RUNNING);
+        return streams == null
+                || (streams != KafkaStreams.State.ERROR
+                        && streams != KafkaStreams.State.PENDING_ERROR
+                        && streams != KafkaStreams.State.NOT_RUNNING);
     }
 
     /** Readiness: models loaded and the stream processing (not starting or rebalancing). */
@@ -21,6 +23,7 @@ public record HealthState(KafkaStreams.State streams, boolean modelsLoaded) {
     }
 
     public String describe() {
-        return "streams=" + (streams == null ? "STARTING" : streams) + " models=" + (modelsLoaded ? "loaded" : "loading");
+        return "streams=" + (streams == null ? "STARTING" : streams) + " models="
+                + (modelsLoaded ? "loaded" : "loading");
     }
 }

@@ -7,11 +7,11 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.app.EnricherApp;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
-import io.streamnlp.api.engine.EnrichmentEngine;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,11 +37,13 @@ public final class Monitoring implements AutoCloseable {
 
     private Monitoring(EnricherConfig config) {
         // Kafka Streams gives the RocksDB batch buffer (tag rocksdb.state.id) and the in-memory partials store (tag
-        // in.memory.state.id) the same kafka.stream.state.* metric names. Prometheus wants one set of tag keys per name,
+        // in.memory.state.id) the same kafka.stream.state.* metric names. Prometheus wants one set of tag keys per
+        // name,
         // so whichever store registered second was rejected, with a WARN at run time, and which one depended on timing.
         // Keep the buffer's (the store that holds records), always.
-        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith("kafka.stream.state.")
-                && id.getTag("in.memory.state.id") != null));
+        registry.config()
+                .meterFilter(MeterFilter.deny(id ->
+                        id.getName().startsWith("kafka.stream.state.") && id.getTag("in.memory.state.id") != null));
         metrics = new EnricherMetrics(registry, Topics.from(config));
         new JvmMemoryMetrics().bindTo(registry);
         if (config.getBoolean(ConfigKeys.METRICS_ENABLED)) {
@@ -77,14 +79,20 @@ public final class Monitoring implements AutoCloseable {
         streamsMetrics = new KafkaStreamsMetrics(running.streams());
         streamsMetrics.bindTo(registry);
         EnrichmentEngine engine = running.engine();
-        String device = engine.device() == null ? "unknown" : engine.device().name().toLowerCase(Locale.ROOT);
-        Gauge.builder(DEVICE, () -> 1).description("Device ONNX Runtime runs on (tag)").tag("device", device).register(registry);
+        String device =
+                engine.device() == null ? "unknown" : engine.device().name().toLowerCase(Locale.ROOT);
+        Gauge.builder(DEVICE, () -> 1)
+                .description("Device ONNX Runtime runs on (tag)")
+                .tag("device", device)
+                .register(registry);
         model("ner", engine.nerModel());
         model("topic", engine.topicModel());
         Gauge.builder(PENDING, running.registry(), r -> r.pendingRecords())
-                .description("Records tokenized and waiting for a batch").register(registry);
+                .description("Records tokenized and waiting for a batch")
+                .register(registry);
         Gauge.builder(IN_FLIGHT, running.registry(), r -> r.inFlightBatches())
-                .description("Batches handed to the inference threads and not yet forwarded").register(registry);
+                .description("Batches handed to the inference threads and not yet forwarded")
+                .register(registry);
         this.app = running;
     }
 
@@ -95,8 +103,10 @@ public final class Monitoring implements AutoCloseable {
         int at = nameAtVersion.lastIndexOf('@');
         String name = at < 0 ? nameAtVersion : nameAtVersion.substring(0, at);
         String version = at < 0 ? "" : nameAtVersion.substring(at + 1);
-        Gauge.builder(MODEL, () -> 1).description("Model bundle serving a task (tags)")
-                .tags(Tags.of("task", task, "model", name, "version", version)).register(registry);
+        Gauge.builder(MODEL, () -> 1)
+                .description("Model bundle serving a task (tags)")
+                .tags(Tags.of("task", task, "model", name, "version", version))
+                .register(registry);
     }
 
     public HealthState health() {

@@ -1,7 +1,5 @@
 package io.streamnlp.model;
 
-import io.streamnlp.model.Aggregation;
-import io.streamnlp.model.LabelScheme;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -36,8 +34,19 @@ public final class ModelBundle {
     private final Task topic;
     private final List<String> inputs;
 
-    ModelBundle(Path dir, String name, String version, String description, String modelType, int maxLength,
-                int stride, boolean lowercase, boolean sentenceWindows, Task ner, Task topic, List<String> inputs) {
+    ModelBundle(
+            Path dir,
+            String name,
+            String version,
+            String description,
+            String modelType,
+            int maxLength,
+            int stride,
+            boolean lowercase,
+            boolean sentenceWindows,
+            Task ner,
+            Task topic,
+            List<String> inputs) {
         this.dir = dir;
         this.name = name;
         this.version = version;
@@ -52,31 +61,68 @@ public final class ModelBundle {
         this.inputs = List.copyOf(inputs);
     }
 
-    public Path dir() { return dir; }
-    public Path modelFile() { return dir.resolve(MODEL); }
-    public Path tokenizerFile() { return dir.resolve(TOKENIZER); }
-    public String name() { return name; }
-    public String version() { return version; }
-    public String description() { return description; }
-    public String modelType() { return modelType; }
+    public Path dir() {
+        return dir;
+    }
+
+    public Path modelFile() {
+        return dir.resolve(MODEL);
+    }
+
+    public Path tokenizerFile() {
+        return dir.resolve(TOKENIZER);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String modelType() {
+        return modelType;
+    }
     /** Tokens per window, special tokens included. */
-    public int maxLength() { return maxLength; }
+    public int maxLength() {
+        return maxLength;
+    }
     /** Tokens of context a window keeps on each side of the part it labels (windows overlap by twice this). */
-    public int stride() { return stride; }
+    public int stride() {
+        return stride;
+    }
     /**
      * bundle.json "windowing": "sentence": a text longer than one window is cut into its sentences, one window
      * each, no context across them; "context" (the default): windows of consecutive sentences with context.
      */
-    public boolean sentenceWindows() { return sentenceWindows; }
-    public boolean lowercase() { return lowercase; }
+    public boolean sentenceWindows() {
+        return sentenceWindows;
+    }
+
+    public boolean lowercase() {
+        return lowercase;
+    }
     /** The NER task, or null when the bundle has none. */
-    public Task ner() { return ner; }
+    public Task ner() {
+        return ner;
+    }
     /** The topic task, or null when the bundle has none. */
-    public Task topic() { return topic; }
+    public Task topic() {
+        return topic;
+    }
     /** The graph's declared inputs. */
-    public List<String> inputs() { return inputs; }
+    public List<String> inputs() {
+        return inputs;
+    }
     /** name@version. */
-    public String id() { return name + "@" + version; }
+    public String id() {
+        return name + "@" + version;
+    }
 
     @Override
     public String toString() {

@@ -7,8 +7,6 @@ import static io.streamnlp.model.ModelBundle.TOKENIZER;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamnlp.model.Aggregation;
-import io.streamnlp.model.LabelScheme;
 import io.streamnlp.model.ModelBundle.Task;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,12 +25,12 @@ import java.util.TreeMap;
  */
 public final class ModelBundleReader {
     /** Inputs the engine knows how to feed. */
-    public static final Set<String> KNOWN_INPUTS = Set.of("input_ids", "attention_mask", "token_type_ids", "position_ids");
+    public static final Set<String> KNOWN_INPUTS =
+            Set.of("input_ids", "attention_mask", "token_type_ids", "position_ids");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ModelBundleReader() {
-    }
+    private ModelBundleReader() {}
 
     /** Checks the folder and its required files exist (before anything opens them). */
     public static void requireFiles(Path dir) {
@@ -61,7 +59,8 @@ public final class ModelBundleReader {
             }
         }
         if (!graph.inputs().contains("input_ids")) {
-            throw new BundleException(dir.resolve(MODEL) + ": no input 'input_ids' (inputs are " + graph.inputs() + ")");
+            throw new BundleException(
+                    dir.resolve(MODEL) + ": no input 'input_ids' (inputs are " + graph.inputs() + ")");
         }
 
         String modelType = config.path("model_type").asText("");
@@ -99,8 +98,12 @@ public final class ModelBundleReader {
                     throw new BundleException(manifestFile + ": unknown task '" + t + "' (expected ner or topic)");
                 }
             }
-            ner = tasks.has("ner") ? manifestTask(tasks.get("ner"), "ner", 3, manifestFile, configFile, configLabels, graph, dir) : null;
-            topic = tasks.has("topic") ? manifestTask(tasks.get("topic"), "topic", 2, manifestFile, configFile, configLabels, graph, dir) : null;
+            ner = tasks.has("ner")
+                    ? manifestTask(tasks.get("ner"), "ner", 3, manifestFile, configFile, configLabels, graph, dir)
+                    : null;
+            topic = tasks.has("topic")
+                    ? manifestTask(tasks.get("topic"), "topic", 2, manifestFile, configFile, configLabels, graph, dir)
+                    : null;
         } else {
             name = text(config, "_name_or_path", dir.getFileName().toString());
             if (name.isBlank()) {
@@ -114,7 +117,8 @@ public final class ModelBundleReader {
             String output = defaultOutput(graph, dir);
             int rank = graph.outputShapes().get(output).length;
             if (configLabels == null) {
-                throw new BundleException(configFile + ": no id2label (needed to name the labels of output '" + output + "')");
+                throw new BundleException(
+                        configFile + ": no id2label (needed to name the labels of output '" + output + "')");
             }
             if (rank == 3) {
                 ner = new Task(output, configLabels, scheme(null, configLabels, configFile), Aggregation.FIRST);
@@ -137,26 +141,47 @@ public final class ModelBundleReader {
             throw new BundleException(manifestFile + ": maxLength " + maxLength + " is too small (at least 8)");
         }
         if (stride < 0 || stride > maxLength / 2) {
-            throw new BundleException(manifestFile + ": stride " + stride + " must be between 0 and maxLength/2 (" + maxLength / 2 + ")");
+            throw new BundleException(
+                    manifestFile + ": stride " + stride + " must be between 0 and maxLength/2 (" + maxLength / 2 + ")");
         }
         checkVocab(dir, config, configFile);
-        return new ModelBundle(dir, name, version, description, modelType, maxLength, stride, lowercase, sentenceWindows, ner, topic, graph.inputs());
+        return new ModelBundle(
+                dir,
+                name,
+                version,
+                description,
+                modelType,
+                maxLength,
+                stride,
+                lowercase,
+                sentenceWindows,
+                ner,
+                topic,
+                graph.inputs());
     }
 
-    private static Task manifestTask(JsonNode node, String task, int rank, Path manifestFile, Path configFile,
-                                     List<String> configLabels, GraphSignature graph, Path dir) {
+    private static Task manifestTask(
+            JsonNode node,
+            String task,
+            int rank,
+            Path manifestFile,
+            Path configFile,
+            List<String> configLabels,
+            GraphSignature graph,
+            Path dir) {
         String output = node.path("output").asText(null);
         if (output == null) {
             output = defaultOutput(graph, dir);
         }
         long[] shape = graph.outputShapes().get(output);
         if (shape == null) {
-            throw new BundleException(manifestFile + ": task " + task + " declares output '" + output
-                    + "' which is not in " + MODEL + " (outputs are " + graph.outputShapes().keySet() + ")");
+            throw new BundleException(
+                    manifestFile + ": task " + task + " declares output '" + output + "' which is not in " + MODEL
+                            + " (outputs are " + graph.outputShapes().keySet() + ")");
         }
         if (shape.length != rank) {
-            throw new BundleException(manifestFile + ": task " + task + " output '" + output + "' has rank " + shape.length
-                    + " in " + MODEL + "; expected " + rank);
+            throw new BundleException(manifestFile + ": task " + task + " output '" + output + "' has rank "
+                    + shape.length + " in " + MODEL + "; expected " + rank);
         }
         List<String> labels;
         Path labelSource;
@@ -168,7 +193,8 @@ public final class ModelBundleReader {
             labels = configLabels;
             labelSource = configFile;
         } else {
-            throw new BundleException(manifestFile + ": task " + task + " has no labels and " + CONFIG + " has no id2label");
+            throw new BundleException(
+                    manifestFile + ": task " + task + " has no labels and " + CONFIG + " has no id2label");
         }
         if (labels.isEmpty()) {
             throw new BundleException(labelSource + ": task " + task + " has no labels");
@@ -176,7 +202,10 @@ public final class ModelBundleReader {
         LabelScheme scheme = null;
         Aggregation aggregation = null;
         if (task.equals("ner")) {
-            scheme = scheme(node.path("labelScheme").asText(null), labels, node.has("labelScheme") ? manifestFile : labelSource);
+            scheme = scheme(
+                    node.path("labelScheme").asText(null),
+                    labels,
+                    node.has("labelScheme") ? manifestFile : labelSource);
             try {
                 aggregation = Aggregation.parse(node.path("aggregation").asText(null));
             } catch (IllegalArgumentException e) {
@@ -195,14 +224,15 @@ public final class ModelBundleReader {
         if (declared != null) {
             LabelScheme s = LabelScheme.parse(declared);
             if (s == null) {
-                throw new BundleException(file + ": unknown label scheme '" + declared + "' (expected IOB1, IOB2, IO or BIOES)");
+                throw new BundleException(
+                        file + ": unknown label scheme '" + declared + "' (expected IOB1, IOB2, IO or BIOES)");
             }
             return s;
         }
         LabelScheme s = LabelScheme.detect(labels);
         if (s == null) {
-            throw new BundleException(file + ": unknown label scheme: labels " + labels
-                    + " fit none of IOB1, IOB2, IO, BIOES");
+            throw new BundleException(
+                    file + ": unknown label scheme: labels " + labels + " fit none of IOB1, IOB2, IO, BIOES");
         }
         return s;
     }
@@ -263,7 +293,8 @@ public final class ModelBundleReader {
             }
         }
         if (byId.firstKey() != 0 || byId.lastKey() != byId.size() - 1) {
-            throw new BundleException(configFile + ": id2label ids are not 0.." + (byId.size() - 1) + ": " + byId.keySet());
+            throw new BundleException(
+                    configFile + ": id2label ids are not 0.." + (byId.size() - 1) + ": " + byId.keySet());
         }
         return new ArrayList<>(byId.values());
     }

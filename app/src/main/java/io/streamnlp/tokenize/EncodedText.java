@@ -18,8 +18,18 @@ public final class EncodedText {
     private final int[] ownEnd;
     private final int specials;
 
-    EncodedText(String text, long[] ids, int[] wordTokenStart, int[] wordTokenEnd, int[] wordStart, int[] wordEnd,
-                int[] windowStart, int[] windowEnd, int[] ownStart, int[] ownEnd, int specials) {
+    EncodedText(
+            String text,
+            long[] ids,
+            int[] wordTokenStart,
+            int[] wordTokenEnd,
+            int[] wordStart,
+            int[] wordEnd,
+            int[] windowStart,
+            int[] windowEnd,
+            int[] ownStart,
+            int[] ownEnd,
+            int specials) {
         this.text = text;
         this.ids = ids;
         this.wordTokenStart = wordTokenStart;
@@ -33,47 +43,77 @@ public final class EncodedText {
         this.specials = specials;
     }
 
-    public String text() { return text; }
+    public String text() {
+        return text;
+    }
 
     /** Token ids of the whole text, no special tokens. */
-    public long[] ids() { return ids; }
+    public long[] ids() {
+        return ids;
+    }
 
-    public int wordCount() { return wordStart.length; }
+    public int wordCount() {
+        return wordStart.length;
+    }
 
     /** First token of word {@code w}. */
-    public int wordTokenStart(int w) { return wordTokenStart[w]; }
+    public int wordTokenStart(int w) {
+        return wordTokenStart[w];
+    }
 
     /** Token after the last token of word {@code w}. */
-    public int wordTokenEnd(int w) { return wordTokenEnd[w]; }
+    public int wordTokenEnd(int w) {
+        return wordTokenEnd[w];
+    }
 
     /** Code-point offset of the word's first character. */
-    public int wordStart(int w) { return wordStart[w]; }
+    public int wordStart(int w) {
+        return wordStart[w];
+    }
 
     /** Code-point offset after the word's last character. */
-    public int wordEnd(int w) { return wordEnd[w]; }
+    public int wordEnd(int w) {
+        return wordEnd[w];
+    }
 
     /** Per word: code-point start (shared array, read-only). */
-    public int[] wordStarts() { return wordStart; }
+    public int[] wordStarts() {
+        return wordStart;
+    }
 
     /** Per word: code-point end (shared array, read-only). */
-    public int[] wordEnds() { return wordEnd; }
+    public int[] wordEnds() {
+        return wordEnd;
+    }
 
-    public int windowCount() { return windowStart.length; }
+    public int windowCount() {
+        return windowStart.length;
+    }
 
     /** First content token of window {@code k}. */
-    public int windowStart(int k) { return windowStart[k]; }
+    public int windowStart(int k) {
+        return windowStart[k];
+    }
 
     /** Content token after the last one of window {@code k}. */
-    public int windowEnd(int k) { return windowEnd[k]; }
+    public int windowEnd(int k) {
+        return windowEnd[k];
+    }
 
     /** Model input length of window {@code k}: its tokens plus the special tokens. */
-    public int windowLength(int k) { return windowEnd[k] - windowStart[k] + specials; }
+    public int windowLength(int k) {
+        return windowEnd[k] - windowStart[k] + specials;
+    }
 
     /** First content token of the part of window {@code k} whose words it labels. */
-    public int ownedStart(int k) { return ownStart[k]; }
+    public int ownedStart(int k) {
+        return ownStart[k];
+    }
 
     /** Content token after the part of window {@code k} whose words it labels. */
-    public int ownedEnd(int k) { return ownEnd[k]; }
+    public int ownedEnd(int k) {
+        return ownEnd[k];
+    }
 
     /**
      * The window word {@code w} takes its prediction from: the one whose owned part holds the word's first

@@ -70,7 +70,10 @@ public final class TokenizerLoader {
             Path tmp = Files.createTempFile("streamnlp-tokenizer", ".json");
             try {
                 JSON.writeValue(tmp.toFile(), root);
-                LOG.debug("loading patched copy of {} (model type {})", tokenizerJson, model.get("type").asText());
+                LOG.debug(
+                        "loading patched copy of {} (model type {})",
+                        tokenizerJson,
+                        model.get("type").asText());
                 return new Loaded(HuggingFaceTokenizer.newInstance(tmp, options), padId, lowercases);
             } finally {
                 Files.deleteIfExists(tmp);

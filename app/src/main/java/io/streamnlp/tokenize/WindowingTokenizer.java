@@ -38,7 +38,8 @@ public final class WindowingTokenizer implements AutoCloseable {
      *                  sentences that other sentences' context confuses); a sentence longer than a window is cut
      *                  with context as usual
      */
-    public WindowingTokenizer(Path tokenizerJson, int maxLength, int stride, boolean lowercase, boolean sentenceWindows) {
+    public WindowingTokenizer(
+            Path tokenizerJson, int maxLength, int stride, boolean lowercase, boolean sentenceWindows) {
         TokenizerLoader.Loaded loaded = TokenizerLoader.load(tokenizerJson);
         this.tokenizer = loaded.tokenizer();
         this.padId = loaded.padId();
@@ -64,28 +65,46 @@ public final class WindowingTokenizer implements AutoCloseable {
     }
 
     /** Special tokens before the content (e.g. [CLS] or &lt;s&gt;). */
-    public long[] prefix() { return prefix.clone(); }
+    public long[] prefix() {
+        return prefix.clone();
+    }
 
     /** Special tokens after the content (e.g. [SEP] or &lt;/s&gt;). */
-    public long[] suffix() { return suffix.clone(); }
+    public long[] suffix() {
+        return suffix.clone();
+    }
 
-    public int maxLength() { return maxLength; }
+    public int maxLength() {
+        return maxLength;
+    }
 
     /** The id padding positions carry (they are masked out). */
-    public long padId() { return padId; }
+    public long padId() {
+        return padId;
+    }
 
     /** Special tokens around each window. */
-    public int specialCount() { return prefix.length + suffix.length; }
+    public int specialCount() {
+        return prefix.length + suffix.length;
+    }
 
     /** Writes the special prefix into {@code buf}. */
-    public void putPrefix(java.nio.LongBuffer buf) { buf.put(prefix); }
+    public void putPrefix(java.nio.LongBuffer buf) {
+        buf.put(prefix);
+    }
 
     /** Writes the special suffix into {@code buf}. */
-    public void putSuffix(java.nio.LongBuffer buf) { buf.put(suffix); }
+    public void putSuffix(java.nio.LongBuffer buf) {
+        buf.put(suffix);
+    }
 
-    public int prefixLength() { return prefix.length; }
+    public int prefixLength() {
+        return prefix.length;
+    }
 
-    public int stride() { return stride; }
+    public int stride() {
+        return stride;
+    }
 
     /** Encodes a text; throws IllegalArgumentException for null. */
     public EncodedText encode(String text) {
@@ -164,8 +183,17 @@ public final class WindowingTokenizer implements AutoCloseable {
             int sentences = sentenceStarts(cps, wts, ws, we, words, sentenceStarts);
             windows = windows(n, wts, words, sentenceStarts, sentences);
         }
-        return new EncodedText(text, ids, Arrays.copyOf(wts, words), Arrays.copyOf(wte, words),
-                Arrays.copyOf(ws, words), Arrays.copyOf(we, words), windows[0], windows[1], windows[2], windows[3],
+        return new EncodedText(
+                text,
+                ids,
+                Arrays.copyOf(wts, words),
+                Arrays.copyOf(wte, words),
+                Arrays.copyOf(ws, words),
+                Arrays.copyOf(we, words),
+                windows[0],
+                windows[1],
+                windows[2],
+                windows[3],
                 prefix.length + suffix.length);
     }
 
@@ -208,8 +236,15 @@ public final class WindowingTokenizer implements AutoCloseable {
     }
 
     /** Windows with context over content tokens [from, to), appended to {@code out}. */
-    private int[][] windowsIn(int[][] out, int[] count, int from, int to, int[] wordStarts, int words,
-                              int[] sentenceStarts, int sentences) {
+    private int[][] windowsIn(
+            int[][] out,
+            int[] count,
+            int from,
+            int to,
+            int[] wordStarts,
+            int words,
+            int[] sentenceStarts,
+            int sentences) {
         int n = to;
         int context = Math.min(stride, budget / 4);
         int pos = from;
@@ -231,8 +266,8 @@ public final class WindowingTokenizer implements AutoCloseable {
             if (limit >= n) {
                 return add(out, count, ws, n, pos, n);
             }
-            int hi = limit - context;                          // room for the right context
-            int lo = pos + Math.max(1, (hi - pos) / 2);        // progress: at least half the room
+            int hi = limit - context; // room for the right context
+            int lo = pos + Math.max(1, (hi - pos) / 2); // progress: at least half the room
             // both the owned part and the window end at sentences when the sentences allow, the owned part
             // as long as it can be
             int we = latest(sentenceStarts, sentences, lo + context, limit);
@@ -240,10 +275,10 @@ public final class WindowingTokenizer implements AutoCloseable {
             if (ownEnd < 0) {
                 ownEnd = latest(sentenceStarts, sentences, lo, hi);
                 if (ownEnd < 0) {
-                    ownEnd = latest(wordStarts, words, lo, hi);    // a sentence longer than the room
+                    ownEnd = latest(wordStarts, words, lo, hi); // a sentence longer than the room
                 }
                 if (ownEnd < 0) {
-                    ownEnd = hi;                                   // a word longer than the room
+                    ownEnd = hi; // a word longer than the room
                 }
                 we = latest(sentenceStarts, sentences, ownEnd + context, limit);
                 if (we < 0) {
@@ -280,7 +315,7 @@ public final class WindowingTokenizer implements AutoCloseable {
             return -1;
         }
         int i = Arrays.binarySearch(sorted, 0, count, hi);
-        int at = i >= 0 ? i : -i - 2;                          // the last value <= hi
+        int at = i >= 0 ? i : -i - 2; // the last value <= hi
         return at >= 0 && sorted[at] >= lo ? sorted[at] : -1;
     }
 
@@ -345,7 +380,14 @@ public final class WindowingTokenizer implements AutoCloseable {
     }
 
     private static boolean isClosing(int cp) {
-        return cp == '"' || cp == '\'' || cp == ')' || cp == ']' || cp == '}' || cp == 0x201D || cp == 0x2019 || cp == 0xBB;
+        return cp == '"'
+                || cp == '\''
+                || cp == ')'
+                || cp == ']'
+                || cp == '}'
+                || cp == 0x201D
+                || cp == 0x2019
+                || cp == 0xBB;
     }
 
     /**
@@ -363,12 +405,13 @@ public final class WindowingTokenizer implements AutoCloseable {
 
     private static boolean isExtender(int cp) {
         int type = Character.getType(cp);
-        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
+        return type == Character.NON_SPACING_MARK
+                || type == Character.ENCLOSING_MARK
                 || type == Character.COMBINING_SPACING_MARK
-                || cp == 0x200D                          // zero width joiner
-                || (cp >= 0xFE00 && cp <= 0xFE0F)        // variation selectors
-                || (cp >= 0x1F3FB && cp <= 0x1F3FF)      // emoji skin-tone modifiers
-                || (cp >= 0xE0020 && cp <= 0xE007F);     // emoji tag sequences
+                || cp == 0x200D // zero width joiner
+                || (cp >= 0xFE00 && cp <= 0xFE0F) // variation selectors
+                || (cp >= 0x1F3FB && cp <= 0x1F3FF) // emoji skin-tone modifiers
+                || (cp >= 0xE0020 && cp <= 0xE007F); // emoji tag sequences
     }
 
     /**

@@ -2,14 +2,14 @@ package io.streamnlp.topology;
 
 import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.api.dlq.RejectReason;
+import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EngineFailureException;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.api.event.EventWriter;
 import io.streamnlp.batching.BatchCoordinator;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.batching.StoredRecord;
-import io.streamnlp.api.engine.EncodedDocument;
-import io.streamnlp.api.engine.EngineFailureException;
-import io.streamnlp.api.engine.EnrichmentEngine;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,6 +51,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private BatchCoordinator.Owner owner;
     /** True while init() restores: nothing may be forwarded then (a real task's dummy record context has no offset). */
     private boolean initializing;
+
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Long, byte[]> store;
     private long nextSeq;
@@ -62,9 +63,11 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private final TreeMap<Long, Doc> docs = new TreeMap<>();
     /** What each item handed to the coordinator stands for: a whole record, or one segment of a long one. */
     private final Map<Long, Item> items = new HashMap<>();
+
     private long nextItem;
     /** Stored records that no longer parse after a restore (config changed): dead-lettered at the first callback. */
     private final List<Long> restoredRejects = new ArrayList<>();
+
     private KeyValueStore<Long, byte[]> partials;
     /** A record became complete without an item coming back (a segment that cannot be encoded, partials too big). */
     private boolean rescan;
@@ -80,6 +83,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         final ParsedInput.Accepted parsed;
         /** Null for a record inferred whole; the segments of a long document otherwise. */
         final PartialResults segments;
+
         Enrichment whole;
         RejectReason failure;
         String error;
@@ -146,7 +150,8 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         try {
             for (Long seq : keys) {
                 StoredRecord stored = StoredRecord.deserialize(store.get(seq));
-                ParsedInput parsed = parser.parse(stored.key(), stored.value(), stored.topic(), stored.partition(), stored.offset());
+                ParsedInput parsed =
+                        parser.parse(stored.key(), stored.value(), stored.topic(), stored.partition(), stored.offset());
                 if (parsed instanceof ParsedInput.Accepted ok) {
                     byte[] done = partials.get(seq);
                     enqueue(seq, stored, ok, done == null ? null : PartialResults.deserialize(done, ok.text()));
@@ -168,13 +173,28 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         metrics.received(meta.topic());
         ParsedInput parsed = parser.parse(record.key(), record.value(), meta.topic(), meta.partition(), meta.offset());
         if (parsed instanceof ParsedInput.Rejected bad) {
-            deadLetter(record.key(), record.value(), record.headers(), record.timestamp(), bad.reason(), bad.message(),
-                    meta.topic(), meta.partition(), meta.offset());
+            deadLetter(
+                    record.key(),
+                    record.value(),
+                    record.headers(),
+                    record.timestamp(),
+                    bad.reason(),
+                    bad.message(),
+                    meta.topic(),
+                    meta.partition(),
+                    meta.offset());
             return;
         }
         ParsedInput.Accepted ok = (ParsedInput.Accepted) parsed;
-        StoredRecord stored = new StoredRecord(record.key(), record.value(), Arrays.asList(record.headers().toArray()),
-                record.timestamp(), meta.topic(), meta.partition(), meta.offset(), System.currentTimeMillis());
+        StoredRecord stored = new StoredRecord(
+                record.key(),
+                record.value(),
+                Arrays.asList(record.headers().toArray()),
+                record.timestamp(),
+                meta.topic(),
+                meta.partition(),
+                meta.offset(),
+                System.currentTimeMillis());
         long seq = nextSeq++;
         if (enqueue(seq, stored, ok, null)) {
             store.put(seq, stored.serialize());
@@ -243,8 +263,16 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
 
     private void rejectUntokenizable(long seq, StoredRecord stored) {
         if (!initializing) {
-            deadLetter(stored.key(), stored.value(), stored.kafkaHeaders(), stored.timestamp(), RejectReason.UNTOKENIZABLE,
-                    RejectReason.UNTOKENIZABLE.description(), stored.topic(), stored.partition(), stored.offset());
+            deadLetter(
+                    stored.key(),
+                    stored.value(),
+                    stored.kafkaHeaders(),
+                    stored.timestamp(),
+                    RejectReason.UNTOKENIZABLE,
+                    RejectReason.UNTOKENIZABLE.description(),
+                    stored.topic(),
+                    stored.partition(),
+                    stored.offset());
         } else {
             restoredRejects.add(seq);
         }
@@ -271,9 +299,11 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             }
             int budget = registry.policy().maxTokens();
             if (seg.tokenCount() > budget + budget / 2) {
-                // denser than the text's average (a table of digits in prose): cut this segment finer, by its own density
+                // denser than the text's average (a table of digits in prose): cut this segment finer, by its own
+                // density
                 String text = p.segmentText(d.parsed.text(), k);
-                int[] sub = Segments.cuts(text, (int) Math.max(16, (long) text.length() * budget * 4 / 5 / seg.tokenCount()));
+                int[] sub = Segments.cuts(
+                        text, (int) Math.max(16, (long) text.length() * budget * 4 / 5 / seg.tokenCount()));
                 if (sub.length > 1) {
                     for (int i = 0; i < sub.length; i++) {
                         sub[i] += p.cuts[k];
@@ -319,7 +349,11 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 d.whole = done.enrichment();
             } else {
                 d.inFlight--;
-                d.segments.finish(it.segment(), done.enrichment(), d.segments.cpStart(d.parsed.text(), it.segment()), it.weight());
+                d.segments.finish(
+                        it.segment(),
+                        done.enrichment(),
+                        d.segments.cpStart(d.parsed.text(), it.segment()),
+                        it.weight());
                 d.dirty = true;
             }
         }
@@ -348,7 +382,8 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         }
         if ((forwarded || !completed.isEmpty()) && coordinator().allDelivered()) {
             // The last task of a batch has forwarded: ask for a commit now, so the batch's events become visible to
-            // read_committed consumers without waiting out commit.interval.ms (one transaction per batch, not per task).
+            // read_committed consumers without waiting out commit.interval.ms (one transaction per batch, not per
+            // task).
             context.commit();
         }
     }
@@ -376,7 +411,16 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             it.remove();
             StoredRecord s = d.stored;
             if (d.failure != null) {
-                deadLetter(s.key(), s.value(), s.kafkaHeaders(), s.timestamp(), d.failure, d.error, s.topic(), s.partition(), s.offset());
+                deadLetter(
+                        s.key(),
+                        s.value(),
+                        s.kafkaHeaders(),
+                        s.timestamp(),
+                        d.failure,
+                        d.error,
+                        s.topic(),
+                        s.partition(),
+                        s.offset());
             } else {
                 emit(s, d.parsed, d.whole != null ? d.whole : d.segments.merge());
             }
@@ -398,17 +442,29 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         long latencyMs = Math.max(0, System.currentTimeMillis() - s.enqueuedAtMs());
         byte[] key = outputKey(s, in);
         EnrichmentEngine engine = registry.engine();
-        byte[] entities = e.entities() != null ? writer.entities(in.id(), in.text(), in.extras(), e.entities(), engine.nerModel(), latencyMs) : null;
-        byte[] topic = e.topic() != null ? writer.topic(in.id(), in.text(), in.extras(), e.topic(), engine.topicModel(), latencyMs) : null;
+        byte[] entities = e.entities() != null
+                ? writer.entities(in.id(), in.text(), in.extras(), e.entities(), engine.nerModel(), latencyMs)
+                : null;
+        byte[] topic = e.topic() != null
+                ? writer.topic(in.id(), in.text(), in.extras(), e.topic(), engine.topicModel(), latencyMs)
+                : null;
         // An entity-dense text can make an event tens of times its own size: one the topic cannot take would fail the
         // producer, kill the stream thread, and do so again on every instance that restores the record. Both events
         // are checked before either is sent, so a record gets all of its events or a dead letter, never half.
         long limit = settings.maxEventBytes() - key.length - Settings.RECORD_OVERHEAD_BYTES;
         long biggest = Math.max(entities == null ? 0 : entities.length, topic == null ? 0 : topic.length);
         if (biggest > limit) {
-            deadLetter(s.key(), s.value(), s.kafkaHeaders(), s.timestamp(), RejectReason.OUTPUT_TOO_LARGE,
-                    RejectReason.OUTPUT_TOO_LARGE.description() + ": " + biggest + " bytes, at most " + Math.max(0, limit),
-                    s.topic(), s.partition(), s.offset());
+            deadLetter(
+                    s.key(),
+                    s.value(),
+                    s.kafkaHeaders(),
+                    s.timestamp(),
+                    RejectReason.OUTPUT_TOO_LARGE,
+                    RejectReason.OUTPUT_TOO_LARGE.description() + ": " + biggest + " bytes, at most "
+                            + Math.max(0, limit),
+                    s.topic(),
+                    s.partition(),
+                    s.offset());
             return;
         }
         if (entities != null) {
@@ -434,14 +490,31 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             ParsedInput p = parser.parse(s.key(), s.value(), s.topic(), s.partition(), s.offset());
             RejectReason reason = p instanceof ParsedInput.Rejected r ? r.reason() : RejectReason.UNTOKENIZABLE;
             String message = p instanceof ParsedInput.Rejected r ? r.message() : reason.description();
-            deadLetter(s.key(), s.value(), s.kafkaHeaders(), s.timestamp(), reason, message, s.topic(), s.partition(), s.offset());
+            deadLetter(
+                    s.key(),
+                    s.value(),
+                    s.kafkaHeaders(),
+                    s.timestamp(),
+                    reason,
+                    message,
+                    s.topic(),
+                    s.partition(),
+                    s.offset());
             store.delete(seq);
         }
         restoredRejects.clear();
     }
 
-    private void deadLetter(byte[] key, byte[] value, Headers headers, long timestamp, RejectReason reason, String message,
-                            String topic, int partition, long offset) {
+    private void deadLetter(
+            byte[] key,
+            byte[] value,
+            Headers headers,
+            long timestamp,
+            RejectReason reason,
+            String message,
+            String topic,
+            int partition,
+            long offset) {
         Headers h = DeadLetters.headers(headers, reason, message, topic, partition, offset);
         context.forward(new Record<>(key, value, timestamp, h), names.deadLetters());
         metrics.deadLettered(reason);

@@ -27,6 +27,7 @@ public final class EnricherTopology {
     public static final String BUFFER_STORE = "batch-buffer";
     /** Finished segments of long documents still being enriched (see EnrichProcessor): a crash resumes them. */
     public static final String PARTIALS_STORE = "batch-partials";
+
     public static final String ENTITIES_SINK = "entities-sink";
     public static final String TOPICS_SINK = "topics-sink";
     public static final String DLQ_SINK = "dlq-sink";
@@ -44,17 +45,36 @@ public final class EnricherTopology {
     /** The topology with the given processors (tests hand out one object again and again, as a revived task sees). */
     static Topology build(Settings settings, ProcessorSupplier<byte[], byte[], byte[], byte[]> processors) {
         Topology t = new Topology();
-        t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), settings.topics().input());
+        t.addSource(
+                SOURCE,
+                Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                settings.topics().input());
         t.addProcessor(ENRICH, processors, SOURCE);
         t.addStateStore(bufferStore(settings, BUFFER_STORE), ENRICH);
         t.addStateStore(partialsStore(settings, PARTIALS_STORE), ENRICH);
         if (settings.nerEnabled()) {
-            t.addSink(ENTITIES_SINK, settings.topics().entities(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), ENRICH);
+            t.addSink(
+                    ENTITIES_SINK,
+                    settings.topics().entities(),
+                    Serdes.ByteArray().serializer(),
+                    Serdes.ByteArray().serializer(),
+                    ENRICH);
         }
         if (settings.topicEnabled()) {
-            t.addSink(TOPICS_SINK, settings.topics().topics(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), ENRICH);
+            t.addSink(
+                    TOPICS_SINK,
+                    settings.topics().topics(),
+                    Serdes.ByteArray().serializer(),
+                    Serdes.ByteArray().serializer(),
+                    ENRICH);
         }
-        t.addSink(DLQ_SINK, settings.topics().dlq(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), ENRICH);
+        t.addSink(
+                DLQ_SINK,
+                settings.topics().dlq(),
+                Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(),
+                ENRICH);
         return t;
     }
 
@@ -66,20 +86,33 @@ public final class EnricherTopology {
      * (the processor forwards each event to one of them by name), so each stream carries only its own events; the
      * entity stream stays empty with NER off, the topic stream with topics off.
      */
-    public static Outputs<KStream<byte[], byte[]>> addTo(StreamsBuilder builder, KStream<byte[], byte[]> input,
-                                                         Settings settings, CoordinatorRegistry registry, RecordMetrics metrics) {
+    public static Outputs<KStream<byte[], byte[]>> addTo(
+            StreamsBuilder builder,
+            KStream<byte[], byte[]> input,
+            Settings settings,
+            CoordinatorRegistry registry,
+            RecordMetrics metrics) {
         NodeNames n = NodeNames.EMBEDDED;
         builder.addStateStore(bufferStore(settings, n.buffer()));
         builder.addStateStore(partialsStore(settings, n.partials()));
-        KStream<byte[], byte[]> out = input.process(() -> new EnrichProcessor(settings, registry, metrics, n),
-                Named.as(n.enrich()), n.buffer(), n.partials());
-        return new Outputs<>(out.peek((k, v) -> {}, Named.as(n.entities())), out.peek((k, v) -> {}, Named.as(n.topics())),
+        KStream<byte[], byte[]> out = input.process(
+                () -> new EnrichProcessor(settings, registry, metrics, n),
+                Named.as(n.enrich()),
+                n.buffer(),
+                n.partials());
+        return new Outputs<>(
+                out.peek((k, v) -> {}, Named.as(n.entities())),
+                out.peek((k, v) -> {}, Named.as(n.topics())),
                 out.peek((k, v) -> {}, Named.as(n.deadLetters())));
     }
 
     /** As above for a Processor API topology: the processor reads from {@code parents}; returns its outputs' names. */
-    public static Outputs<String> addTo(Topology topology, Settings settings, CoordinatorRegistry registry,
-                                        RecordMetrics metrics, String... parents) {
+    public static Outputs<String> addTo(
+            Topology topology,
+            Settings settings,
+            CoordinatorRegistry registry,
+            RecordMetrics metrics,
+            String... parents) {
         NodeNames n = NodeNames.EMBEDDED;
         topology.addProcessor(n.enrich(), () -> new EnrichProcessor(settings, registry, metrics, n), parents);
         topology.addStateStore(bufferStore(settings, n.buffer()), n.enrich());

@@ -38,11 +38,12 @@ final class InputParser {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .build();
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_NESTING)
-                .maxStringLength(Math.max(options.maxBytes(), 1))
-                .maxDocumentLength(Math.max(options.maxBytes(), 1))
-                .build());
+        mapper.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING)
+                        .maxStringLength(Math.max(options.maxBytes(), 1))
+                        .maxDocumentLength(Math.max(options.maxBytes(), 1))
+                        .build());
     }
 
     ParsedInput parse(byte[] key, byte[] value, String topic, int partition, long offset) {
@@ -50,14 +51,17 @@ final class InputParser {
             return new ParsedInput.Rejected(RejectReason.NULL_VALUE, null);
         }
         if (value.length > options.maxBytes()) {
-            return new ParsedInput.Rejected(RejectReason.TOO_LARGE, value.length + " > " + options.maxBytes() + " bytes");
+            return new ParsedInput.Rejected(
+                    RejectReason.TOO_LARGE, value.length + " > " + options.maxBytes() + " bytes");
         }
         String decoded;
         try {
-            decoded = StandardCharsets.UTF_8.newDecoder()
+            decoded = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(value)).toString();
+                    .decode(ByteBuffer.wrap(value))
+                    .toString();
         } catch (CharacterCodingException e) {
             return new ParsedInput.Rejected(RejectReason.INVALID_UTF8, e.getMessage());
         }
@@ -78,12 +82,15 @@ final class InputParser {
         try (JsonParser p = mapper.createParser(decoded)) {
             root = mapper.readTree(p);
             // readTree stops after the first value: a second object or trailing text would be silently dropped
-            int end = root == null ? decoded.length() : (int) p.currentLocation().getCharOffset();
+            int end =
+                    root == null ? decoded.length() : (int) p.currentLocation().getCharOffset();
             int rest = skipJsonWhitespace(decoded, end);
             if (rest < decoded.length()) {
                 String tail = decoded.substring(rest, Math.min(decoded.length(), rest + 20));
-                return new ParsedInput.Rejected(RejectReason.INVALID_JSON, "trailing content after the JSON value at char " + rest
-                        + ": '" + tail.replaceAll("\\p{Cntrl}", "?") + (rest + 20 < decoded.length() ? "...'" : "'"));
+                return new ParsedInput.Rejected(
+                        RejectReason.INVALID_JSON,
+                        "trailing content after the JSON value at char " + rest + ": '"
+                                + tail.replaceAll("\\p{Cntrl}", "?") + (rest + 20 < decoded.length() ? "...'" : "'"));
             }
         } catch (JsonProcessingException e) {
             return new ParsedInput.Rejected(RejectReason.INVALID_JSON, firstLine(e.getOriginalMessage()));
@@ -92,7 +99,9 @@ final class InputParser {
             return new ParsedInput.Rejected(RejectReason.INVALID_JSON, e.toString());
         }
         if (root == null || !root.isObject()) {
-            return new ParsedInput.Rejected(RejectReason.NOT_AN_OBJECT, root == null ? "empty" : root.getNodeType().name().toLowerCase());
+            return new ParsedInput.Rejected(
+                    RejectReason.NOT_AN_OBJECT,
+                    root == null ? "empty" : root.getNodeType().name().toLowerCase());
         }
         ObjectNode obj = (ObjectNode) root;
         JsonNode textNode = obj.get(options.textField());
@@ -100,12 +109,17 @@ final class InputParser {
             return new ParsedInput.Rejected(RejectReason.MISSING_TEXT, "field '" + options.textField() + "'");
         }
         if (!textNode.isTextual()) {
-            return new ParsedInput.Rejected(RejectReason.TEXT_NOT_STRING,
-                    "field '" + options.textField() + "' is " + textNode.getNodeType().name().toLowerCase());
+            return new ParsedInput.Rejected(
+                    RejectReason.TEXT_NOT_STRING,
+                    "field '" + options.textField() + "' is "
+                            + textNode.getNodeType().name().toLowerCase());
         }
         JsonNode idNode = obj.get(options.idField());
-        String id = idNode != null && (idNode.isTextual() || idNode.isNumber()) && !idNode.asText().isEmpty()
-                ? idNode.asText() : fallbackId;
+        String id = idNode != null
+                        && (idNode.isTextual() || idNode.isNumber())
+                        && !idNode.asText().isEmpty()
+                ? idNode.asText()
+                : fallbackId;
         ObjectNode extras = obj.deepCopy();
         extras.remove(options.textField());
         extras.remove(options.idField());
@@ -125,7 +139,8 @@ final class InputParser {
     /** The first index at or after {@code from} that is not JSON whitespace (RFC 8259: space, tab, CR, LF only). */
     private static int skipJsonWhitespace(String s, int from) {
         int i = from;
-        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\r' || s.charAt(i) == '\n')) {
+        while (i < s.length()
+                && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\r' || s.charAt(i) == '\n')) {
             i++;
         }
         return i;

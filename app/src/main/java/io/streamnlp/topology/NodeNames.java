@@ -6,9 +6,18 @@ package io.streamnlp.topology;
  * with the user's own nodes.
  */
 record NodeNames(String enrich, String buffer, String partials, String entities, String topics, String deadLetters) {
-    static final NodeNames STANDALONE = new NodeNames(EnricherTopology.ENRICH, EnricherTopology.BUFFER_STORE,
-            EnricherTopology.PARTIALS_STORE, EnricherTopology.ENTITIES_SINK, EnricherTopology.TOPICS_SINK,
+    static final NodeNames STANDALONE = new NodeNames(
+            EnricherTopology.ENRICH,
+            EnricherTopology.BUFFER_STORE,
+            EnricherTopology.PARTIALS_STORE,
+            EnricherTopology.ENTITIES_SINK,
+            EnricherTopology.TOPICS_SINK,
             EnricherTopology.DLQ_SINK);
-    static final NodeNames EMBEDDED = new NodeNames("streamnlp-enrich", "streamnlp-" + EnricherTopology.BUFFER_STORE,
-            "streamnlp-" + EnricherTopology.PARTIALS_STORE, "streamnlp-entities", "streamnlp-topics", "streamnlp-dead-letters");
+    static final NodeNames EMBEDDED = new NodeNames(
+            "streamnlp-enrich",
+            "streamnlp-" + EnricherTopology.BUFFER_STORE,
+            "streamnlp-" + EnricherTopology.PARTIALS_STORE,
+            "streamnlp-entities",
+            "streamnlp-topics",
+            "streamnlp-dead-letters");
 }

@@ -9,15 +9,25 @@ import io.streamnlp.config.Topics;
  * What the topology needs to know: topic names, input handling, which enrichers are on, and the largest event
  * (key and value) the output topics accept.
  */
-public record Settings(Topics topics, InputOptions input, boolean nerEnabled, boolean topicEnabled, int inputMaxBytes,
-                       long maxEventBytes) {
+public record Settings(
+        Topics topics,
+        InputOptions input,
+        boolean nerEnabled,
+        boolean topicEnabled,
+        int inputMaxBytes,
+        long maxEventBytes) {
     /** Bytes a record needs beyond its key and value (record and batch headers, varints), rounded well up. */
     public static final int RECORD_OVERHEAD_BYTES = 512;
 
     public static Settings from(EnricherConfig c) {
         InputOptions in = InputOptions.from(c);
-        Settings s = new Settings(Topics.from(c), in, c.getBoolean(ConfigKeys.NER_ENABLED), c.getBoolean(ConfigKeys.TOPIC_ENABLED),
-                in.maxBytes(), 0);
+        Settings s = new Settings(
+                Topics.from(c),
+                in,
+                c.getBoolean(ConfigKeys.NER_ENABLED),
+                c.getBoolean(ConfigKeys.TOPIC_ENABLED),
+                in.maxBytes(),
+                0);
         return s.withMaxEventBytes(StreamsSettings.producerMaxRequestBytes(c, s));
     }
 

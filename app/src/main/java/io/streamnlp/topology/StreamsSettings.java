@@ -35,20 +35,27 @@ public final class StreamsSettings {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.get(ConfigKeys.APPLICATION_ID));
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.get(ConfigKeys.BOOTSTRAP_SERVERS));
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
-                c.getChoice(ConfigKeys.PROCESSING_GUARANTEE, StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE));
+        p.put(
+                StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                c.getChoice(
+                        ConfigKeys.PROCESSING_GUARANTEE, StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE));
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.getLong(ConfigKeys.COMMIT_INTERVAL_MS));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.getPositiveInt(ConfigKeys.NUM_STREAM_THREADS));
         // The wall-clock punctuator that honours batch.max.wait.ms only runs between polls: poll no longer than a tick.
         p.put(StreamsConfig.POLL_MS_CONFIG, BatchPolicy.from(c).tick().toMillis());
         String stateDir = c.getOrNull(ConfigKeys.STATE_DIR);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir != null ? stateDir
-                : Path.of(System.getProperty("java.io.tmpdir"), "streamnlp-state").toString());
+        p.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                stateDir != null
+                        ? stateDir
+                        : Path.of(System.getProperty("java.io.tmpdir"), "streamnlp-state")
+                                .toString());
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         long maxRecord = EnricherTopology.maxRecordBytes(settings);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) maxRecord);
-        // A producer-prefixed value shadows the plain one in Kafka Streams: set ours only when kafka.transaction.timeout.ms
+        // A producer-prefixed value shadows the plain one in Kafka Streams: set ours only when
+        // kafka.transaction.timeout.ms
         // is not given, or that override (applied last, as documented) would be silently ignored.
         int tx = c.getPositiveInt(ConfigKeys.TRANSACTION_TIMEOUT_MS);
         if (!c.kafkaOverrides().containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
@@ -59,7 +66,9 @@ public final class StreamsSettings {
         // left unset every StreamsConfig built (three at start) logs a WARN recommending it. The partition assignor
         // builds its own from the main consumer's settings, hence the second, main.consumer.-prefixed copy.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
+        p.put(
+                StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+                "true");
         c.kafkaOverrides().forEach(p::put);
         return p;
     }

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class LibraryClasspathTest {
     /** Where an embedder (or the standalone processor) starts. */
-    private static final List<String> ENTRY_POINTS = List.of("io/streamnlp/api/StreamNlp", "io/streamnlp/api/Enricher",
-            "io/streamnlp/app/EnricherApp");
+    private static final List<String> ENTRY_POINTS =
+            List.of("io/streamnlp/api/StreamNlp", "io/streamnlp/api/Enricher", "io/streamnlp/app/EnricherApp");
+
     private static final Pattern OWN_CLASS = Pattern.compile("io/streamnlp/[A-Za-z0-9_/$]+");
     private static final List<String> FORBIDDEN = List.of("org/apache/kafka/common/test/", "io/streamnlp/embedded/");
 

@@ -46,6 +46,7 @@ class StreamNlpTest {
 
     @TempDir
     static Path tmp;
+
     static Path bundle;
 
     @BeforeAll
@@ -71,15 +72,19 @@ class StreamNlpTest {
         String parent = Files.readString(Path.of("..", "pom.xml"));
         String version = parent.substring(parent.indexOf("<version>") + 9, parent.indexOf("</version>"));
         String readme = Files.readString(Path.of("..", "README.md"));
-        assertTrue(readme.contains("<groupId>io.streamnlp</groupId>\n  <artifactId>streamnlp-app</artifactId>\n  <version>"
-                + version + "</version>"), "README's Maven coordinates carry the pom's version " + version);
+        assertTrue(
+                readme.contains("<groupId>io.streamnlp</groupId>\n  <artifactId>streamnlp-app</artifactId>\n  <version>"
+                        + version + "</version>"),
+                "README's Maven coordinates carry the pom's version " + version);
     }
 
     @Test
     void theExampleEnrichesWhatItsFilterKeepsAndDeadLettersABadRecord() throws Exception {
         try (Enricher enricher = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()));
-             TopologyTestDriver driver = new TopologyTestDriver(EnrichedTexts.topology(enricher), props(enricher, "example"))) {
-            TestInputTopic<byte[], byte[]> texts = driver.createInputTopic("texts", new ByteArraySerializer(), new ByteArraySerializer());
+                TopologyTestDriver driver =
+                        new TopologyTestDriver(EnrichedTexts.topology(enricher), props(enricher, "example"))) {
+            TestInputTopic<byte[], byte[]> texts =
+                    driver.createInputTopic("texts", new ByteArraySerializer(), new ByteArraySerializer());
             texts.pipeInput(bytes("a"), bytes("{\"id\":\"a\",\"text\":\"Angela Merkel won the election in Paris\"}"));
             texts.pipeInput(bytes("skip-1"), bytes("{\"id\":\"skipped\",\"text\":\"Acme shares\"}"));
             texts.pipeInput(bytes("b"), bytes("{\"text\": "));
@@ -95,7 +100,11 @@ class StreamNlpTest {
                 return entities.size() >= 2 && topics.size() >= 2;
             });
 
-            assertEquals(List.of("a", "c"), entities.stream().map(r -> json(r.value()).path("id").asText()).toList(),
+            assertEquals(
+                    List.of("a", "c"),
+                    entities.stream()
+                            .map(r -> json(r.value()).path("id").asText())
+                            .toList(),
                     "the filtered record is not enriched; the others once each, in order");
             JsonNode a = json(entities.get(0).value());
             assertEquals("Angela Merkel", a.path("entities").get(0).path("text").asText());
@@ -103,16 +112,31 @@ class StreamNlpTest {
             assertEquals("LOC", a.path("entities").get(1).path("label").asText());
             assertEquals("lexicon@1.0.0", a.path("model").asText());
             assertEquals("a", new String(entities.get(0).key(), StandardCharsets.UTF_8), "keyed by the input's key");
-            assertEquals(List.of("World", "Sci/Tech"), topics.stream().map(r -> json(r.value()).path("label").asText()).toList());
+            assertEquals(
+                    List.of("World", "Sci/Tech"),
+                    topics.stream()
+                            .map(r -> json(r.value()).path("label").asText())
+                            .toList());
 
             List<TestRecord<byte[], byte[]>> dlq = output(driver, "texts-dlq").readRecordsToList();
             assertEquals(1, dlq.size(), "only the bad record is dead-lettered");
             assertEquals("b", new String(dlq.get(0).key(), StandardCharsets.UTF_8));
-            assertEquals(RejectReason.INVALID_JSON.name(),
-                    new String(dlq.get(0).headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8));
-            assertEquals("texts", new String(dlq.get(0).headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(),
-                    StandardCharsets.UTF_8));
-            assertTrue(output(driver, "entities").isEmpty() && output(driver, "topics").isEmpty(), "nothing more");
+            assertEquals(
+                    RejectReason.INVALID_JSON.name(),
+                    new String(
+                            dlq.get(0).headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8));
+            assertEquals(
+                    "texts",
+                    new String(
+                            dlq.get(0)
+                                    .headers()
+                                    .lastHeader(DeadLetters.SOURCE_TOPIC)
+                                    .value(),
+                            StandardCharsets.UTF_8));
+            assertTrue(
+                    output(driver, "entities").isEmpty()
+                            && output(driver, "topics").isEmpty(),
+                    "nothing more");
         }
     }
 
@@ -126,7 +150,8 @@ class StreamNlpTest {
             topology.addSink("topics-out", "topics", nodes.topics());
             topology.addSink("dlq-out", "texts-dlq", nodes.deadLetters());
             String described = topology.describe().toString();
-            assertTrue(described.contains("streamnlp-batch-buffer") && described.contains("streamnlp-batch-partials"),
+            assertTrue(
+                    described.contains("streamnlp-batch-buffer") && described.contains("streamnlp-batch-partials"),
                     "the processor has both stores: " + described);
             try (TopologyTestDriver driver = new TopologyTestDriver(topology, props(enricher, "papi"))) {
                 driver.createInputTopic("texts", new ByteArraySerializer(), new ByteArraySerializer())
@@ -134,7 +159,13 @@ class StreamNlpTest {
                 TestOutputTopic<byte[], byte[]> entityTopic = output(driver, "entities");
                 List<TestRecord<byte[], byte[]>> entities = new ArrayList<>();
                 awaitDelivery(driver, () -> entities.addAll(entityTopic.readRecordsToList()) || !entities.isEmpty());
-                assertEquals("ORG", json(entities.get(0).value()).path("entities").get(0).path("label").asText());
+                assertEquals(
+                        "ORG",
+                        json(entities.get(0).value())
+                                .path("entities")
+                                .get(0)
+                                .path("label")
+                                .asText());
                 assertFalse(output(driver, "topics").isEmpty(), "the topic event goes to its own output");
                 assertTrue(output(driver, "texts-dlq").isEmpty());
             }
@@ -145,11 +176,16 @@ class StreamNlpTest {
     void anEngineOfTheUsersOwnStaysOpenAndOneOpenedFromConfigIsClosed() {
         Enricher opened = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()));
         opened.close();
-        assertThrows(EngineFailureException.class, () -> opened.engine().encode("Paris"), "the enricher closed its own engine");
+        assertThrows(
+                EngineFailureException.class,
+                () -> opened.engine().encode("Paris"),
+                "the enricher closed its own engine");
 
         try (ControlledEngine own = new ControlledEngine(OnnxEnrichmentEngine.open(EngineOptions.of(bundle)))) {
             Enricher enricher = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()), own);
-            enricher.addTo(new StreamsBuilder(), new StreamsBuilder().stream("t", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())));
+            enricher.addTo(
+                    new StreamsBuilder(),
+                    new StreamsBuilder().stream("t", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())));
             assertThrows(IllegalStateException.class, () -> enricher.addTo(new Topology(), "x"), "one topology, once");
             enricher.close();
             assertFalse(own.closed, "the caller's engine is the caller's to close");

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamnlp.api.engine.Device;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.api.engine.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,19 +29,29 @@ class EnginesPrecisionTest {
         Path fp32 = bundle("m", "1.1.0");
         Path int8 = bundle("m-int8", "1.1.0");
         assertEquals(int8, Engines.forPrecision(fp32, "auto", Device.CPU, "ner.model"));
-        assertEquals(int8, Engines.forPrecision(fp32, "auto", Device.AUTO, "ner.model"), "the CPU build of ONNX Runtime has no CUDA provider");
+        assertEquals(
+                int8,
+                Engines.forPrecision(fp32, "auto", Device.AUTO, "ner.model"),
+                "the CPU build of ONNX Runtime has no CUDA provider");
         assertEquals(fp32, Engines.forPrecision(fp32, "auto", Device.CUDA, "ner.model"));
         assertEquals(fp32, Engines.forPrecision(fp32, "fp32", Device.CPU, "ner.model"));
         assertEquals(int8, Engines.forPrecision(fp32, "int8", Device.CUDA, "ner.model"), "int8 is int8 on any device");
-        assertEquals(int8, Engines.forPrecision(int8, "auto", Device.CPU, "ner.model"), "an int8 bundle given directly is served as given");
+        assertEquals(
+                int8,
+                Engines.forPrecision(int8, "auto", Device.CPU, "ner.model"),
+                "an int8 bundle given directly is served as given");
     }
 
     @Test
     void aBundleWithoutSiblingIsServedAsGivenUnlessInt8IsDemanded() throws IOException {
         Path own = bundle("own", "2.0.0");
         assertEquals(own, Engines.forPrecision(own, "auto", Device.CPU, "ner.model"));
-        ConfigException e = assertThrows(ConfigException.class, () -> Engines.forPrecision(own, "int8", Device.CPU, "ner.model"));
-        assertTrue(e.getMessage().contains("inference.precision=int8") && e.getMessage().contains("quantize_int8.py"), e.getMessage());
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> Engines.forPrecision(own, "int8", Device.CPU, "ner.model"));
+        assertTrue(
+                e.getMessage().contains("inference.precision=int8")
+                        && e.getMessage().contains("quantize_int8.py"),
+                e.getMessage());
     }
 
     @Test
@@ -53,10 +63,20 @@ class EnginesPrecisionTest {
 
     @Test
     void theShippedDefaultServesTheShippedInt8BundleOnCpu() {
-        EnricherConfig c = EnricherConfig.builder().set("inference.device", "cpu").build();
-        assertEquals("minilm-l6-conll03-agnews-int8", Engines.options(c).nerBundle().getFileName().toString());
-        assertEquals("minilm-l6-conll03-agnews-int8", Engines.options(c).topicBundle().getFileName().toString());
-        EnricherConfig fp32 = EnricherConfig.builder().set("inference.device", "cpu").set("inference.precision", "fp32").build();
-        assertEquals("minilm-l6-conll03-agnews", Engines.options(fp32).nerBundle().getFileName().toString());
+        EnricherConfig c =
+                EnricherConfig.builder().set("inference.device", "cpu").build();
+        assertEquals(
+                "minilm-l6-conll03-agnews-int8",
+                Engines.options(c).nerBundle().getFileName().toString());
+        assertEquals(
+                "minilm-l6-conll03-agnews-int8",
+                Engines.options(c).topicBundle().getFileName().toString());
+        EnricherConfig fp32 = EnricherConfig.builder()
+                .set("inference.device", "cpu")
+                .set("inference.precision", "fp32")
+                .build();
+        assertEquals(
+                "minilm-l6-conll03-agnews",
+                Engines.options(fp32).nerBundle().getFileName().toString());
     }
 }

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.api.event.Enrichment;
-import io.streamnlp.config.ConfigException;
-import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.fixtures.SharedData;
 import io.streamnlp.api.engine.BatchResult;
 import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.api.event.Enrichment;
+import io.streamnlp.config.ConfigException;
+import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.fixtures.SharedData;
 import io.streamnlp.tokenize.EncodedText;
 import io.streamnlp.tokenize.WindowingTokenizer;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +32,17 @@ class StartupChecksTest {
         public EncodedDocument encode(String text) {
             int tokens = Math.max(3, text.getBytes(StandardCharsets.UTF_8).length / 5);
             return new EncodedDocument() {
-                public String text() { return text; }
-                public int tokenCount() { return tokens; }
-                public int maxWindowLength() { return Math.min(tokens, 256); }
+                public String text() {
+                    return text;
+                }
+
+                public int tokenCount() {
+                    return tokens;
+                }
+
+                public int maxWindowLength() {
+                    return Math.min(tokens, 256);
+                }
             };
         }
 
@@ -50,8 +58,14 @@ class StartupChecksTest {
             return new BatchResult(none, new BatchStats(documents.size(), documents.size(), 1, 0, 0, 1_000_000));
         }
 
-        public String nerModel() { return "prose"; }
-        public String topicModel() { return null; }
+        public String nerModel() {
+            return "prose";
+        }
+
+        public String topicModel() {
+            return null;
+        }
+
         public void close() {}
     }
 
@@ -72,7 +86,8 @@ class StartupChecksTest {
         var kafka = estimate("kafka.transaction.timeout.ms", "1000");
         assertEquals(1000, kafka.limitMs());
         assertEquals("kafka.transaction.timeout.ms", kafka.limitKeys());
-        var producer = estimate("kafka.producer.transaction.timeout.ms", "2000", "kafka.transaction.timeout.ms", "3000");
+        var producer =
+                estimate("kafka.producer.transaction.timeout.ms", "2000", "kafka.transaction.timeout.ms", "3000");
         assertEquals(2000, producer.limitMs(), "the producer-prefixed value wins in Kafka Streams");
         assertEquals("kafka.producer.transaction.timeout.ms", producer.limitKeys());
     }
@@ -82,8 +97,15 @@ class StartupChecksTest {
         var plain = estimate("processing.guarantee", "at_least_once");
         assertEquals(300_000, plain.limitMs());
         assertEquals("kafka.max.poll.interval.ms", plain.limitKeys());
-        var main = estimate("processing.guarantee", "at_least_once", "kafka.max.poll.interval.ms", "9000",
-                "kafka.consumer.max.poll.interval.ms", "8000", "kafka.main.consumer.max.poll.interval.ms", "7000");
+        var main = estimate(
+                "processing.guarantee",
+                "at_least_once",
+                "kafka.max.poll.interval.ms",
+                "9000",
+                "kafka.consumer.max.poll.interval.ms",
+                "8000",
+                "kafka.main.consumer.max.poll.interval.ms",
+                "7000");
         assertEquals(7000, main.limitMs(), "main.consumer. wins over consumer. over the plain key");
         assertEquals("kafka.main.consumer.max.poll.interval.ms", main.limitKeys());
         // under exactly-once the smaller of the two limits counts
@@ -94,7 +116,8 @@ class StartupChecksTest {
         var alo = estimate("kafka.processing.guarantee", "at_least_once", "kafka.max.poll.interval.ms", "200000");
         assertEquals(200_000, alo.limitMs(), "at_least_once: no transaction, only the poll interval");
         assertTrue(assertThrows(ConfigException.class, () -> estimate("kafka.max.poll.interval.ms", "soon"))
-                .getMessage().contains("kafka.max.poll.interval.ms"));
+                .getMessage()
+                .contains("kafka.max.poll.interval.ms"));
     }
 
     /** One input.max.bytes record is estimated at the worst case, not at the warm-up prose's ~0.2 tokens a byte. */
@@ -110,11 +133,16 @@ class StartupChecksTest {
     void aSlowDeviceGetsASmallerTokenBudgetInsteadOfAFailure() {
         var fast = estimate("batch.max.tokens", "8192");
         assertEquals(8192, fast.effectiveMaxTokens(), "1 ms a batch: the configured budget stands");
-        var tight = StartupChecks.estimate(EnricherConfig.builder().set("batch.max.tokens", "8192")
-                .set("transaction.timeout.ms", "400").build(), new SlowEngine(20));
+        var tight = StartupChecks.estimate(
+                EnricherConfig.builder()
+                        .set("batch.max.tokens", "8192")
+                        .set("transaction.timeout.ms", "400")
+                        .build(),
+                new SlowEngine(20));
         assertEquals(100, tight.budgetMs(), "a quarter of the transaction timeout");
-        assertTrue(tight.effectiveMaxTokens() < 8192 && tight.effectiveMaxTokens() >= 256, "lowered, one window at least: "
-                + tight.effectiveMaxTokens());
+        assertTrue(
+                tight.effectiveMaxTokens() < 8192 && tight.effectiveMaxTokens() >= 256,
+                "lowered, one window at least: " + tight.effectiveMaxTokens());
         assertTrue(tight.worstMs() <= tight.budgetMs() + 5 || tight.effectiveMaxTokens() == 256, tight.toString());
     }
 
@@ -134,7 +162,8 @@ class StartupChecksTest {
 
         @Override
         public BatchResult infer(List<? extends EncodedDocument> documents) {
-            int tokens = documents.stream().mapToInt(EncodedDocument::tokenCount).sum();
+            int tokens =
+                    documents.stream().mapToInt(EncodedDocument::tokenCount).sum();
             try {
                 Thread.sleep(Math.max(1, (long) tokens * msPerThousand / 1000));
             } catch (InterruptedException e) {
@@ -143,8 +172,14 @@ class StartupChecksTest {
             return prose.infer(documents);
         }
 
-        public String nerModel() { return "slow"; }
-        public String topicModel() { return null; }
+        public String nerModel() {
+            return "slow";
+        }
+
+        public String topicModel() {
+            return null;
+        }
+
         public void close() {}
     }
 
@@ -157,7 +192,8 @@ class StartupChecksTest {
                 throw new IllegalStateException("CUDA failure 700: an illegal memory access was encountered");
             }
         };
-        var ex = assertThrows(io.streamnlp.api.engine.EngineFailureException.class,
+        var ex = assertThrows(
+                io.streamnlp.api.engine.EngineFailureException.class,
                 () -> StartupChecks.batchTimeFits(EnricherConfig.defaults(), broken));
         assertTrue(ex.getMessage().contains("CUDA failure 700"), ex.getMessage());
         EnrichmentEngine poison = new SlowEngine(1) {
@@ -166,13 +202,18 @@ class StartupChecksTest {
                 throw new IllegalArgumentException("Gather: index out of range");
             }
         };
-        assertNull(StartupChecks.batchTimeFits(EnricherConfig.defaults(), poison), "skipped, as before: records are isolated");
+        assertNull(
+                StartupChecks.batchTimeFits(EnricherConfig.defaults(), poison),
+                "skipped, as before: records are isolated");
     }
 
     @Test
     void timeoutThatTheWorstCaseCannotFitFailsNamingTheEffectiveKey() {
-        EnricherConfig c = EnricherConfig.builder().set("kafka.transaction.timeout.ms", "1").build();
-        ConfigException ex = assertThrows(ConfigException.class, () -> StartupChecks.batchTimeFits(c, new ProseEngine()));
+        EnricherConfig c = EnricherConfig.builder()
+                .set("kafka.transaction.timeout.ms", "1")
+                .build();
+        ConfigException ex =
+                assertThrows(ConfigException.class, () -> StartupChecks.batchTimeFits(c, new ProseEngine()));
         assertTrue(ex.getMessage().contains("kafka.transaction.timeout.ms=1 ms"), ex.getMessage());
     }
 
@@ -235,11 +276,19 @@ class StartupChecksTest {
     @Test
     void worstCaseTokensPerByteOfTheRealTokenizersIsBelowTheEstimate() {
         Map<String, Object[]> tokenizers = new LinkedHashMap<>();
-        tokenizers.put("bert-base-cased 512/64", new Object[] {SharedData.require("tokenizers/bert-base-cased/tokenizer.json"), 512, 64});
-        tokenizers.put("roberta-base 512/64", new Object[] {SharedData.require("tokenizers/roberta-base/tokenizer.json"), 512, 64});
+        tokenizers.put(
+                "bert-base-cased 512/64",
+                new Object[] {SharedData.require("tokenizers/bert-base-cased/tokenizer.json"), 512, 64});
+        tokenizers.put(
+                "roberta-base 512/64",
+                new Object[] {SharedData.require("tokenizers/roberta-base/tokenizer.json"), 512, 64});
         // a short-window bundle: more windows, more specials and overlap per byte
-        tokenizers.put("roberta-base 128/16", new Object[] {SharedData.require("tokenizers/roberta-base/tokenizer.json"), 128, 16});
-        tokenizers.put("default bundle 256/32", new Object[] {Path.of("..", "model-store", "minilm-l6-conll03-agnews", "tokenizer.json"), 256, 32});
+        tokenizers.put(
+                "roberta-base 128/16",
+                new Object[] {SharedData.require("tokenizers/roberta-base/tokenizer.json"), 128, 16});
+        tokenizers.put(
+                "default bundle 256/32",
+                new Object[] {Path.of("..", "model-store", "minilm-l6-conll03-agnews", "tokenizer.json"), 256, 32});
         Map<String, String> texts = texts();
         double overall = 0;
         StringBuilder table = new StringBuilder();
@@ -253,11 +302,14 @@ class StartupChecksTest {
                     EncodedText et = w.encode(e.getValue());
                     double perByte = (double) et.tokenCount() / bytes;
                     if (!e.getKey().contains("-words-")) {
-                        table.append(String.format("%-24s %-20s %.3f (content %.3f)%n", tk.getKey(), e.getKey(), perByte,
-                                (double) et.ids().length / bytes));
+                        table.append(String.format(
+                                "%-24s %-20s %.3f (content %.3f)%n",
+                                tk.getKey(), e.getKey(), perByte, (double) et.ids().length / bytes));
                     }
-                    assertTrue(perByte <= StartupChecks.WORST_TOKENS_PER_BYTE, tk.getKey() + " on " + e.getKey() + ": " + perByte
-                            + " tokens a byte, over the estimate " + StartupChecks.WORST_TOKENS_PER_BYTE);
+                    assertTrue(
+                            perByte <= StartupChecks.WORST_TOKENS_PER_BYTE,
+                            tk.getKey() + " on " + e.getKey() + ": " + perByte + " tokens a byte, over the estimate "
+                                    + StartupChecks.WORST_TOKENS_PER_BYTE);
                     if (perByte > worst) {
                         worst = perByte;
                         worstText = e.getKey();

@@ -41,6 +41,7 @@ class LayeringTest {
         {"tokenize", "decode"},
         {"model", "config"},
     };
+
     private static final String[] CONTRACTS = {"api.event", "api.dlq", "api.engine"};
     private static final String[] LEAVES = {"logging", "embedded"};
 
@@ -48,7 +49,9 @@ class LayeringTest {
 
     @BeforeAll
     static void importClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.streamnlp");
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.streamnlp");
     }
 
     /** The package pattern of a layer member: the package itself only (api's contract sub-packages are not "api"). */
@@ -64,8 +67,12 @@ class LayeringTest {
                 Arrays.stream(LAYERS[j]).map(LayeringTest::pkg).forEach(above::add);
             }
             for (String member : LAYERS[i]) {
-                noClasses().that().resideInAPackage(pkg(member))
-                        .should().dependOnClassesThat().resideInAnyPackage(above.toArray(String[]::new))
+                noClasses()
+                        .that()
+                        .resideInAPackage(pkg(member))
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage(above.toArray(String[]::new))
                         .because(member + " is below " + String.join(", ", above) + " (see LayeringTest)")
                         .check(classes);
             }
@@ -81,8 +88,12 @@ class LayeringTest {
         List<String> contractsAndInternals = new ArrayList<>(internals);
         Arrays.stream(LEAVES).map(LayeringTest::pkg).forEach(contractsAndInternals::add);
         for (String contract : CONTRACTS) {
-            noClasses().that().resideInAPackage(pkg(contract))
-                    .should().dependOnClassesThat().resideInAnyPackage(contractsAndInternals.toArray(String[]::new))
+            noClasses()
+                    .that()
+                    .resideInAPackage(pkg(contract))
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(contractsAndInternals.toArray(String[]::new))
                     .because("the contract a user codes against must not drag internals along")
                     .check(classes);
         }
@@ -90,9 +101,14 @@ class LayeringTest {
             List<String> ours = new ArrayList<>(contractsAndInternals);
             ours.remove(pkg(leaf));
             Arrays.stream(CONTRACTS).map(LayeringTest::pkg).forEach(ours::add);
-            noClasses().that().resideInAPackage(pkg(leaf))
-                    .should().dependOnClassesThat().resideInAnyPackage(ours.toArray(String[]::new))
-                    .because(leaf + " is a leaf utility").check(classes);
+            noClasses()
+                    .that()
+                    .resideInAPackage(pkg(leaf))
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(ours.toArray(String[]::new))
+                    .because(leaf + " is a leaf utility")
+                    .check(classes);
         }
     }
 
@@ -107,8 +123,8 @@ class LayeringTest {
         java.util.Set<String> found = new java.util.TreeSet<>();
         classes.forEach(c -> found.add(c.getPackageName()));
         found.removeAll(known);
-        org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of(), found,
-                "a new package gets a place in LayeringTest, so the rules cover it");
+        org.junit.jupiter.api.Assertions.assertEquals(
+                java.util.Set.of(), found, "a new package gets a place in LayeringTest, so the rules cover it");
     }
 
     @Test

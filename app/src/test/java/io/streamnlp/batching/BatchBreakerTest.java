@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.fixtures.ControlledEngine;
 import io.streamnlp.fixtures.LexiconBundle;
-import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.inference.EngineOptions;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.nio.file.Path;
@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BatchBreakerTest {
     @TempDir
     Path tmp;
+
     private ControlledEngine engine;
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
@@ -35,7 +36,8 @@ class BatchBreakerTest {
 
     @BeforeEach
     void open() {
-        engine = new ControlledEngine(OnnxEnrichmentEngine.open(EngineOptions.of(LexiconBundle.write(tmp.resolve("lexicon"))), 2));
+        engine = new ControlledEngine(
+                OnnxEnrichmentEngine.open(EngineOptions.of(LexiconBundle.write(tmp.resolve("lexicon"))), 2));
     }
 
     @AfterEach
@@ -46,16 +48,19 @@ class BatchBreakerTest {
 
     private BatchCoordinator coordinator(boolean overlap, int maxRecords) {
         BatchPolicy policy = new BatchPolicy(maxRecords, 100_000, Duration.ofHours(1));
-        return overlap ? new BatchCoordinator(engine, policy, (s, o, t, q) -> {}, new Lanes(2), pool)
+        return overlap
+                ? new BatchCoordinator(engine, policy, (s, o, t, q) -> {}, new Lanes(2), pool)
                 : new BatchCoordinator(engine, policy, (s, o, t, q) -> {});
     }
 
-    private static void add(BatchCoordinator c, BatchCoordinator.Owner owner, long seq, ControlledEngine e, String text) {
+    private static void add(
+            BatchCoordinator c, BatchCoordinator.Owner owner, long seq, ControlledEngine e, String text) {
         c.add(owner, seq, e.encode(text), System.nanoTime());
     }
 
     /** Fills a batch and flushes it; with overlap, waits for it and collects it (where a failure surfaces). */
-    private List<BatchCoordinator.Completed> run(BatchCoordinator c, Task t, boolean overlap, String... texts) throws Exception {
+    private List<BatchCoordinator.Completed> run(BatchCoordinator c, Task t, boolean overlap, String... texts)
+            throws Exception {
         for (int i = 0; i < texts.length; i++) {
             add(c, t, i, engine, texts[i]);
         }
@@ -72,8 +77,10 @@ class BatchBreakerTest {
             engine.failAll = () -> new IllegalStateException("session broken " + 42);
             BatchCoordinator c = coordinator(overlap, 4);
             Task t = new Task();
-            EngineFailureException e = assertThrows(EngineFailureException.class,
-                    () -> run(c, t, overlap, "Paris", "Acme", "Angela Merkel", "Paris"), "overlap=" + overlap);
+            EngineFailureException e = assertThrows(
+                    EngineFailureException.class,
+                    () -> run(c, t, overlap, "Paris", "Acme", "Angela Merkel", "Paris"),
+                    "overlap=" + overlap);
             assertTrue(e.getMessage().contains("every part"), e.getMessage());
             assertTrue(c.drain(t).isEmpty(), "no record reported failed (overlap=" + overlap + ")");
         }
@@ -82,7 +89,8 @@ class BatchBreakerTest {
     @Test
     void anEngineErrorStopsAtOnceWithoutIsolating() throws Exception {
         for (boolean overlap : new boolean[] {false, true}) {
-            engine.failAll = () -> new IllegalStateException("CUDA failure 700: an illegal memory access was encountered");
+            engine.failAll =
+                    () -> new IllegalStateException("CUDA failure 700: an illegal memory access was encountered");
             BatchCoordinator c = coordinator(overlap, 4);
             Task t = new Task();
             int before = engine.calls.get();

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.api.engine.BatchResult;
 import io.streamnlp.api.engine.EncodedDocument;
-import io.streamnlp.inference.EngineOptions;
 import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.fixtures.LexiconBundle;
+import io.streamnlp.inference.EngineOptions;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BatchCoordinatorOverlapTest {
     @TempDir
     static Path tmp;
+
     static OnnxEnrichmentEngine real;
 
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -46,7 +47,8 @@ class BatchCoordinatorOverlapTest {
 
     /** Delegates to the real engine; can hold a batch until released, and throws for poisoned documents. */
     static final class Watched implements EnrichmentEngine {
-        final Set<EncodedDocument> poison = Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
+        final Set<EncodedDocument> poison =
+                Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
         final List<int[]> lanesUsed = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger running = new AtomicInteger();
         final AtomicInteger finished = new AtomicInteger();
@@ -127,7 +129,8 @@ class BatchCoordinatorOverlapTest {
     private BatchCoordinator coordinator(Watched engine, BatchPolicy policy) {
         BatchListener listener = new BatchListener() {
             @Override
-            public void onBatch(io.streamnlp.api.engine.BatchStats stats, int owners, Trigger trigger, long queueNanos) {
+            public void onBatch(
+                    io.streamnlp.api.engine.BatchStats stats, int owners, Trigger trigger, long queueNanos) {
                 triggers.add(trigger);
             }
 
@@ -191,16 +194,23 @@ class BatchCoordinatorOverlapTest {
         }
         assertFalse(engine.lanesUsed.get(0)[0] == engine.lanesUsed.get(1)[0], "different lanes");
         List<BatchCoordinator.Completed> done = c.drain(t);
-        // the first inference call is held (batch [0, 1] or [2, 3], whichever thread started first); the third batch runs
+        // the first inference call is held (batch [0, 1] or [2, 3], whichever thread started first); the third batch
+        // runs
         // on the lane the other one freed: both are delivered before the held one, none waits for it
         List<Long> order = seqs(done);
-        assertTrue(order.subList(4, 6).equals(List.of(0L, 1L)) || order.subList(4, 6).equals(List.of(2L, 3L)),
+        assertTrue(
+                order.subList(4, 6).equals(List.of(0L, 1L))
+                        || order.subList(4, 6).equals(List.of(2L, 3L)),
                 "the held batch is delivered last: " + order);
-        assertTrue(order.subList(0, 4).containsAll(List.of(4L, 5L)), "the third batch did not wait for the held one: " + order);
+        assertTrue(
+                order.subList(0, 4).containsAll(List.of(4L, 5L)),
+                "the third batch did not wait for the held one: " + order);
         for (BatchCoordinator.Completed d : done) {
             assertNotNull(d.enrichment());
         }
-        assertEquals("Angela Merkel", done.get(order.indexOf(0L)).enrichment().entities().get(0).text());
+        assertEquals(
+                "Angela Merkel",
+                done.get(order.indexOf(0L)).enrichment().entities().get(0).text());
         assertEquals(3, triggers.size());
         assertTrue(c.allDelivered());
         assertEquals(0, c.inFlight());
@@ -295,8 +305,8 @@ class BatchCoordinatorOverlapTest {
         Watched engine = new Watched();
         CountDownLatch held = new CountDownLatch(1);
         engine.holds.put(0, held);
-        BatchCoordinator c = new BatchCoordinator(engine, new BatchPolicy(2, 10_000, Duration.ofHours(1)),
-                BatchListener.NONE, new Lanes(1), pool);
+        BatchCoordinator c = new BatchCoordinator(
+                engine, new BatchPolicy(2, 10_000, Duration.ofHours(1)), BatchListener.NONE, new Lanes(1), pool);
         Task t = new Task();
         addFourWithPoison(engine, c, t, 1);
         Thread releaser = new Thread(() -> {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** What the commands log: nothing alarming on a normal run, and JSON lines that parse when asked for. */
 class CliLogsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path tmp;
 
@@ -22,8 +23,15 @@ class CliLogsTest {
     private InProcessCli.Result runUnreachable(String... options) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("run"));
         args.addAll(List.of(options));
-        args.addAll(List.of("--set", "bootstrap.servers=localhost:1", "--set", "startup.timeout.ms=1500", "--set", "metrics.port=0",
-                "--set", "state.dir=" + tmp.resolve("state")));
+        args.addAll(List.of(
+                "--set",
+                "bootstrap.servers=localhost:1",
+                "--set",
+                "startup.timeout.ms=1500",
+                "--set",
+                "metrics.port=0",
+                "--set",
+                "state.dir=" + tmp.resolve("state")));
         return InProcessCli.run(args.toArray(String[]::new));
     }
 
@@ -33,8 +41,13 @@ class CliLogsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("● demo-1"), r.out());
         // the text format is "HH:mm:ss.SSS [thread] LEVEL Logger - message"
-        assertTrue(r.err().contains(" INFO EnricherApp - streams state REBALANCING -> RUNNING"), "our INFO lines are there:\n" + r.err());
-        List<String> alarming = r.err().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+        assertTrue(
+                r.err().contains(" INFO EnricherApp - streams state REBALANCING -> RUNNING"),
+                "our INFO lines are there:\n" + r.err());
+        List<String> alarming = r.err()
+                .lines()
+                .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                .toList();
         assertEquals(List.of(), alarming, "a normal demo logs no WARN or ERROR line:\n" + r.err());
     }
 
@@ -44,7 +57,10 @@ class CliLogsTest {
         assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
         assertFalse(r.err().contains(" INFO "), r.err());
         assertTrue(r.err().contains("error: cannot reach the Kafka cluster"), r.err());
-        assertEquals(Main.EXIT_CONFIG, InProcessCli.run("run", "--quiet", "--verbose", "--print-config").code());
+        assertEquals(
+                Main.EXIT_CONFIG,
+                InProcessCli.run("run", "--quiet", "--verbose", "--print-config")
+                        .code());
     }
 
     @Test
@@ -61,12 +77,15 @@ class CliLogsTest {
                 assertTrue(e.path(field).isTextual(), field + " in " + line);
             }
             assertTrue(e.path("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), line);
-            info |= e.path("level").asText().equals("INFO") && e.path("logger").asText().startsWith("io.streamnlp.");
-            error |= e.path("level").asText().equals("ERROR") && e.path("message").asText().contains("cannot reach the Kafka cluster");
+            info |= e.path("level").asText().equals("INFO")
+                    && e.path("logger").asText().startsWith("io.streamnlp.");
+            error |= e.path("level").asText().equals("ERROR")
+                    && e.path("message").asText().contains("cannot reach the Kafka cluster");
         }
         assertTrue(info, "our INFO lines:\n" + r.err());
         assertTrue(error, "the command's error is a JSON line too:\n" + r.err());
-        assertFalse(InProcessCli.run("run", "--log-format", "xml", "--print-config").code() == 0);
+        assertFalse(
+                InProcessCli.run("run", "--log-format", "xml", "--print-config").code() == 0);
         // the next command in this JVM is back to text
         InProcessCli.Result text = runUnreachable();
         assertTrue(text.err().contains("error: cannot reach the Kafka cluster"), text.err());

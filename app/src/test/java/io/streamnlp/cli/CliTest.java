@@ -10,7 +10,6 @@ import io.streamnlp.testing.InProcessCli.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,9 +43,16 @@ class CliTest {
         Result typo = cli("run", "--print-config", "--set", "batch.max.record=3");
         assertEquals(Main.EXIT_CONFIG, typo.code());
         assertTrue(typo.err().contains("did you mean 'batch.max.records'"), typo.err());
-        assertEquals(Main.EXIT_CONFIG, cli("run", "--config", tmp.resolve("missing.properties").toString()).code());
-        assertEquals(Main.EXIT_CONFIG, cli("produce", tmp.resolve("missing.jsonl").toString()).code());
-        assertEquals(Main.EXIT_CONFIG, cli("produce", "--format", "xml", tmp.toString()).code());
+        assertEquals(
+                Main.EXIT_CONFIG,
+                cli("run", "--config", tmp.resolve("missing.properties").toString())
+                        .code());
+        assertEquals(
+                Main.EXIT_CONFIG,
+                cli("produce", tmp.resolve("missing.jsonl").toString()).code());
+        assertEquals(
+                Main.EXIT_CONFIG,
+                cli("produce", "--format", "xml", tmp.toString()).code());
         // eval's unit is checked before any broker starts
         Path conll = tmp.resolve("x.conll");
         Files.writeString(conll, "-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\n");
@@ -55,7 +61,9 @@ class CliTest {
         Result unit = cli("eval", "--unit", "paragraph", conll.toString());
         assertEquals(Main.EXIT_CONFIG, unit.code());
         assertTrue(unit.err().contains("--unit must be sentence or document"), unit.err());
-        assertEquals(Main.EXIT_CONFIG, cli("eval", "--unit", "document", csv.toString()).code());
+        assertEquals(
+                Main.EXIT_CONFIG,
+                cli("eval", "--unit", "document", csv.toString()).code());
         assertTrue(cli("eval", "--help").out().replaceAll("\\s+", " ").contains("separated by a single newline"));
     }
 
@@ -73,7 +81,8 @@ class CliTest {
     void unreachableBrokerIsARuntimeFailure() throws Exception {
         Path f = tmp.resolve("in.txt");
         Files.writeString(f, "Angela Merkel visited Paris.\n");
-        Result r = cli("produce", f.toString(), "--set", "bootstrap.servers=localhost:1", "--set", "kafka.max.block.ms=1500");
+        Result r = cli(
+                "produce", f.toString(), "--set", "bootstrap.servers=localhost:1", "--set", "kafka.max.block.ms=1500");
         assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
     }
 
@@ -82,10 +91,26 @@ class CliTest {
         Path file = tmp.resolve("c.properties");
         Files.writeString(file, "batch.max.records=3\nbatch.max.tokens=100\ntopic.input=from-file\n");
         // The environment can only be set for a new process: run the real CLI in a child JVM.
-        ChildJvm p = ChildJvm.start(Main.class.getName(),
-                Map.of("STREAMNLP_BATCH_MAX_TOKENS", "200", "STREAMNLP_TOPIC_INPUT", "from-env", "STREAMNLP_METRICS_PORT", "9555"),
-                null, "run", "--print-config", "-c", file.toString(), "--set", "topic.input=from-flag",
-                "--set", "kafka.sasl.jaas.config=org.Login required password=\"hunter2\";", "--set", "kafka.ssl.truststore.password=changeit");
+        ChildJvm p = ChildJvm.start(
+                Main.class.getName(),
+                Map.of(
+                        "STREAMNLP_BATCH_MAX_TOKENS",
+                        "200",
+                        "STREAMNLP_TOPIC_INPUT",
+                        "from-env",
+                        "STREAMNLP_METRICS_PORT",
+                        "9555"),
+                null,
+                "run",
+                "--print-config",
+                "-c",
+                file.toString(),
+                "--set",
+                "topic.input=from-flag",
+                "--set",
+                "kafka.sasl.jaas.config=org.Login required password=\"hunter2\";",
+                "--set",
+                "kafka.ssl.truststore.password=changeit");
         assertEquals(0, p.waitFor(60), p.stderr());
         String out = p.stdout();
         assertTrue(out.contains("batch.max.records=3\n"), "file over default:\n" + out);
@@ -100,16 +125,22 @@ class CliTest {
 
     @Test
     void inputRecordsReadJsonTextAndConll() {
-        var json = InputRecords.read("{\"id\": \"a\", \"text\": \"x\"}\n\nplain text line\n{\"text\": \"no id\"}\n",
-                InputRecords.Format.AUTO, "id", "t");
+        var json = InputRecords.read(
+                "{\"id\": \"a\", \"text\": \"x\"}\n\nplain text line\n{\"text\": \"no id\"}\n",
+                InputRecords.Format.AUTO,
+                "id",
+                "t");
         assertEquals(3, json.size());
         assertEquals("a", json.get(0).key());
         assertEquals("plain text line", json.get(1).value());
         assertEquals(null, json.get(2).key());
         var text = InputRecords.read("{not json}\n", InputRecords.Format.TEXT, null, "t");
         assertEquals("{not json}", text.get(0).value());
-        var conll = InputRecords.read("-DOCSTART- -X- O O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n",
-                InputRecords.resolve(InputRecords.Format.AUTO, "x.conll"), null, "t");
+        var conll = InputRecords.read(
+                "-DOCSTART- -X- O O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n",
+                InputRecords.resolve(InputRecords.Format.AUTO, "x.conll"),
+                null,
+                "t");
         assertEquals(2, conll.size());
         assertEquals("{\"id\":\"s1\",\"text\":\"EU rejects\"}", conll.get(0).value());
         assertEquals("s2", conll.get(1).key());

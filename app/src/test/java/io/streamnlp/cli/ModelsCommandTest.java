@@ -20,7 +20,9 @@ class ModelsCommandTest {
         TestGraphs.Lexicon g = TestGraphs.lexicon(30522)
                 .tokenHead("token_logits", ner.size(), TestGraphs.oneHot(ner, "O", 4f))
                 .sequenceHead("sequence_logits", TestBundles.AG_NEWS.size());
-        return TestBundles.bundle(tmp.resolve("lexicon")).graph(g).tokenizer(TestBundles.minilmTokenizer())
+        return TestBundles.bundle(tmp.resolve("lexicon"))
+                .graph(g)
+                .tokenizer(TestBundles.minilmTokenizer())
                 .config(TestBundles.config("bert", ner, 30522, 512))
                 .manifest("""
                         {"name": "lexicon", "version": "1.2.3", "description": "a test lexicon", "maxLength": 64, "stride": 8,
@@ -42,8 +44,11 @@ class ModelsCommandTest {
         assertTrue(out.contains("windowing: context"), out);
         assertTrue(out.contains("inputs: input_ids, attention_mask, token_type_ids"), out);
         assertTrue(out.contains("token_logits [?, ?, 9]"), out);
-        assertTrue(out.contains("task ner: output token_logits, scheme IOB2, aggregation FIRST, 9 labels: O B-PER I-PER"), out);
-        assertTrue(out.contains("task topic: output sequence_logits, 4 labels: World, Sports, Business, Sci/Tech"), out);
+        assertTrue(
+                out.contains("task ner: output token_logits, scheme IOB2, aggregation FIRST, 9 labels: O B-PER I-PER"),
+                out);
+        assertTrue(
+                out.contains("task topic: output sequence_logits, 4 labels: World, Sports, Business, Sci/Tech"), out);
     }
 
     @Test

@@ -1,16 +1,16 @@
 package io.streamnlp.decode;
 
-import io.streamnlp.model.Aggregation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streamnlp.model.Aggregation;
 import org.junit.jupiter.api.Test;
 
 class WordLabelerTest {
     // three sub-tokens of one word, three labels (O, B-PER, B-LOC), one row per token
     private static final float[] LOGITS = {
-            0f, 2f, 0f,   // first: B-PER, p = e^2/(e^2+2) = 0.787
-            0f, 0f, 3f,   // second: B-LOC, p = 0.910
-            0f, 0f, 2.5f  // third: B-LOC, p = 0.859
+        0f, 2f, 0f, // first: B-PER, p = e^2/(e^2+2) = 0.787
+        0f, 0f, 3f, // second: B-LOC, p = 0.910
+        0f, 0f, 2.5f // third: B-LOC, p = 0.859
     };
 
     @Test

@@ -64,7 +64,9 @@ class ComposeFileTest {
     }
 
     static void assertDependsOn(JsonNode service, String on, String condition) {
-        assertEquals(condition, service.path("depends_on").path(on).path("condition").asText(),
+        assertEquals(
+                condition,
+                service.path("depends_on").path(on).path("condition").asText(),
                 "depends_on " + on + " with condition " + condition);
     }
 
@@ -78,7 +80,8 @@ class ComposeFileTest {
         JsonNode consumer = service(c, "example-consumer");
         assertFalse(strings(kafka.path("healthcheck").path("test")).isEmpty(), "kafka has a health check");
         assertFalse(strings(enricher.path("healthcheck").path("test")).isEmpty(), "enricher has a health check");
-        assertTrue(String.join(" ", strings(enricher.path("healthcheck").path("test"))).contains("/ready"));
+        assertTrue(String.join(" ", strings(enricher.path("healthcheck").path("test")))
+                .contains("/ready"));
         assertDependsOn(topics, "kafka", "service_healthy");
         assertDependsOn(enricher, "kafka", "service_healthy");
         assertDependsOn(enricher, "create-topics", "service_completed_successfully");
@@ -101,7 +104,10 @@ class ComposeFileTest {
         Map<String, String> kafka = env(service(c, "kafka"));
         assertEquals("broker,controller", kafka.get("KAFKA_PROCESS_ROLES"));
         assertTrue(kafka.get("KAFKA_ADVERTISED_LISTENERS").contains("kafka:19092"));
-        assertEquals("1", kafka.get("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"), "exactly-once needs the transaction log on one broker");
+        assertEquals(
+                "1",
+                kafka.get("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"),
+                "exactly-once needs the transaction log on one broker");
     }
 
     @Test
@@ -111,7 +117,8 @@ class ComposeFileTest {
         JsonNode enricher = service(c, "enricher");
         String port = env(enricher).get("STREAMNLP_METRICS_PORT");
         assertTrue(strings(enricher.path("ports")).contains(port + ":" + port), "metrics port " + port + " published");
-        assertTrue(String.join(" ", strings(enricher.path("healthcheck").path("test"))).contains(":" + port + "/"));
+        assertTrue(String.join(" ", strings(enricher.path("healthcheck").path("test")))
+                .contains(":" + port + "/"));
     }
 
     @Test
@@ -128,12 +135,15 @@ class ComposeFileTest {
         // build() rejects an unknown key: a typo in the compose file fails here, not at start-up.
         EnricherConfig config = EnricherConfig.builder().env(streamnlp).build();
         streamnlp.keySet().forEach(k -> {
-            String key = k.substring(EnricherConfig.ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+            String key = k.substring(EnricherConfig.ENV_PREFIX.length())
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '.');
             assertTrue(ConfigKeys.DEFINITIONS.containsKey(key), k + " names a documented key");
         });
         assertEquals("kafka:19092", config.get(ConfigKeys.BOOTSTRAP_SERVERS));
         String script = String.join("\n", strings(service(c, "create-topics").path("command")));
-        for (String key : List.of(ConfigKeys.TOPIC_INPUT, ConfigKeys.TOPIC_ENTITIES, ConfigKeys.TOPIC_TOPICS, ConfigKeys.TOPIC_DLQ)) {
+        for (String key : List.of(
+                ConfigKeys.TOPIC_INPUT, ConfigKeys.TOPIC_ENTITIES, ConfigKeys.TOPIC_TOPICS, ConfigKeys.TOPIC_DLQ)) {
             String dflt = ConfigKeys.DEFINITIONS.get(key).defaultValue();
             assertEquals(dflt, config.get(key), key);
             assertTrue(script.contains(dflt), "create-topics creates " + dflt);
@@ -143,14 +153,20 @@ class ComposeFileTest {
         List<String> consumer = strings(service(c, "example-consumer").path("command"));
         assertTrue(consumer.contains(entities), "example consumer reads " + entities);
         assertEquals("read_committed", consumer.get(consumer.indexOf("--isolation-level") + 1));
-        String producer = String.join(" ", strings(service(c, "example-producer").path("command")));
-        assertTrue(producer.contains("--topic " + ConfigKeys.DEFINITIONS.get(ConfigKeys.TOPIC_INPUT).defaultValue()), producer);
+        String producer =
+                String.join(" ", strings(service(c, "example-producer").path("command")));
+        assertTrue(
+                producer.contains("--topic "
+                        + ConfigKeys.DEFINITIONS.get(ConfigKeys.TOPIC_INPUT).defaultValue()),
+                producer);
     }
 
     @Test
     void modelStoreIsMountedReadOnlyWhereTheModelKeysPoint() throws IOException {
         JsonNode enricher = service(read("docker-compose.yml"), "enricher");
-        String mount = strings(enricher.path("volumes")).stream().filter(v -> v.startsWith("./model-store:")).findFirst()
+        String mount = strings(enricher.path("volumes")).stream()
+                .filter(v -> v.startsWith("./model-store:"))
+                .findFirst()
                 .orElseGet(() -> fail("no ./model-store volume"));
         String[] parts = mount.split(":");
         assertEquals("ro", parts[2], "model store is read-only");
@@ -162,10 +178,14 @@ class ComposeFileTest {
 
     @Test
     void dockerfilesExistBuildANonRootImageAndTheGpuOneUsesCuda() throws IOException {
-        Map<String, JsonNode> builds = Map.of("docker-compose.yml", service(read("docker-compose.yml"), "enricher").path("build"),
-                "docker-compose.gpu.yml", service(read("docker-compose.gpu.yml"), "enricher").path("build"));
+        Map<String, JsonNode> builds = Map.of(
+                "docker-compose.yml",
+                service(read("docker-compose.yml"), "enricher").path("build"),
+                "docker-compose.gpu.yml",
+                service(read("docker-compose.gpu.yml"), "enricher").path("build"));
         builds.forEach((file, build) -> {
-            Path dockerfile = ROOT.resolve(build.path("context").asText(".")).resolve(build.path("dockerfile").asText("Dockerfile"));
+            Path dockerfile = ROOT.resolve(build.path("context").asText("."))
+                    .resolve(build.path("dockerfile").asText("Dockerfile"));
             assertTrue(Files.isRegularFile(dockerfile), file + " builds " + dockerfile + ", which must exist");
         });
         String cpu = Files.readString(ROOT.resolve("Dockerfile"));
@@ -176,16 +196,21 @@ class ComposeFileTest {
             assertTrue(d.contains("COPY model-store /app/model-store"), "bundles baked in");
         }
         assertTrue(cpu.contains("FROM eclipse-temurin:17-jre"));
-        assertTrue(gpu.matches("(?s).*FROM nvidia/cuda:12\\.[\\d.]+-cudnn-runtime-ubuntu22\\.04.*"), "CUDA 12 + cuDNN runtime base");
+        assertTrue(
+                gpu.matches("(?s).*FROM nvidia/cuda:12\\.[\\d.]+-cudnn-runtime-ubuntu22\\.04.*"),
+                "CUDA 12 + cuDNN runtime base");
         assertTrue(gpu.contains("-Pgpu"), "built with the onnxruntime_gpu profile");
-        assertTrue(Files.readString(ROOT.resolve("pom.xml")).contains("<id>gpu</id>"), "the parent pom has the gpu profile");
+        assertTrue(
+                Files.readString(ROOT.resolve("pom.xml")).contains("<id>gpu</id>"),
+                "the parent pom has the gpu profile");
         assertTrue(Files.isRegularFile(ROOT.resolve(".dockerignore")));
     }
 
     @Test
     void gpuOverrideReservesAnNvidiaDeviceAndSelectsCuda() throws IOException {
         JsonNode enricher = service(read("docker-compose.gpu.yml"), "enricher");
-        JsonNode devices = enricher.path("deploy").path("resources").path("reservations").path("devices");
+        JsonNode devices =
+                enricher.path("deploy").path("resources").path("reservations").path("devices");
         assertTrue(devices.isArray() && devices.size() == 1, "one device reservation");
         assertEquals("nvidia", devices.get(0).path("driver").asText());
         assertTrue(strings(devices.get(0).path("capabilities")).contains("gpu"));

@@ -14,7 +14,8 @@ class ScoringTest {
 
     @Test
     void iob1IsConvertedToIob2() {
-        assertEquals(List.of("B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-LOC", "B-ORG"),
+        assertEquals(
+                List.of("B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-LOC", "B-ORG"),
                 ConllDocument.toIob2(List.of("I-PER", "I-PER", "O", "I-LOC", "B-LOC", "I-LOC", "I-ORG")));
         assertEquals(List.of("B-PER", "B-MISC", "I-MISC"), ConllDocument.toIob2(List.of("B-PER", "B-MISC", "I-MISC")));
     }
@@ -22,7 +23,9 @@ class ScoringTest {
     @Test
     void readsConllSkippingDocstartAndBlankLines(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("x.conll");
-        Files.writeString(f, "-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\nGerman JJ I-NP I-MISC\n\nPeter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\n");
+        Files.writeString(
+                f,
+                "-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\nGerman JJ I-NP I-MISC\n\nPeter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\n");
         List<ConllDocument.Sentence> s = ConllDocument.read(f);
         assertEquals(2, s.size());
         assertEquals("EU rejects German", s.get(0).text());
@@ -44,16 +47,18 @@ class ScoringTest {
         assertEquals(40.0, all[2], 1e-9);
         assertEquals(100.0, s.f1("LOC")[2], 1e-9);
         assertEquals(0.0, s.f1("PER")[2], 1e-9);
-        assertTrue(s.report().startsWith("processed 5 tokens with 2 phrases; found: 3 phrases; correct: 1."), s.report());
+        assertTrue(
+                s.report().startsWith("processed 5 tokens with 2 phrases; found: 3 phrases; correct: 1."), s.report());
         assertTrue(s.report().contains("accuracy:  60.00%"), s.report());
     }
 
     @Test
     void emittedOffsetsMapBackToTokens() throws Exception {
-        ConllDocument.Sentence s = new ConllDocument.Sentence(List.of("Zürich", "'s", "Nestlé", "S.A.", "rose"),
-                List.of("B-LOC", "O", "B-ORG", "I-ORG", "O"));
+        ConllDocument.Sentence s = new ConllDocument.Sentence(
+                List.of("Zürich", "'s", "Nestlé", "S.A.", "rose"), List.of("B-LOC", "O", "B-ORG", "I-ORG", "O"));
         // "Zürich 's Nestlé S.A. rose": Nestlé S.A. spans code points 10..21
-        var entities = new ObjectMapper().readTree("[{\"start\":0,\"end\":6,\"label\":\"LOC\"},{\"start\":10,\"end\":21,\"label\":\"ORG\"}]");
+        var entities = new ObjectMapper()
+                .readTree("[{\"start\":0,\"end\":6,\"label\":\"LOC\"},{\"start\":10,\"end\":21,\"label\":\"ORG\"}]");
         assertEquals(List.of("B-LOC", "O", "B-ORG", "I-ORG", "O"), SpanTagger.tags(s, entities));
         // an entity covering part of a token still tags that token
         var partial = new ObjectMapper().readTree("[{\"start\":10,\"end\":13,\"label\":\"ORG\"}]");
@@ -63,7 +68,9 @@ class ScoringTest {
     @Test
     void classificationReport(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("dev.csv");
-        Files.writeString(f, "\"label\",\"text\"\n\"1\",\"UN talks, \"\"again\"\"\"\n\"2\",\"Cup final\"\n\"3\",\"Stocks\"\n\"3\",\"Bonds\"\n");
+        Files.writeString(
+                f,
+                "\"label\",\"text\"\n\"1\",\"UN talks, \"\"again\"\"\"\n\"2\",\"Cup final\"\n\"3\",\"Stocks\"\n\"3\",\"Bonds\"\n");
         List<LabeledTexts.Row> rows = LabeledTexts.read(f);
         assertEquals(4, rows.size());
         assertEquals("UN talks, \"again\"", rows.get(0).text());
@@ -81,13 +88,17 @@ class ScoringTest {
     @Test
     void documentsAreTheSentencesBetweenDocstartsJoinedByANewline(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("x.conll");
-        Files.writeString(f, "Lead NN O O\n\n-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\nPeter NNP I-NP I-PER\n"
-                + "Blackburn NNP I-NP I-PER\n\n-DOCSTART- -X- O O\n\n-DOCSTART- -X- O O\n\nZürich NNP I-NP I-LOC\n");
+        Files.writeString(
+                f,
+                "Lead NN O O\n\n-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\nPeter NNP I-NP I-PER\n"
+                        + "Blackburn NNP I-NP I-PER\n\n-DOCSTART- -X- O O\n\n-DOCSTART- -X- O O\n\nZürich NNP I-NP I-LOC\n");
         List<ConllDocument.Document> docs = ConllDocument.readDocuments(f);
         // sentences before the first -DOCSTART- are a document; an empty one is dropped
         assertEquals(3, docs.size());
         assertEquals("EU rejects\nPeter Blackburn", docs.get(1).text());
-        assertEquals(List.of(0, 11), java.util.Arrays.stream(docs.get(1).sentenceStarts()).boxed().toList());
+        assertEquals(
+                List.of(0, 11),
+                java.util.Arrays.stream(docs.get(1).sentenceStarts()).boxed().toList());
         assertEquals(4, ConllDocument.read(f).size());
         // each sentence published inside its document is the sentence unit's text, unchanged
         for (ConllDocument.Document d : docs) {
@@ -101,7 +112,8 @@ class ScoringTest {
 
     private static ConllDocument.Document twoSentences() {
         return new ConllDocument.Document(List.of(
-                new ConllDocument.Sentence(List.of("Zürich", "'s", "Nestlé", "rose"), List.of("B-LOC", "O", "B-ORG", "O")),
+                new ConllDocument.Sentence(
+                        List.of("Zürich", "'s", "Nestlé", "rose"), List.of("B-LOC", "O", "B-ORG", "O")),
                 new ConllDocument.Sentence(List.of("Peter", "Blackburn", "left"), List.of("B-PER", "I-PER", "O"))));
     }
 
@@ -110,12 +122,15 @@ class ScoringTest {
         ConllDocument.Document d = twoSentences();
         // "Zürich 's Nestlé rose\nPeter Blackburn left": the second sentence starts at code point 22
         assertEquals(22, d.sentenceStarts()[1]);
-        List<SpanTagger.Span> emitted = List.of(new SpanTagger.Span(0, 6, "LOC"), new SpanTagger.Span(10, 16, "ORG"),
+        List<SpanTagger.Span> emitted = List.of(
+                new SpanTagger.Span(0, 6, "LOC"),
+                new SpanTagger.Span(10, 16, "ORG"),
                 new SpanTagger.Span(22, 37, "PER"));
         List<List<SpanTagger.Span>> parts = DocumentSpans.perSentence(d, emitted);
         assertEquals(List.of(new SpanTagger.Span(0, 6, "LOC"), new SpanTagger.Span(10, 16, "ORG")), parts.get(0));
         assertEquals(List.of(new SpanTagger.Span(0, 15, "PER")), parts.get(1));
-        assertEquals(List.of("B-PER", "I-PER", "O"), SpanTagger.tags(d.sentences().get(1), parts.get(1)));
+        assertEquals(
+                List.of("B-PER", "I-PER", "O"), SpanTagger.tags(d.sentences().get(1), parts.get(1)));
         // an entity running over the separator is cut into both sentences, not dropped
         List<List<SpanTagger.Span>> across = DocumentSpans.perSentence(d, List.of(new SpanTagger.Span(17, 27, "ORG")));
         assertEquals(List.of(new SpanTagger.Span(17, 21, "ORG")), across.get(0));
@@ -144,14 +159,17 @@ class ScoringTest {
         DocumentSpans.Consistency c = EvalRunner.consistency(List.of(d), docs, sentences);
         assertEquals(2, c.sentences());
         assertEquals(1, c.consistent());
-        assertEquals("consistency: 50.00 % of 2 sentences (entities inside the document = the sentence alone)\n", c.report());
+        assertEquals(
+                "consistency: 50.00 % of 2 sentences (entities inside the document = the sentence alone)\n",
+                c.report());
         // a document that did not come back: its sentences cannot be checked and do not count as consistent
         EvalRunner.Collected none = new EvalRunner.Collected(java.util.Map.of(), 0, 1, 1);
         assertEquals(0, EvalRunner.consistency(List.of(d), none, sentences).consistent());
         assertEquals(0.0, EvalRunner.scoreNerDocuments(List.of(d), none).f1(), 1e-9);
         // order does not matter, offsets and types do
         DocumentSpans.ConsistencyCounter counter = new DocumentSpans.ConsistencyCounter();
-        counter.add(List.of(new SpanTagger.Span(5, 9, "PER"), new SpanTagger.Span(0, 3, "LOC")),
+        counter.add(
+                List.of(new SpanTagger.Span(5, 9, "PER"), new SpanTagger.Span(0, 3, "LOC")),
                 List.of(new SpanTagger.Span(0, 3, "LOC"), new SpanTagger.Span(5, 9, "PER")));
         counter.add(List.of(new SpanTagger.Span(0, 3, "LOC")), List.of(new SpanTagger.Span(0, 3, "ORG")));
         counter.add(List.of(new SpanTagger.Span(0, 3, "LOC")), List.of(new SpanTagger.Span(0, 4, "LOC")));

@@ -30,8 +30,11 @@ class BucketPlannerTest {
 
     @Test
     void exactlyTenPercentPaddingStillJoins() {
-        assertEquals(List.of(new Slice(0, 2, 10)), new BucketPlanner(64).plan(new int[][] {{8, 10}}, 1).buckets());
-        assertEquals(List.of(new Slice(0, 1, 7), new Slice(1, 1, 10)),
+        assertEquals(
+                List.of(new Slice(0, 2, 10)),
+                new BucketPlanner(64).plan(new int[][] {{8, 10}}, 1).buckets());
+        assertEquals(
+                List.of(new Slice(0, 1, 7), new Slice(1, 1, 10)),
                 new BucketPlanner(64).plan(new int[][] {{7, 10}}, 1).buckets());
     }
 
@@ -72,7 +75,8 @@ class BucketPlannerTest {
         assertEquals(60, plan.realTokens());
         assertEquals(80, plan.paddedTokens());
         // sorted, the same windows need no padding (each too unlike the next to share a bucket)
-        assertEquals(60, new BucketPlanner(2).plan(new int[][] {{30}, {10}, {20}}, 1).paddedTokens());
+        assertEquals(
+                60, new BucketPlanner(2).plan(new int[][] {{30}, {10}, {20}}, 1).paddedTokens());
     }
 
     @Test

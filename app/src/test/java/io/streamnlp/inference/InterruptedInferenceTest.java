@@ -24,7 +24,8 @@ class InterruptedInferenceTest {
 
     @Test
     void anInterruptDuringInferenceNeitherFailsTheBatchNorAbandonsARunningLane() {
-        try (OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(EngineOptions.of(LexiconBundle.write(tmp.resolve("l"))), 2)) {
+        try (OnnxEnrichmentEngine engine =
+                OnnxEnrichmentEngine.open(EngineOptions.of(LexiconBundle.write(tmp.resolve("l"))), 2)) {
             List<EncodedDocument> docs = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
                 docs.add(engine.encode(i % 2 == 0 ? "Angela Merkel in Paris" : "Acme shares fell in Paris today"));

@@ -23,11 +23,17 @@ class MultiSessionTest {
 
     private Path bundle() {
         Path tok = TestBundles.minilmTokenizer();
-        TestGraphs.Lexicon g = TestBundles.nerLexicon(tok, 30522, CONLL_IOB2, "token_logits",
+        TestGraphs.Lexicon g = TestBundles.nerLexicon(
+                        tok,
+                        30522,
+                        CONLL_IOB2,
+                        "token_logits",
                         Map.of("paris", "B-LOC", "obama", "B-PER", "merkel", "B-PER"))
                 .sequenceHead("sequence_logits", 4)
                 .sequenceLogits(TestBundles.id(tok, "paris"), new float[] {3, 0, 0, 0});
-        return TestBundles.bundle(tmp.resolve("b")).graph(g).tokenizer(tok)
+        return TestBundles.bundle(tmp.resolve("b"))
+                .graph(g)
+                .tokenizer(tok)
                 .config(TestBundles.config("bert", CONLL_IOB2, 30522, 512))
                 .manifest("""
                         {"name":"lex","version":"1","maxLength":32,"stride":8,
@@ -50,7 +56,8 @@ class MultiSessionTest {
     }
 
     private static List<Enrichment> run(Path dir, int sessions, List<String> texts) {
-        try (OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withMaxBucketRows(8), sessions)) {
+        try (OnnxEnrichmentEngine engine =
+                OnnxEnrichmentEngine.open(EngineOptions.of(dir).withMaxBucketRows(8), sessions)) {
             List<EncodedDocument> docs = new ArrayList<>();
             for (String t : texts) {
                 docs.add(engine.encode(t));
@@ -76,7 +83,8 @@ class MultiSessionTest {
         Path dir = bundle();
         List<String> texts = texts();
         List<Enrichment> expected = run(dir, 1, texts);
-        try (OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(EngineOptions.of(dir).withMaxBucketRows(8), 3)) {
+        try (OnnxEnrichmentEngine engine =
+                OnnxEnrichmentEngine.open(EngineOptions.of(dir).withMaxBucketRows(8), 3)) {
             assertEquals(3, engine.lanes());
             List<EncodedDocument> docs = new ArrayList<>();
             for (String t : texts) {

@@ -39,8 +39,10 @@ class RealEncoderTest {
         for (int i = 1; i < 384; i++) {
             labels.add("B-D" + i);
         }
-        TestBundles.bundle(dir).tokenizer(TestBundles.minilmTokenizer())
-                .config(TestBundles.config("bert", labels, 30522, 512)).write();
+        TestBundles.bundle(dir)
+                .tokenizer(TestBundles.minilmTokenizer())
+                .config(TestBundles.config("bert", labels, 30522, 512))
+                .write();
     }
 
     @AfterAll
@@ -100,7 +102,8 @@ class RealEncoderTest {
             docs.add(TEXTS.get(i % TEXTS.size()) + " " + "more words here ".repeat(i % 13));
         }
         for (int rows : new int[] {1, 8, 32, 64}) {
-            try (OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(new EngineOptions(dir, null, Device.CPU, 2, 1, null, rows))) {
+            try (OnnxEnrichmentEngine engine =
+                    OnnxEnrichmentEngine.open(new EngineOptions(dir, null, Device.CPU, 2, 1, null, rows))) {
                 List<EncodedDocument> enc = docs.stream().map(engine::encode).toList();
                 engine.infer(enc.subList(0, 16)); // warm-up
                 long t0 = System.nanoTime();
@@ -109,7 +112,8 @@ class RealEncoderTest {
                     r = engine.infer(enc.subList(i, i + 64));
                 }
                 double s = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("maxBucketRows=%d: %.1f docs/s, last batch buckets=%d padding ratio=%.3f%n",
+                System.out.printf(
+                        "maxBucketRows=%d: %.1f docs/s, last batch buckets=%d padding ratio=%.3f%n",
                         rows, docs.size() / s, r.stats().buckets(), r.stats().paddingRatio());
             }
         }

@@ -24,7 +24,8 @@ class SentenceWindowsTest {
 
     private static Path defaultBundle() {
         Path p = Engines.resolve("model-store/minilm-l6-conll03-agnews");
-        Assumptions.assumeTrue(Files.isRegularFile(p.resolve("model.onnx")), "skipped: the default bundle is absent at " + p);
+        Assumptions.assumeTrue(
+                Files.isRegularFile(p.resolve("model.onnx")), "skipped: the default bundle is absent at " + p);
         return p;
     }
 
@@ -35,8 +36,10 @@ class SentenceWindowsTest {
     @Test
     void everyRepetitionOfASentenceGetsTheEntitiesItGetsAlone() {
         try (OnnxEnrichmentEngine engine = OnnxEnrichmentEngine.open(EngineOptions.of(defaultBundle()))) {
-            List<String> alone = engine.infer(List.of(engine.encode(SENTENCE.strip()))).results().get(0).entities().stream()
-                    .map(e -> relative(e, 0)).toList();
+            List<String> alone =
+                    engine.infer(List.of(engine.encode(SENTENCE.strip()))).results().get(0).entities().stream()
+                            .map(e -> relative(e, 0))
+                            .toList();
             // the model does find them: otherwise the comparison below proves nothing
             assertEquals(List.of("PER/0/12", "PER/17/30", "LOC/34/40"), alone);
 
@@ -62,9 +65,12 @@ class SentenceWindowsTest {
                     different.add(r);
                 }
             }
-            assertTrue(different.isEmpty(), different.size() + " of " + REPETITIONS + " repetitions differ from the sentence alone "
-                    + alone + ", e.g. repetition " + (different.isEmpty() ? -1 : different.get(0)) + ": "
-                    + (different.isEmpty() ? "" : perRepetition.get(different.get(0))) + " (" + windows + " windows)");
+            assertTrue(
+                    different.isEmpty(),
+                    different.size() + " of " + REPETITIONS + " repetitions differ from the sentence alone "
+                            + alone + ", e.g. repetition " + (different.isEmpty() ? -1 : different.get(0)) + ": "
+                            + (different.isEmpty() ? "" : perRepetition.get(different.get(0))) + " (" + windows
+                            + " windows)");
         }
     }
 }

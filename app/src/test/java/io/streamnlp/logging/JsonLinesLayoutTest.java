@@ -18,14 +18,19 @@ class JsonLinesLayoutTest {
         JsonLinesLayout l = new JsonLinesLayout();
         l.setContext(ctx);
         l.start();
-        LoggingEvent e = new LoggingEvent(JsonLinesLayoutTest.class.getName(), ctx.getLogger("io.streamnlp.x.Some"), level, message, t, args);
+        LoggingEvent e = new LoggingEvent(
+                JsonLinesLayoutTest.class.getName(), ctx.getLogger("io.streamnlp.x.Some"), level, message, t, args);
         e.setThreadName("worker \"1\"");
         return l.doLayout(e);
     }
 
     @Test
     void oneObjectPerLineWithEveryFieldAndTheExceptionWhenThereIsOne() throws Exception {
-        String line = layout(Level.ERROR, "batch {} failed:\nsecond line", new IllegalStateException("outer", new RuntimeException("inner")), 7);
+        String line = layout(
+                Level.ERROR,
+                "batch {} failed:\nsecond line",
+                new IllegalStateException("outer", new RuntimeException("inner")),
+                7);
         assertTrue(line.endsWith("\n"));
         assertEquals(1, line.lines().count(), "newlines in values are escaped:\n" + line);
         JsonNode e = new ObjectMapper().readTree(line);
@@ -33,7 +38,9 @@ class JsonLinesLayoutTest {
         assertEquals("io.streamnlp.x.Some", e.path("logger").asText());
         assertEquals("worker \"1\"", e.path("thread").asText());
         assertEquals("batch 7 failed:\nsecond line", e.path("message").asText());
-        assertTrue(e.path("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), e.path("time").asText());
+        assertTrue(
+                e.path("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"),
+                e.path("time").asText());
         String ex = e.path("exception").asText();
         assertTrue(ex.startsWith("java.lang.IllegalStateException: outer"), ex);
         assertTrue(ex.contains("Caused by: java.lang.RuntimeException: inner"), ex);

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamnlp.api.dlq.RejectReason;
+import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.Topics;
-import io.streamnlp.api.engine.BatchStats;
-import io.streamnlp.api.dlq.RejectReason;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +49,12 @@ class EnricherMetricsTest {
         assertEquals(2, registry.find(EnricherMetrics.BATCH_SIZE).summary().count());
         assertEquals(8, registry.find(EnricherMetrics.BATCH_SIZE).summary().totalAmount());
         assertEquals(1, value(EnricherMetrics.BATCHES, "trigger", "max_wait"));
-        assertEquals(6, registry.find(EnricherMetrics.INFERENCE_TIME).timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS), 1e-9);
+        assertEquals(
+                6,
+                registry.find(EnricherMetrics.INFERENCE_TIME)
+                        .timer()
+                        .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS),
+                1e-9);
 
         String text = registry.scrape();
         assertTrue(text.contains("streamnlp_batch_size_records_bucket{le=\"4.0\"} 1"), text);

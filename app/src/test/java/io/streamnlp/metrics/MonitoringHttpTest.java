@@ -3,10 +3,10 @@ package io.streamnlp.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.api.dlq.RejectReason;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,13 +18,16 @@ class MonitoringHttpTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void servesMetricsAndHealthWhileModelsLoad() throws Exception {
-        EnricherConfig c = EnricherConfig.builder().set(ConfigKeys.METRICS_PORT, "0").build();
+        EnricherConfig c =
+                EnricherConfig.builder().set(ConfigKeys.METRICS_PORT, "0").build();
         try (Monitoring m = Monitoring.start(c)) {
             assertTrue(m.port() > 0);
             m.metrics().deadLettered(RejectReason.EMPTY_TEXT);
@@ -42,11 +45,16 @@ class MonitoringHttpTest {
 
     @Test
     void disabledMeansNoServerAndABadPortIsAConfigError() {
-        try (Monitoring m = Monitoring.start(EnricherConfig.builder().set(ConfigKeys.METRICS_ENABLED, "false").build())) {
+        try (Monitoring m = Monitoring.start(EnricherConfig.builder()
+                .set(ConfigKeys.METRICS_ENABLED, "false")
+                .build())) {
             assertEquals(-1, m.port());
         }
-        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
-                () -> Monitoring.start(EnricherConfig.builder().set(ConfigKeys.METRICS_PORT, "70000").build()));
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                ConfigException.class,
+                () -> Monitoring.start(EnricherConfig.builder()
+                        .set(ConfigKeys.METRICS_PORT, "70000")
+                        .build()));
         assertTrue(e.getMessage().contains("metrics.port"), e.getMessage());
     }
 }

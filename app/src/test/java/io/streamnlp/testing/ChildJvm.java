@@ -50,7 +50,8 @@ public final class ChildJvm {
     }
 
     /** As {@code main(mainClass).env(env).stdin(stdin).args(args).start()}. */
-    public static ChildJvm start(String mainClass, Map<String, String> env, Path stdin, String... args) throws IOException {
+    public static ChildJvm start(String mainClass, Map<String, String> env, Path stdin, String... args)
+            throws IOException {
         return main(mainClass).env(env).stdin(stdin).args(args).start();
     }
 
@@ -127,8 +128,8 @@ public final class ChildJvm {
         }
 
         public ChildJvm start() throws IOException {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xss8m", "-Xmx" + heap));
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xss8m", "-Xmx" + heap));
             cmd.addAll(jvmArgs);
             if (classpath) {
                 Path argfile = Files.createTempFile("child-jvm", ".args");

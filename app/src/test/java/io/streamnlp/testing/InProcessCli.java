@@ -26,7 +26,10 @@ public final class InProcessCli {
             System.setOut(po);
             System.setErr(pe);
             int code = Main.execute(args);
-            return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8),
+            return new Result(
+                    code,
+                    o.toString(StandardCharsets.UTF_8),
+                    e.toString(StandardCharsets.UTF_8),
                     (System.nanoTime() - t0) / 1_000_000);
         } finally {
             System.setOut(out);

@@ -169,7 +169,8 @@ class WindowingTokenizerTest {
         try (WindowingTokenizer t = new WindowingTokenizer(TestBundles.minilmTokenizer(), 24, 4, false, true)) {
             EncodedText shortText = t.encode(sentence.repeat(2));
             assertEquals(1, shortText.windowCount(), "a text that fits one window stays whole");
-            EncodedText e = t.encode(sentence.repeat(10) + "Merkel likes tokenization and Obama likes Merkel ".repeat(5));
+            EncodedText e =
+                    t.encode(sentence.repeat(10) + "Merkel likes tokenization and Obama likes Merkel ".repeat(5));
             int perSentence = t.encode(sentence.strip()).ids().length;
             for (int k = 0; k < 10; k++) {
                 // the sentence alone: same tokens, no context, labels its whole self
@@ -181,7 +182,8 @@ class WindowingTokenizerTest {
             // the last "sentence" (no full stop) is longer than a window: cut with context inside it only
             assertTrue(e.windowCount() > 11);
             for (int k = 10; k < e.windowCount(); k++) {
-                assertTrue(e.windowStart(k) >= 10 * perSentence, "window " + k + " reaches back into a previous sentence");
+                assertTrue(
+                        e.windowStart(k) >= 10 * perSentence, "window " + k + " reaches back into a previous sentence");
                 assertTrue(e.windowLength(k) <= 24);
             }
             assertEquals(e.ids().length, e.ownedEnd(e.windowCount() - 1));

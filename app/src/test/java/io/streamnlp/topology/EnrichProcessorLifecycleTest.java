@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EnrichProcessorLifecycleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path tmp;
 
@@ -47,14 +48,21 @@ class EnrichProcessorLifecycleTest {
 
     @BeforeEach
     void setUp() {
-        engine = new ControlledEngine(OnnxEnrichmentEngine.open(EngineOptions.of(LexiconBundle.write(tmp.resolve("lexicon"))), 2));
+        engine = new ControlledEngine(
+                OnnxEnrichmentEngine.open(EngineOptions.of(LexiconBundle.write(tmp.resolve("lexicon"))), 2));
         context = new MockProcessorContext<>();
-        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EnricherTopology.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
-                .withLoggingDisabled().build();
+        store = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(EnricherTopology.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
-        partials = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EnricherTopology.PARTIALS_STORE), Serdes.Long(),
-                Serdes.ByteArray()).withLoggingDisabled().build();
+        partials = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(EnricherTopology.PARTIALS_STORE),
+                        Serdes.Long(),
+                        Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         partials.init(context.getStateStoreContext(), partials);
         context.addStateStore(partials);
     }
@@ -69,22 +77,28 @@ class EnrichProcessorLifecycleTest {
 
     /** Documents per batch, as the coordinator reported them. */
     private final List<Integer> batchDocs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final List<Long> batchTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private EnrichProcessor processor(BatchPolicy policy, boolean overlap, Settings settings) {
         if (registry != null) {
             registry.close();
         }
-        registry = new CoordinatorRegistry(engine, policy, (s, o, t, q) -> {
-            batchDocs.add(s.documents());
-            batchTokens.add(s.realTokens());
-        }, overlap);
+        registry = new CoordinatorRegistry(
+                engine,
+                policy,
+                (s, o, t, q) -> {
+                    batchDocs.add(s.documents());
+                    batchTokens.add(s.realTokens());
+                },
+                overlap);
         return new EnrichProcessor(settings, registry);
     }
 
     private void send(EnrichProcessor p, long offset, String key, String value) {
         context.setRecordMetadata("text.input", 0, offset);
-        p.process(new Record<>(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), 1000L + offset));
+        p.process(new Record<>(
+                key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), 1000L + offset));
     }
 
     private List<JsonNode> forwarded(String child) {
@@ -92,10 +106,19 @@ class EnrichProcessorLifecycleTest {
         for (var f : context.forwarded()) {
             if (f.childName().orElse("").equals(child)) {
                 try {
-                    out.add(child.equals(EnricherTopology.DLQ_SINK)
-                            ? JSON.createObjectNode().put("error", new String(f.record().headers().lastHeader(DeadLetters.ERROR).value(),
-                                    StandardCharsets.UTF_8)).put("value", new String(f.record().value(), StandardCharsets.UTF_8))
-                            : JSON.readTree(f.record().value()));
+                    out.add(
+                            child.equals(EnricherTopology.DLQ_SINK)
+                                    ? JSON.createObjectNode()
+                                            .put(
+                                                    "error",
+                                                    new String(
+                                                            f.record()
+                                                                    .headers()
+                                                                    .lastHeader(DeadLetters.ERROR)
+                                                                    .value(),
+                                                            StandardCharsets.UTF_8))
+                                            .put("value", new String(f.record().value(), StandardCharsets.UTF_8))
+                                    : JSON.readTree(f.record().value()));
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
@@ -111,7 +134,8 @@ class EnrichProcessorLifecycleTest {
 
     @Test
     void aRevivedTaskGetsNoResultOfABatchFromBeforeItsClose() throws Exception {
-        EnrichProcessor p = processor(new BatchPolicy(1, 10_000, Duration.ofHours(1)), true, Settings.from(EnricherConfig.defaults()));
+        EnrichProcessor p = processor(
+                new BatchPolicy(1, 10_000, Duration.ofHours(1)), true, Settings.from(EnricherConfig.defaults()));
         p.init(context);
         engine.holdNext();
         send(p, 0, "k", "{\"id\":\"old\",\"text\":\"Angela Merkel\"}");
@@ -128,9 +152,12 @@ class EnrichProcessorLifecycleTest {
         tick();
 
         List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
-        assertEquals(List.of("new"), ents.stream().map(n -> n.path("id").asText()).toList(),
+        assertEquals(
+                List.of("new"),
+                ents.stream().map(n -> n.path("id").asText()).toList(),
                 "only the revived task's own record is emitted, once");
-        assertEquals("ORG", ents.get(0).path("entities").get(0).path("label").asText(), "with its own entities: " + ents);
+        assertEquals(
+                "ORG", ents.get(0).path("entities").get(0).path("label").asText(), "with its own entities: " + ents);
         assertEquals("Acme", ents.get(0).path("entities").get(0).path("text").asText());
         assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size());
         assertEquals(0, store.approximateNumEntries());
@@ -138,7 +165,8 @@ class EnrichProcessorLifecycleTest {
 
     @Test
     void aRevivedTaskReRunsItsRestoredRecordsInOrderAndOnce() throws Exception {
-        EnrichProcessor p = processor(new BatchPolicy(1, 10_000, Duration.ofHours(1)), true, Settings.from(EnricherConfig.defaults()));
+        EnrichProcessor p = processor(
+                new BatchPolicy(1, 10_000, Duration.ofHours(1)), true, Settings.from(EnricherConfig.defaults()));
         p.init(context);
         engine.holdNext();
         send(p, 0, "k", "{\"id\":\"a\",\"text\":\"Angela Merkel\"}");
@@ -152,17 +180,36 @@ class EnrichProcessorLifecycleTest {
         tick();
         assertTrue(registry.current().awaitInFlight(10_000));
         tick();
-        assertEquals(List.of("a", "b"), forwarded(EnricherTopology.ENTITIES_SINK).stream().map(n -> n.path("id").asText()).toList());
-        assertEquals("PER", forwarded(EnricherTopology.ENTITIES_SINK).get(0).path("entities").get(0).path("label").asText());
+        assertEquals(
+                List.of("a", "b"),
+                forwarded(EnricherTopology.ENTITIES_SINK).stream()
+                        .map(n -> n.path("id").asText())
+                        .toList());
+        assertEquals(
+                "PER",
+                forwarded(EnricherTopology.ENTITIES_SINK)
+                        .get(0)
+                        .path("entities")
+                        .get(0)
+                        .path("label")
+                        .asText());
     }
 
     @Test
     void aRestoredRecordThatNoLongerTokenizesIsDeadLetteredOnceAndDeleted() {
-        StoredRecord stored = new StoredRecord("k".getBytes(StandardCharsets.UTF_8),
-                "{\"id\":\"x\",\"text\":\"BROKEN here\"}".getBytes(StandardCharsets.UTF_8), List.of(), 5L, "text.input", 0, 7L, 0L);
+        StoredRecord stored = new StoredRecord(
+                "k".getBytes(StandardCharsets.UTF_8),
+                "{\"id\":\"x\",\"text\":\"BROKEN here\"}".getBytes(StandardCharsets.UTF_8),
+                List.of(),
+                5L,
+                "text.input",
+                0,
+                7L,
+                0L);
         store.put(3L, stored.serialize());
         engine.unencodableMarker = "BROKEN";
-        EnrichProcessor p = processor(new BatchPolicy(10, 10_000, Duration.ofHours(1)), false, Settings.from(EnricherConfig.defaults()));
+        EnrichProcessor p = processor(
+                new BatchPolicy(10, 10_000, Duration.ofHours(1)), false, Settings.from(EnricherConfig.defaults()));
         // A real StreamTask runs init() with a dummy record context in place (TaskReviveTest shows it): so does this.
         context.setRecordMetadata("text.input", 0, 0);
         p.init(context);
@@ -182,14 +229,19 @@ class EnrichProcessorLifecycleTest {
 
     @Test
     void textsWithoutContentTokensAreUntokenizableNotAConfidentTopic() {
-        EnrichProcessor p = processor(new BatchPolicy(1, 10_000, Duration.ofHours(1)), false, Settings.from(EnricherConfig.defaults()));
+        EnrichProcessor p = processor(
+                new BatchPolicy(1, 10_000, Duration.ofHours(1)), false, Settings.from(EnricherConfig.defaults()));
         p.init(context);
         send(p, 0, "z", "\u200B");
         send(p, 1, "c", "\u0001\u0002");
         send(p, 2, "ok", "Paris");
         List<JsonNode> dlq = forwarded(EnricherTopology.DLQ_SINK);
-        assertEquals(List.of("UNTOKENIZABLE", "UNTOKENIZABLE"), dlq.stream().map(n -> n.path("error").asText()).toList());
-        assertEquals(List.of("\u200B", "\u0001\u0002"), dlq.stream().map(n -> n.path("value").asText()).toList());
+        assertEquals(
+                List.of("UNTOKENIZABLE", "UNTOKENIZABLE"),
+                dlq.stream().map(n -> n.path("error").asText()).toList());
+        assertEquals(
+                List.of("\u200B", "\u0001\u0002"),
+                dlq.stream().map(n -> n.path("value").asText()).toList());
         assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size(), "only the record with content gets a topic");
         assertEquals(1, forwarded(EnricherTopology.ENTITIES_SINK).size());
     }
@@ -207,7 +259,8 @@ class EnrichProcessorLifecycleTest {
         assertEquals("OUTPUT_TOO_LARGE", dlq.get(0).path("error").asText());
         assertEquals(dense, dlq.get(0).path("value").asText(), "the original bytes");
         List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
-        assertEquals(List.of("ok"), ents.stream().map(n -> n.path("id").asText()).toList(), "no half-written record");
+        assertEquals(
+                List.of("ok"), ents.stream().map(n -> n.path("id").asText()).toList(), "no half-written record");
         assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size());
         assertEquals(0, store.approximateNumEntries());
     }
@@ -246,12 +299,18 @@ class EnrichProcessorLifecycleTest {
             batchDocs.clear();
             JsonNode segmented = enrichAlone(new BatchPolicy(8, 300, Duration.ofMillis(1)), overlap);
             assertTrue(batchDocs.size() >= 5, "several batches, one segment each: " + batchDocs);
-            assertEquals(whole.path("entities"), segmented.path("entities"), "same entities, same offsets (overlap=" + overlap + ")");
+            assertEquals(
+                    whole.path("entities"),
+                    segmented.path("entities"),
+                    "same entities, same offsets (overlap=" + overlap + ")");
         }
         assertEquals(120 * 3 + 2 + 60 * 2, whole.path("entities").size());
         int at = DOC.codePointCount(0, DOC.indexOf("Acme left"));
-        assertTrue(java.util.stream.StreamSupport.stream(whole.path("entities").spliterator(), false)
-                .anyMatch(e -> e.path("start").asInt() == at && e.path("label").asText().equals("ORG")), "offsets in the whole text");
+        assertTrue(
+                java.util.stream.StreamSupport.stream(whole.path("entities").spliterator(), false)
+                        .anyMatch(e -> e.path("start").asInt() == at
+                                && e.path("label").asText().equals("ORG")),
+                "offsets in the whole text");
     }
 
     @Test
@@ -272,7 +331,8 @@ class EnrichProcessorLifecycleTest {
         assertEquals(0, forwarded(EnricherTopology.ENTITIES_SINK).size());
         first.close(); // the instance dies; the next owner restores both stores
 
-        EnrichProcessor next = processor(new BatchPolicy(8, 300, Duration.ofMillis(1)), false, Settings.from(EnricherConfig.defaults()));
+        EnrichProcessor next = processor(
+                new BatchPolicy(8, 300, Duration.ofMillis(1)), false, Settings.from(EnricherConfig.defaults()));
         next.init(context);
         drive(next);
         assertEquals(segments - before, batchDocs.size() - before, "only the missing segments ran again: " + batchDocs);
@@ -286,16 +346,24 @@ class EnrichProcessorLifecycleTest {
     @Test
     void aShortRecordOfAnotherKeyIsNotHeldBehindALongDocumentButOneOfTheSameKeyIs() throws Exception {
         // batches of one item, so the long document's segments and the short records run in batches of their own
-        EnrichProcessor p = processor(new BatchPolicy(1, 300, Duration.ofHours(1)), false, Settings.from(EnricherConfig.defaults()));
+        EnrichProcessor p = processor(
+                new BatchPolicy(1, 300, Duration.ofHours(1)), false, Settings.from(EnricherConfig.defaults()));
         p.init(context);
         send(p, 0, "doc", "{\"id\":\"doc\",\"text\":\"" + DOC.replace("\n", "\\n") + "\"}");
         send(p, 1, "other", "{\"id\":\"short\",\"text\":\"Acme\"}");
         send(p, 2, "doc", "{\"id\":\"same-key\",\"text\":\"Paris\"}");
         tick();
-        List<String> ids = forwarded(EnricherTopology.ENTITIES_SINK).stream().map(n -> n.path("id").asText()).toList();
-        assertEquals(List.of("short"), ids, "the other key's record is out while the document still runs; its key's next record waits");
+        List<String> ids = forwarded(EnricherTopology.ENTITIES_SINK).stream()
+                .map(n -> n.path("id").asText())
+                .toList();
+        assertEquals(
+                List.of("short"),
+                ids,
+                "the other key's record is out while the document still runs; its key's next record waits");
         drive(p);
-        ids = forwarded(EnricherTopology.ENTITIES_SINK).stream().map(n -> n.path("id").asText()).toList();
+        ids = forwarded(EnricherTopology.ENTITIES_SINK).stream()
+                .map(n -> n.path("id").asText())
+                .toList();
         assertEquals(List.of("short", "doc", "same-key"), ids, "the key's events in input order, each once");
         assertEquals(3, forwarded(EnricherTopology.TOPICS_SINK).size());
     }
@@ -303,12 +371,15 @@ class EnrichProcessorLifecycleTest {
     @Test
     void aStretchDenserThanTheTextsAverageIsCutFinerSoEveryBatchStaysNearItsBudget() throws Exception {
         String doc = "Paris is a fine city to live in. ".repeat(600) + "(),;:[]{}< ".repeat(100) + "Acme .";
-        EnrichProcessor p = processor(new BatchPolicy(8, 300, Duration.ofMillis(1)), false, Settings.from(EnricherConfig.defaults()));
+        EnrichProcessor p = processor(
+                new BatchPolicy(8, 300, Duration.ofMillis(1)), false, Settings.from(EnricherConfig.defaults()));
         p.init(context);
         send(p, 0, "mixed", doc);
         drive(p);
         assertTrue(batchTokens.size() > 10, "segmented: " + batchTokens);
-        assertTrue(batchTokens.stream().allMatch(t -> t <= 450), "every batch within 1.5 x the 300-token budget: " + batchTokens);
+        assertTrue(
+                batchTokens.stream().allMatch(t -> t <= 450),
+                "every batch within 1.5 x the 300-token budget: " + batchTokens);
         List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
         assertEquals(1, ents.size());
         assertEquals(601, ents.get(0).path("entities").size(), "600 Paris and one Acme");
@@ -324,7 +395,8 @@ class EnrichProcessorLifecycleTest {
         send(p, 1, "ok", "Paris");
         long deadline = System.nanoTime() + 20_000_000_000L;
         // the short record of another key may come out first (order is kept per key): wait for both
-        while ((forwarded(EnricherTopology.ENTITIES_SINK).isEmpty() || forwarded(EnricherTopology.DLQ_SINK).isEmpty())
+        while ((forwarded(EnricherTopology.ENTITIES_SINK).isEmpty()
+                        || forwarded(EnricherTopology.DLQ_SINK).isEmpty())
                 && System.nanoTime() < deadline) {
             Thread.sleep(2);
             tick();
@@ -335,8 +407,14 @@ class EnrichProcessorLifecycleTest {
             }
         }
         List<JsonNode> dlq = forwarded(EnricherTopology.DLQ_SINK);
-        assertEquals(List.of("OUTPUT_TOO_LARGE"), dlq.stream().map(n -> n.path("error").asText()).toList());
-        assertEquals(List.of("ok"), forwarded(EnricherTopology.ENTITIES_SINK).stream().map(n -> n.path("id").asText()).toList());
+        assertEquals(
+                List.of("OUTPUT_TOO_LARGE"),
+                dlq.stream().map(n -> n.path("error").asText()).toList());
+        assertEquals(
+                List.of("ok"),
+                forwarded(EnricherTopology.ENTITIES_SINK).stream()
+                        .map(n -> n.path("id").asText())
+                        .toList());
         drive(p);
         assertEquals(0, partials.approximateNumEntries());
     }

@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamnlp.api.dlq.DeadLetters;
+import io.streamnlp.api.engine.BatchStats;
+import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.fixtures.LexiconBundle;
-import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.inference.EngineOptions;
-import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -38,8 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EnrichProcessorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     static Path tmp;
+
     static EnrichmentEngine engine;
 
     private final List<BatchListener.Trigger> triggers = new ArrayList<>();
@@ -60,12 +62,18 @@ class EnrichProcessorTest {
     @BeforeEach
     void setUp() {
         context = new MockProcessorContext<>();
-        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EnricherTopology.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
-                .withLoggingDisabled().build();
+        store = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(EnricherTopology.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
-        partials = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EnricherTopology.PARTIALS_STORE), Serdes.Long(),
-                Serdes.ByteArray()).withLoggingDisabled().build();
+        partials = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(EnricherTopology.PARTIALS_STORE),
+                        Serdes.Long(),
+                        Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         partials.init(context.getStateStoreContext(), partials);
         context.addStateStore(partials);
     }
@@ -84,8 +92,11 @@ class EnrichProcessorTest {
     }
 
     private EnrichProcessor processor(BatchPolicy policy, boolean overlap) {
-        registry = new CoordinatorRegistry(engine, policy,
-                (BatchStats stats, int owners, BatchListener.Trigger trigger, long queueNanos) -> triggers.add(trigger), overlap);
+        registry = new CoordinatorRegistry(
+                engine,
+                policy,
+                (BatchStats stats, int owners, BatchListener.Trigger trigger, long queueNanos) -> triggers.add(trigger),
+                overlap);
         EnrichProcessor p = new EnrichProcessor(Settings.from(EnricherConfig.defaults()), registry);
         p.init(context);
         return p;
@@ -93,7 +104,8 @@ class EnrichProcessorTest {
 
     private void send(EnrichProcessor p, long offset, String key, String value) {
         context.setRecordMetadata("text.input", 0, offset);
-        p.process(new Record<>(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), 1000L + offset));
+        p.process(new Record<>(
+                key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), 1000L + offset));
     }
 
     private List<JsonNode> forwarded(String child) {
@@ -130,7 +142,9 @@ class EnrichProcessorTest {
         assertEquals(List.of(BatchListener.Trigger.MAX_WAIT), triggers);
         List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
         assertEquals(2, ents.size());
-        assertEquals("Angela Merkel", ents.get(0).path("entities").get(0).path("text").asText());
+        assertEquals(
+                "Angela Merkel",
+                ents.get(0).path("entities").get(0).path("text").asText());
         assertEquals("Paris", ents.get(0).path("entities").get(1).path("text").asText());
         assertEquals("ORG", ents.get(1).path("entities").get(0).path("label").asText());
         List<JsonNode> topics = forwarded(EnricherTopology.TOPICS_SINK);
@@ -159,11 +173,17 @@ class EnrichProcessorTest {
         send(p, 0, "a", "Paris");
         send(p, 1, "b", "Acme shares fell");
         send(p, 2, "c", "Paris");
-        assertEquals(forwarded(EnricherTopology.ENTITIES_SINK).size(), 3 - storeSize(), "a record leaves the store when forwarded");
+        assertEquals(
+                forwarded(EnricherTopology.ENTITIES_SINK).size(),
+                3 - storeSize(),
+                "a record leaves the store when forwarded");
         assertTrue(registry.current().awaitInFlight(10_000));
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(System.currentTimeMillis());
         List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
-        assertEquals(List.of("a", "b", "c"), ents.stream().map(n -> n.path("id").asText()).toList(), "input order");
+        assertEquals(
+                List.of("a", "b", "c"),
+                ents.stream().map(n -> n.path("id").asText()).toList(),
+                "input order");
         assertEquals("LOC", ents.get(0).path("entities").get(0).path("label").asText());
         assertEquals(3, forwarded(EnricherTopology.TOPICS_SINK).size());
         assertEquals(0, storeSize());
@@ -191,10 +211,20 @@ class EnrichProcessorTest {
     void badRecordsGoStraightToTheDlqWithTheirBytes() {
         EnrichProcessor p = processor(new BatchPolicy(10, 10_000, Duration.ofHours(1)));
         send(p, 0, "bad", "{\"text\": 3}");
-        var dlq = context.forwarded().stream().filter(f -> f.childName().orElse("").equals(EnricherTopology.DLQ_SINK)).toList();
+        var dlq = context.forwarded().stream()
+                .filter(f -> f.childName().orElse("").equals(EnricherTopology.DLQ_SINK))
+                .toList();
         assertEquals(1, dlq.size());
         assertEquals("{\"text\": 3}", new String(dlq.get(0).record().value(), StandardCharsets.UTF_8));
-        assertEquals("TEXT_NOT_STRING", new String(dlq.get(0).record().headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8));
+        assertEquals(
+                "TEXT_NOT_STRING",
+                new String(
+                        dlq.get(0)
+                                .record()
+                                .headers()
+                                .lastHeader(DeadLetters.ERROR)
+                                .value(),
+                        StandardCharsets.UTF_8));
         assertEquals(0, storeSize());
     }
 
@@ -210,7 +240,10 @@ class EnrichProcessorTest {
         context.resetForwards();
         EnrichProcessor second = processor(new BatchPolicy(10, 10_000, Duration.ofMillis(1)));
         sleep(5);
-        context.scheduledPunctuators().get(context.scheduledPunctuators().size() - 1).getPunctuator().punctuate(System.currentTimeMillis());
+        context.scheduledPunctuators()
+                .get(context.scheduledPunctuators().size() - 1)
+                .getPunctuator()
+                .punctuate(System.currentTimeMillis());
         List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
         assertEquals(2, ents.size());
         assertEquals("PER", ents.get(0).path("entities").get(0).path("label").asText());

@@ -27,7 +27,8 @@ class InputParserTest {
 
     @Test
     void jsonWithIdTextAndExtras() {
-        var ok = assertInstanceOf(ParsedInput.Accepted.class, parse("{\"id\":\"a1\",\"text\":\"Hello Paris\",\"lang\":\"en\",\"n\":3}"));
+        var ok = assertInstanceOf(
+                ParsedInput.Accepted.class, parse("{\"id\":\"a1\",\"text\":\"Hello Paris\",\"lang\":\"en\",\"n\":3}"));
         assertEquals("a1", ok.id());
         assertEquals("Hello Paris", ok.text());
         assertEquals("{\"lang\":\"en\",\"n\":3}", ok.extras().toString());
@@ -41,7 +42,8 @@ class InputParserTest {
 
     @Test
     void plainTextUsesKeyThenCoordinatesAsId() {
-        var withKey = assertInstanceOf(ParsedInput.Accepted.class, parse("doc-9", "Just text.".getBytes(StandardCharsets.UTF_8)));
+        var withKey = assertInstanceOf(
+                ParsedInput.Accepted.class, parse("doc-9", "Just text.".getBytes(StandardCharsets.UTF_8)));
         assertEquals("doc-9", withKey.id());
         assertEquals("Just text.", withKey.text());
         var noKey = assertInstanceOf(ParsedInput.Accepted.class, parse("Just text."));
@@ -51,7 +53,8 @@ class InputParserTest {
 
     @Test
     void jsonWithoutIdFallsBackToKey() {
-        var ok = assertInstanceOf(ParsedInput.Accepted.class, parse("k1", "{\"text\":\"abc\"}".getBytes(StandardCharsets.UTF_8)));
+        var ok = assertInstanceOf(
+                ParsedInput.Accepted.class, parse("k1", "{\"text\":\"abc\"}".getBytes(StandardCharsets.UTF_8)));
         assertEquals("k1", ok.id());
     }
 
@@ -73,14 +76,19 @@ class InputParserTest {
     @Test
     void jsonArrayIsNotAnObjectInJsonMode() {
         InputParser json = new InputParser(new InputOptions(InputOptions.Format.JSON, 1000, "text", "id", true));
-        assertEquals(RejectReason.NOT_AN_OBJECT, rejected(json.parse(null, "[1,2]".getBytes(StandardCharsets.UTF_8), "t", 0, 0)));
-        assertEquals(RejectReason.INVALID_JSON, rejected(json.parse(null, "plain".getBytes(StandardCharsets.UTF_8), "t", 0, 0)));
+        assertEquals(
+                RejectReason.NOT_AN_OBJECT,
+                rejected(json.parse(null, "[1,2]".getBytes(StandardCharsets.UTF_8), "t", 0, 0)));
+        assertEquals(
+                RejectReason.INVALID_JSON,
+                rejected(json.parse(null, "plain".getBytes(StandardCharsets.UTF_8), "t", 0, 0)));
     }
 
     @Test
     void textModeTakesBracesLiterally() {
         InputParser text = new InputParser(new InputOptions(InputOptions.Format.TEXT, 1000, "text", "id", true));
-        var ok = assertInstanceOf(ParsedInput.Accepted.class, text.parse(null, "{not json".getBytes(StandardCharsets.UTF_8), "t", 0, 0));
+        var ok = assertInstanceOf(
+                ParsedInput.Accepted.class, text.parse(null, "{not json".getBytes(StandardCharsets.UTF_8), "t", 0, 0));
         assertEquals("{not json", ok.text());
     }
 
@@ -98,7 +106,9 @@ class InputParserTest {
         assertEquals(RejectReason.INVALID_JSON, rejected(parse("{\"id\":\"a\",\"text\":\"x\"} {\"id\":\"b\"}")));
         assertEquals(RejectReason.INVALID_JSON, rejected(parse("{\"text\":\"x\"}garbage")));
         assertEquals(RejectReason.INVALID_JSON, rejected(parse("{\"text\":\"x\"}{\"text\":\"y\"}")));
-        assertEquals(RejectReason.INVALID_JSON, rejected(parse("{\"text\":\"x\"}\n{\"text\":\"y\"}\n"))); // NDJSON: one record each
+        assertEquals(
+                RejectReason.INVALID_JSON,
+                rejected(parse("{\"text\":\"x\"}\n{\"text\":\"y\"}\n"))); // NDJSON: one record each
         assertEquals(RejectReason.INVALID_JSON, rejected(parse("{\"text\":\"x\"} 42")));
         assertEquals(RejectReason.INVALID_JSON, rejected(parse("{\"text\":\"x\"}}")));
         assertEquals(RejectReason.INVALID_JSON, rejected(parse("{\"text\":\"x\"}\u0000")));
@@ -151,7 +161,8 @@ class InputParserTest {
             assertEquals(RejectReason.INVALID_JSON, rejected(parse(bad)), bad);
         }
         // the standard forms of the same are fine
-        var ok = assertInstanceOf(ParsedInput.Accepted.class, parse("{\"text\":\"a\\tb\",\"n\":7,\"m\":0.5,\"e\":-1e3,\"a\":[1,2]}"));
+        var ok = assertInstanceOf(
+                ParsedInput.Accepted.class, parse("{\"text\":\"a\\tb\",\"n\":7,\"m\":0.5,\"e\":-1e3,\"a\":[1,2]}"));
         assertEquals("a\tb", ok.text());
         assertEquals("{\"n\":7,\"m\":0.5,\"e\":-1E+3,\"a\":[1,2]}", ok.extras().toString());
     }
@@ -162,12 +173,16 @@ class InputParserTest {
      */
     @Test
     void numbersAreCarriedWithoutLoss() {
-        var ok = assertInstanceOf(ParsedInput.Accepted.class,
-                parse("{\"id\":1e400,\"text\":\"x\",\"big\":-1e400,\"exact\":0.1000000000000000055511151231257827,\"int\":123456789012345678901234567890}"));
+        var ok = assertInstanceOf(
+                ParsedInput.Accepted.class,
+                parse(
+                        "{\"id\":1e400,\"text\":\"x\",\"big\":-1e400,\"exact\":0.1000000000000000055511151231257827,\"int\":123456789012345678901234567890}"));
         assertEquals("1E+400", ok.id());
         assertTrue(ok.extras().get("big").isNumber(), ok.extras().toString());
         assertEquals("-1E+400", ok.extras().get("big").asText());
-        assertEquals("0.1000000000000000055511151231257827", ok.extras().get("exact").decimalValue().toPlainString());
+        assertEquals(
+                "0.1000000000000000055511151231257827",
+                ok.extras().get("exact").decimalValue().toPlainString());
         assertEquals("123456789012345678901234567890", ok.extras().get("int").asText());
     }
 
@@ -177,15 +192,28 @@ class InputParserTest {
      */
     @Test
     void topLevelArraysAndScalars() {
-        assertEquals("[1,2]", assertInstanceOf(ParsedInput.Accepted.class, parse("[1,2]")).text());
-        assertEquals("42", assertInstanceOf(ParsedInput.Accepted.class, parse("42")).text());
-        assertEquals("\"quoted\"", assertInstanceOf(ParsedInput.Accepted.class, parse("\"quoted\"")).text());
+        assertEquals(
+                "[1,2]",
+                assertInstanceOf(ParsedInput.Accepted.class, parse("[1,2]")).text());
+        assertEquals(
+                "42", assertInstanceOf(ParsedInput.Accepted.class, parse("42")).text());
+        assertEquals(
+                "\"quoted\"",
+                assertInstanceOf(ParsedInput.Accepted.class, parse("\"quoted\""))
+                        .text());
         InputParser json = new InputParser(new InputOptions(InputOptions.Format.JSON, 1000, "text", "id", true));
         for (String notObject : List.of("[{\"text\":\"x\"}]", "42", "\"x\"", "true", "null")) {
-            assertEquals(RejectReason.NOT_AN_OBJECT, rejected(json.parse(null, notObject.getBytes(StandardCharsets.UTF_8), "t", 0, 0)), notObject);
+            assertEquals(
+                    RejectReason.NOT_AN_OBJECT,
+                    rejected(json.parse(null, notObject.getBytes(StandardCharsets.UTF_8), "t", 0, 0)),
+                    notObject);
         }
-        assertEquals(RejectReason.INVALID_JSON, rejected(json.parse(null, "[1] [2]".getBytes(StandardCharsets.UTF_8), "t", 0, 0)));
-        assertEquals(RejectReason.NOT_AN_OBJECT, rejected(json.parse(null, " ".getBytes(StandardCharsets.UTF_8), "t", 0, 0)));
+        assertEquals(
+                RejectReason.INVALID_JSON,
+                rejected(json.parse(null, "[1] [2]".getBytes(StandardCharsets.UTF_8), "t", 0, 0)));
+        assertEquals(
+                RejectReason.NOT_AN_OBJECT,
+                rejected(json.parse(null, " ".getBytes(StandardCharsets.UTF_8), "t", 0, 0)));
     }
 
     /** A leading UTF-8 byte order mark is dropped (some Windows producers write one); anywhere else it is content. */
@@ -196,7 +224,10 @@ class InputParserTest {
         byte[] withBom = new byte[bom.length + json.length];
         System.arraycopy(bom, 0, withBom, 0, 3);
         System.arraycopy(json, 0, withBom, 3, json.length);
-        assertEquals("x", assertInstanceOf(ParsedInput.Accepted.class, parse(null, withBom)).text());
+        assertEquals(
+                "x",
+                assertInstanceOf(ParsedInput.Accepted.class, parse(null, withBom))
+                        .text());
         assertEquals(RejectReason.INVALID_JSON, rejected(parse("{\"text\":\"x\"}\uFEFF")));
     }
 

@@ -15,15 +15,18 @@ import org.junit.jupiter.api.Test;
 class SegmentsTest {
     @Test
     void cutsFallBetweenSentencesAndCoverTheTextExactly() {
-        String text = "Mr. Smith went to Washington. He met \"the press.\" Then (he left!) Is it over? Yes.\nNew line here ";
+        String text =
+                "Mr. Smith went to Washington. He met \"the press.\" Then (he left!) Is it over? Yes.\nNew line here ";
         String doc = text.repeat(50);
         int[] cuts = Segments.cuts(doc, 200);
         assertEquals(0, cuts[0]);
         assertTrue(cuts.length > 10, "cut into many segments: " + cuts.length);
         for (int k = 1; k < cuts.length; k++) {
             assertTrue(cuts[k] - cuts[k - 1] <= 200, "each at most the target");
-            assertTrue(Segments.isBoundaryAt(doc, cuts[k], true), "between sentences at " + cuts[k] + ": '"
-                    + doc.substring(Math.max(0, cuts[k] - 20), cuts[k]) + "|" + doc.substring(cuts[k], Math.min(doc.length(), cuts[k] + 10)) + "'");
+            assertTrue(
+                    Segments.isBoundaryAt(doc, cuts[k], true),
+                    "between sentences at " + cuts[k] + ": '" + doc.substring(Math.max(0, cuts[k] - 20), cuts[k]) + "|"
+                            + doc.substring(cuts[k], Math.min(doc.length(), cuts[k] + 10)) + "'");
         }
     }
 
@@ -33,9 +36,12 @@ class SegmentsTest {
         int[] cuts = Segments.cuts(doc, 64);
         int inside = 0;
         for (int k = 1; k < cuts.length; k++) {
-            boolean wordStart = Character.isWhitespace(doc.charAt(cuts[k] - 1)) && !Character.isWhitespace(doc.charAt(cuts[k]));
+            boolean wordStart =
+                    Character.isWhitespace(doc.charAt(cuts[k] - 1)) && !Character.isWhitespace(doc.charAt(cuts[k]));
             boolean inLongRun = doc.charAt(cuts[k]) == 'x' && doc.charAt(cuts[k] - 1) == 'x';
-            assertTrue(wordStart || inLongRun, "a word starts at cut " + cuts[k] + " unless the word is longer than a segment");
+            assertTrue(
+                    wordStart || inLongRun,
+                    "a word starts at cut " + cuts[k] + " unless the word is longer than a segment");
             inside += wordStart ? 0 : 1;
         }
         assertTrue(inside >= 6 && inside <= 8, "the 500-char word is cut in 64-char pieces: " + inside);
@@ -75,7 +81,10 @@ class SegmentsTest {
         for (String l : labels) {
             assertEquals(expected.scores().get(l), merged.topic().scores().get(l), 1e-9, l);
         }
-        assertEquals(List.of(1, 101, 201), merged.entities().stream().map(Entity::start).toList(), "offsets moved to the whole text");
+        assertEquals(
+                List.of(1, 101, 201),
+                merged.entities().stream().map(Entity::start).toList(),
+                "offsets moved to the whole text");
     }
 
     @Test
@@ -85,9 +94,13 @@ class SegmentsTest {
         TopicPrediction t = new TopicDecoder(List.of("A", "B")).predict(new double[] {1, 2}, 1);
         p.finish(1, new Enrichment(List.of(new Entity("Acme", "ORG", 12, 16, 0.5)), t), 18, 7);
         PartialResults back = PartialResults.deserialize(p.serialize(), text);
-        assertEquals(List.of(0, 19, 38), java.util.Arrays.stream(back.cuts).boxed().toList());
+        assertEquals(
+                List.of(0, 19, 38), java.util.Arrays.stream(back.cuts).boxed().toList());
         assertEquals(1, back.finished());
         assertEquals(p.done[1], back.done[1]);
-        assertEquals("Acme", back.done[1].enrichment().entities().get(0).text(), "entity text sliced from the document by code points");
+        assertEquals(
+                "Acme",
+                back.done[1].enrichment().entities().get(0).text(),
+                "entity text sliced from the document by code points");
     }
 }

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TaskReviveTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path tmp;
 
@@ -46,8 +47,12 @@ class TaskReviveTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, org.apache.kafka.common.serialization.Serdes.ByteArraySerde.class);
-        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, org.apache.kafka.common.serialization.Serdes.ByteArraySerde.class);
+        p.put(
+                StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.Serdes.ByteArraySerde.class);
+        p.put(
+                StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.Serdes.ByteArraySerde.class);
         return p;
     }
 
@@ -57,15 +62,18 @@ class TaskReviveTest {
         AtomicBoolean present = new AtomicBoolean();
         Topology t = new Topology();
         t.addSource("s", "in");
-        t.addProcessor("p", () -> new Processor<Object, Object, Object, Object>() {
-            @Override
-            public void init(ProcessorContext<Object, Object> context) {
-                present.set(context.recordMetadata().isPresent());
-            }
+        t.addProcessor(
+                "p",
+                () -> new Processor<Object, Object, Object, Object>() {
+                    @Override
+                    public void init(ProcessorContext<Object, Object> context) {
+                        present.set(context.recordMetadata().isPresent());
+                    }
 
-            @Override
-            public void process(Record<Object, Object> record) {}
-        }, "s");
+                    @Override
+                    public void process(Record<Object, Object> record) {}
+                },
+                "s");
         try (TopologyTestDriver d = new TopologyTestDriver(t, props(tmp.resolve("probe")))) {
             assertTrue(present.get(), "record metadata is present in init() of a real task");
         }
@@ -75,9 +83,9 @@ class TaskReviveTest {
     void aRevivedTaskEmitsItsNewRecordWithItsOwnEntitiesNotTheOldBatchsResult() throws Exception {
         Settings settings = Settings.from(EnricherConfig.defaults());
         try (ControlledEngine engine = new ControlledEngine(
-                OnnxEnrichmentEngine.open(EngineOptions.of(LexiconBundle.write(tmp.resolve("lexicon"))), 2));
-             CoordinatorRegistry registry = new CoordinatorRegistry(engine, new BatchPolicy(1, 10_000, Duration.ofMillis(50)),
-                     (s, o, tr, q) -> {}, true)) {
+                        OnnxEnrichmentEngine.open(EngineOptions.of(LexiconBundle.write(tmp.resolve("lexicon"))), 2));
+                CoordinatorRegistry registry = new CoordinatorRegistry(
+                        engine, new BatchPolicy(1, 10_000, Duration.ofMillis(50)), (s, o, tr, q) -> {}, true)) {
             EnrichProcessor shared = new EnrichProcessor(settings, registry);
             AtomicInteger inits = new AtomicInteger();
             // Kafka insists that a supplier returns new objects: each is a new shell around the one shared processor,
@@ -113,17 +121,27 @@ class TaskReviveTest {
                 engine.release();
                 assertTrue(registry.current().awaitInFlight(10_000));
                 second.advanceWallClockTime(Duration.ofMillis(100));
-                var out = second.createOutputTopic(settings.topics().entities(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                List<JsonNode> events = out.readValuesToList().stream().map(v -> {
-                    try {
-                        return JSON.readTree(v);
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
-                }).toList();
-                assertEquals(List.of("new"), events.stream().map(n -> n.path("id").asText()).toList(), "once, only the new record");
-                assertEquals("ORG", events.get(0).path("entities").get(0).path("label").asText(), "its own entities: " + events);
-                assertTrue(second.createOutputTopic(settings.topics().dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                var out = second.createOutputTopic(
+                        settings.topics().entities(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                List<JsonNode> events = out.readValuesToList().stream()
+                        .map(v -> {
+                            try {
+                                return JSON.readTree(v);
+                            } catch (Exception e) {
+                                throw new AssertionError(e);
+                            }
+                        })
+                        .toList();
+                assertEquals(
+                        List.of("new"),
+                        events.stream().map(n -> n.path("id").asText()).toList(),
+                        "once, only the new record");
+                assertEquals(
+                        "ORG",
+                        events.get(0).path("entities").get(0).path("label").asText(),
+                        "its own entities: " + events);
+                assertTrue(second.createOutputTopic(
+                                settings.topics().dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer())
                         .isEmpty());
             }
             assertEquals(2, inits.get(), "one processor object, initialised twice");

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BadConfigIT {
     @TempDir
     static Path tmp;
+
     static Path good;
 
     @BeforeAll
@@ -47,9 +48,20 @@ class BadConfigIT {
     }
 
     static String[] runWith(Path bundle, String... sets) {
-        List<String> a = new ArrayList<>(List.of("run", "--set", ConfigKeys.NER_MODEL + "=" + bundle, "--set", ConfigKeys.TOPIC_MODEL + "=" + bundle,
-                "--set", ConfigKeys.INFERENCE_DEVICE + "=cpu", "--set", ConfigKeys.BOOTSTRAP_SERVERS + "=localhost:1",
-                "--set", ConfigKeys.STARTUP_TIMEOUT_MS + "=3000", "--set", ConfigKeys.METRICS_PORT + "=0"));
+        List<String> a = new ArrayList<>(List.of(
+                "run",
+                "--set",
+                ConfigKeys.NER_MODEL + "=" + bundle,
+                "--set",
+                ConfigKeys.TOPIC_MODEL + "=" + bundle,
+                "--set",
+                ConfigKeys.INFERENCE_DEVICE + "=cpu",
+                "--set",
+                ConfigKeys.BOOTSTRAP_SERVERS + "=localhost:1",
+                "--set",
+                ConfigKeys.STARTUP_TIMEOUT_MS + "=3000",
+                "--set",
+                ConfigKeys.METRICS_PORT + "=0"));
         for (String s : sets) {
             a.add("--set");
             a.add(s);
@@ -113,14 +125,18 @@ class BadConfigIT {
 
     @Test
     void unknownConfigKey() {
-        assertFails(run(runWith(good, "batch.max.recrods=5")), "unknown configuration key 'batch.max.recrods'", "did you mean 'batch.max.records'");
+        assertFails(
+                run(runWith(good, "batch.max.recrods=5")),
+                "unknown configuration key 'batch.max.recrods'",
+                "did you mean 'batch.max.records'");
     }
 
     /** An unreachable cluster is a runtime failure (exit 1, as documented), reported the same way. */
     static void assertUnreachable(Result r) {
         assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
         String line = r.error();
-        for (String m : List.of("cannot reach the Kafka cluster", "bootstrap.servers=localhost:1", "startup.timeout.ms=3000")) {
+        for (String m :
+                List.of("cannot reach the Kafka cluster", "bootstrap.servers=localhost:1", "startup.timeout.ms=3000")) {
             assertTrue(line.contains(m), "'" + m + "' in: " + line);
         }
     }
@@ -138,16 +154,24 @@ class BadConfigIT {
      */
     @Test
     void aModelTooSlowForOneWindowFailsButBigBudgetsAreBoundedByTime() {
-        // (worst case rounds up to 1 ms, so 1 ms of transaction is always too little; Kafka wants it >= commit.interval.ms)
-        assertFails(run(runWith(good, ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1", ConfigKeys.COMMIT_INTERVAL_MS + "=1")), "smallest batch",
+        // (worst case rounds up to 1 ms, so 1 ms of transaction is always too little; Kafka wants it >=
+        // commit.interval.ms)
+        assertFails(
+                run(runWith(good, ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1", ConfigKeys.COMMIT_INTERVAL_MS + "=1")),
+                "smallest batch",
                 "transaction.timeout.ms=1 ms");
         assertFails(run(runWith(good, ConfigKeys.TRANSACTION_TIMEOUT_MS + "=50")), "commit interval");
-        assertFails(run(runWith(good, ConfigKeys.PROCESSING_GUARANTEE + "=at_least_once", "kafka.max.poll.interval.ms=1")),
+        assertFails(
+                run(runWith(good, ConfigKeys.PROCESSING_GUARANTEE + "=at_least_once", "kafka.max.poll.interval.ms=1")),
                 "kafka.max.poll.interval.ms=1 ms");
         // 60 MB inputs and 1 s transactions: segmented, and batches lowered to what fits a quarter second
-        assertUnreachable(run(runWith(good, ConfigKeys.INPUT_MAX_BYTES + "=60000000", ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1000")));
-        assertUnreachable(run(runWith(good, ConfigKeys.BATCH_MAX_TOKENS + "=100000000", ConfigKeys.PROCESSING_GUARANTEE
-                + "=at_least_once", "kafka.max.poll.interval.ms=1000")));
+        assertUnreachable(run(
+                runWith(good, ConfigKeys.INPUT_MAX_BYTES + "=60000000", ConfigKeys.TRANSACTION_TIMEOUT_MS + "=1000")));
+        assertUnreachable(run(runWith(
+                good,
+                ConfigKeys.BATCH_MAX_TOKENS + "=100000000",
+                ConfigKeys.PROCESSING_GUARANTEE + "=at_least_once",
+                "kafka.max.poll.interval.ms=1000")));
         assertUnreachable(run(runWith(good)));
     }
 
@@ -157,7 +181,10 @@ class BadConfigIT {
         Result r = run(runWith(good, ConfigKeys.TOPIC_ENTITIES + "=text.input"));
         assertFails(r, "topic.input=text.input", "topic.entities=text.input", "loop");
         assertTrue(r.ms() < 20_000, "failed after " + r.ms() + " ms");
-        assertFails(run(runWith(good, ConfigKeys.TOPIC_DLQ + "=text.topics")), "topic.topics=text.topics", "topic.dlq=text.topics");
+        assertFails(
+                run(runWith(good, ConfigKeys.TOPIC_DLQ + "=text.topics")),
+                "topic.topics=text.topics",
+                "topic.dlq=text.topics");
         assertFails(run(runWith(good, ConfigKeys.TOPIC_INPUT + "=a,b")), "topic.input=a,b", "not a Kafka topic name");
     }
 
@@ -165,22 +192,33 @@ class BadConfigIT {
     @Test
     void outOfBoundsBatchAndSizeSettingsFailNamingTheKey() {
         assertFails(run(runWith(good, ConfigKeys.BATCH_MAX_WAIT_MS + "=-1")), "batch.max.wait.ms=-1");
-        assertFails(run(runWith(good, ConfigKeys.INPUT_MAX_BYTES + "=2147483647")), "input.max.bytes=2147483647", "64 MiB");
-        assertFails(run(runWith(good, ConfigKeys.BATCH_MAX_RECORDS + "=3000000")), "batch.max.records=3000000", "2097152");
+        assertFails(
+                run(runWith(good, ConfigKeys.INPUT_MAX_BYTES + "=2147483647")), "input.max.bytes=2147483647", "64 MiB");
+        assertFails(
+                run(runWith(good, ConfigKeys.BATCH_MAX_RECORDS + "=3000000")), "batch.max.records=3000000", "2097152");
         // known only once the bundle is loaded: its max length sets the tensor sizes
-        assertFails(run(runWith(good, ConfigKeys.INFERENCE_MAX_BUCKET_ROWS + "=2000000000")), "inference.max.bucket.rows=2000000000",
+        assertFails(
+                run(runWith(good, ConfigKeys.INFERENCE_MAX_BUCKET_ROWS + "=2000000000")),
+                "inference.max.bucket.rows=2000000000",
                 "overflows");
     }
 
     /** Every bad value is reported in the one error at once (each naming the key, the value and what is allowed), before anything starts. */
     @Test
     void threeBadValuesAreAllReportedInOneError() {
-        Result r = run(runWith(good, ConfigKeys.BATCH_MAX_WAIT_MS + "=-1", ConfigKeys.INFERENCE_DEVICE + "=tpu",
+        Result r = run(runWith(
+                good,
+                ConfigKeys.BATCH_MAX_WAIT_MS + "=-1",
+                ConfigKeys.INFERENCE_DEVICE + "=tpu",
                 ConfigKeys.METRICS_PORT + "=70000"));
         assertFails(r, "3 configuration problems");
-        for (String m : List.of("batch.max.wait.ms=-1 must be between 0 and 86400000", "inference.device=tpu must be one of cpu, cuda, auto",
+        for (String m : List.of(
+                "batch.max.wait.ms=-1 must be between 0 and 86400000",
+                "inference.device=tpu must be one of cpu, cuda, auto",
                 "metrics.port=70000 must be between 0 and 65535")) {
-            assertTrue(r.err().lines().anyMatch(l -> l.trim().equals(m) || l.trim().startsWith(m + " ")), "'" + m + "' in:\n" + r.err());
+            assertTrue(
+                    r.err().lines().anyMatch(l -> l.trim().equals(m) || l.trim().startsWith(m + " ")),
+                    "'" + m + "' in:\n" + r.err());
         }
         assertTrue(r.ms() < 20_000, "failed after " + r.ms() + " ms");
     }
@@ -195,6 +233,7 @@ class BadConfigIT {
     void everyErrorLineIsAloneAndExitCodeIsNonZero() {
         Result r = run("run", "--config", tmp.resolve("nope.properties").toString());
         assertFails(r, "nope.properties", "does not exist");
-        assertTrue(Arrays.stream(r.err().split("\n")).noneMatch(l -> l.contains("\tat ")), "no stack trace:\n" + r.err());
+        assertTrue(
+                Arrays.stream(r.err().split("\n")).noneMatch(l -> l.contains("\tat ")), "no stack trace:\n" + r.err());
     }
 }

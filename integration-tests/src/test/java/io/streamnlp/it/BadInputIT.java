@@ -52,7 +52,8 @@ class BadInputIT {
     }
 
     private static ProducerRecord<byte[], byte[]> rec(Pipeline p, String key, byte[] value) {
-        return new ProducerRecord<>(p.topics.input(), null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
+        return new ProducerRecord<>(
+                p.topics.input(), null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
     }
 
     private static byte[] utf8(String s) {
@@ -77,8 +78,10 @@ class BadInputIT {
     }
 
     @Test
-    void oversizedRecordsAndOneAtTheBrokersMaxMessageSizeGoToTheDlqWithTheirOriginalBytes(TestNames names) throws Exception {
-        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of()); KafkaProducer<byte[], byte[]> prod = bigProducer()) {
+    void oversizedRecordsAndOneAtTheBrokersMaxMessageSizeGoToTheDlqWithTheirOriginalBytes(TestNames names)
+            throws Exception {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of());
+                KafkaProducer<byte[], byte[]> prod = bigProducer()) {
             raiseInputLimit(p);
             p.start();
             byte[] fiveMb = utf8("Paris ".repeat((5 << 20) / 6));
@@ -89,13 +92,19 @@ class BadInputIT {
             prod.send(rec(p, "before", utf8("Paris before"))).get();
             prod.send(rec(p, "five-mb", fiveMb)).get();
             prod.send(rec(p, "at-max", atMax)).get();
-            ExecutionException tooBig = assertThrows(ExecutionException.class, () -> prod.send(rec(p, "over-max", overMax)).get(),
+            ExecutionException tooBig = assertThrows(
+                    ExecutionException.class,
+                    () -> prod.send(rec(p, "over-max", overMax)).get(),
                     "the broker refuses a record over its max message size: 'at-max' is at the limit");
             assertTrue(tooBig.getCause() instanceof RecordTooLargeException, tooBig.toString());
             prod.send(rec(p, "after", utf8("Paris after"))).get();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.dlq()) >= 2
-                        && EventCollector.count(rs, p.topics.entities()) >= 2, Duration.ofSeconds(90)), "got " + c.records().size());
+                assertTrue(
+                        c.collectUntil(
+                                rs -> EventCollector.count(rs, p.topics.dlq()) >= 2
+                                        && EventCollector.count(rs, p.topics.entities()) >= 2,
+                                Duration.ofSeconds(90)),
+                        "got " + c.records().size());
                 c.drainFor(Duration.ofSeconds(1));
                 var dlq = dlqByKey(c, p);
                 assertEquals(2, dlq.size(), dlq.keySet().toString());
@@ -103,10 +112,13 @@ class BadInputIT {
                     var r = dlq.get(e.getKey());
                     assertNotNull(r, e.getKey());
                     assertEquals("TOO_LARGE", Rel.header(r, DeadLetters.ERROR));
-                    assertTrue(Rel.header(r, DeadLetters.REASON).contains(Integer.toString(e.getValue().length)), Rel.header(r, DeadLetters.REASON));
+                    assertTrue(
+                            Rel.header(r, DeadLetters.REASON).contains(Integer.toString(e.getValue().length)),
+                            Rel.header(r, DeadLetters.REASON));
                     assertArrayEquals(e.getValue(), r.value(), e.getKey() + " original bytes");
                 }
-                assertEquals(java.util.Set.of("before", "after"), entitiesById(c, p).keySet());
+                assertEquals(
+                        java.util.Set.of("before", "after"), entitiesById(c, p).keySet());
             }
             assertEquals(KafkaStreams.State.RUNNING, p.app.streams().state());
         }
@@ -115,12 +127,14 @@ class BadInputIT {
     @Test
     void deeplyNestedJsonIsRejectedAndHugeButValidJsonIsEnriched(TestNames names) throws Exception {
         // the 20,000-field record is ~300 KB, over the default input.max.bytes: this is about parser limits, not size
-        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, Integer.toString(1 << 20)));
-             KafkaProducer<byte[], byte[]> prod = bigProducer()) {
+        try (Pipeline p = new Pipeline(
+                        kafka, names, BUNDLE, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, Integer.toString(1 << 20)));
+                KafkaProducer<byte[], byte[]> prod = bigProducer()) {
             p.start();
             int depth = 100_000;
             byte[] deepArray = utf8("{\"text\":\"Paris\",\"a\":" + "[".repeat(depth) + "]".repeat(depth) + "}");
-            byte[] deepObject = utf8("{\"text\":\"Paris\",\"a\":" + "{\"b\":".repeat(depth) + "1" + "}".repeat(depth) + "}");
+            byte[] deepObject =
+                    utf8("{\"text\":\"Paris\",\"a\":" + "{\"b\":".repeat(depth) + "1" + "}".repeat(depth) + "}");
             byte[] just65 = utf8("{\"text\":\"Paris\",\"a\":" + "[".repeat(64) + "]".repeat(64) + "}");
             StringBuilder wide = new StringBuilder("{\"id\":\"wide\",\"text\":\"Acme in Paris\"");
             for (int i = 0; i < 20_000; i++) {
@@ -135,14 +149,20 @@ class BadInputIT {
             prod.send(rec(p, "ok", utf8("{\"text\":\"Paris\",\"a\":" + "[".repeat(60) + "]".repeat(60) + "}")));
             prod.flush();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.dlq()) >= 3
-                        && EventCollector.count(rs, p.topics.entities()) >= 2, Duration.ofSeconds(60)), "got " + c.records().size());
+                assertTrue(
+                        c.collectUntil(
+                                rs -> EventCollector.count(rs, p.topics.dlq()) >= 3
+                                        && EventCollector.count(rs, p.topics.entities()) >= 2,
+                                Duration.ofSeconds(60)),
+                        "got " + c.records().size());
                 c.drainFor(Duration.ofSeconds(1));
                 var dlq = dlqByKey(c, p);
                 assertEquals(java.util.Set.of("deep-array", "deep-object", "depth-65"), dlq.keySet());
                 for (var r : dlq.values()) {
                     assertEquals("INVALID_JSON", Rel.header(r, DeadLetters.ERROR));
-                    assertTrue(Rel.header(r, DeadLetters.REASON).toLowerCase().contains("nesting"), Rel.header(r, DeadLetters.REASON));
+                    assertTrue(
+                            Rel.header(r, DeadLetters.REASON).toLowerCase().contains("nesting"),
+                            Rel.header(r, DeadLetters.REASON));
                 }
                 assertArrayEquals(deepArray, dlq.get("deep-array").value());
                 JsonNode w = entitiesById(c, p).get("wide");
@@ -157,7 +177,8 @@ class BadInputIT {
     @Test
     void nullKeysControlCharactersAndEveryScriptAreEnrichedWithExactCodePointOffsets(TestNames names) throws Exception {
         Map<String, String> texts = new java.util.LinkedHashMap<>();
-        texts.put("ctrl", "Bell\u0007 tab\t CR\r esc\u001B[0m Angela Merkel\u0001 met \u007F Acme in Paris\u0085 today");
+        texts.put(
+                "ctrl", "Bell\u0007 tab\t CR\r esc\u001B[0m Angela Merkel\u0001 met \u007F Acme in Paris\u0085 today");
         texts.put("emoji", "👩‍👩‍👧‍👦 Angela Merkel 🇫🇷 visited Paris 😀🎉 with Acme 👍🏽");
         texts.put("cjk", "東京と北京 Angela Merkel 在 Paris 会见了 Acme 的代表。𠀋𡈽");
         texts.put("rtl", "مرحبا بالعالم Angela Merkel שלום עולם visited Paris \u200F with Acme \u202Eأهلا\u202C");
@@ -182,14 +203,22 @@ class BadInputIT {
         try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of())) {
             p.start();
             for (var e : texts.entrySet()) {
-                p.send(e.getKey(), "{\"id\":\"" + e.getKey() + "\",\"text\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(e.getValue()) + "}");
+                p.send(
+                        e.getKey(),
+                        "{\"id\":\"" + e.getKey() + "\",\"text\":"
+                                + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(e.getValue())
+                                + "}");
             }
             p.send(null, "Paris with a null key");
             p.send(null, "plain-nul", utf8("Paris \u0000 binary"));
             p.flush();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= texts.size() + 1
-                        && EventCollector.count(rs, p.topics.dlq()) >= 1, Duration.ofSeconds(60)), "got " + c.records().size());
+                assertTrue(
+                        c.collectUntil(
+                                rs -> EventCollector.count(rs, p.topics.entities()) >= texts.size() + 1
+                                        && EventCollector.count(rs, p.topics.dlq()) >= 1,
+                                Duration.ofSeconds(60)),
+                        "got " + c.records().size());
                 c.drainFor(Duration.ofSeconds(1));
                 Map<String, JsonNode> byId = entitiesById(c, p);
                 for (var e : texts.entrySet()) {
@@ -204,7 +233,8 @@ class BadInputIT {
                         JsonNode ent = ev.path("entities").get(i);
                         int start = ent.path("start").asInt();
                         int end = ent.path("end").asInt();
-                        String slice = text.substring(text.offsetByCodePoints(0, start), text.offsetByCodePoints(0, end));
+                        String slice =
+                                text.substring(text.offsetByCodePoints(0, start), text.offsetByCodePoints(0, end));
                         assertEquals(want.get(i)[1], slice, e.getKey() + ": code-point slice " + ent);
                         assertEquals(want.get(i)[1], ent.path("text").asText());
                         assertEquals(want.get(i)[0], ent.path("label").asText(), e.getKey() + " " + ent);
@@ -215,7 +245,9 @@ class BadInputIT {
                 }
                 // null key: id from topic-partition-offset, and that id is the output key
                 var nullKeyed = c.records(p.topics.entities()).stream()
-                        .filter(r -> EventCollector.json(r).path("text").asText().equals("Paris with a null key")).toList();
+                        .filter(r ->
+                                EventCollector.json(r).path("text").asText().equals("Paris with a null key"))
+                        .toList();
                 assertEquals(1, nullKeyed.size());
                 String id = EventCollector.json(nullKeyed.get(0)).path("id").asText();
                 assertTrue(id.startsWith(p.topics.input() + "-0-"), id);
@@ -245,13 +277,15 @@ class BadInputIT {
         String text = sb.toString();
         assertEquals(words, text.split(" ").length);
         // ~560 KB: over the default input.max.bytes, so this deployment raises it
-        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, Integer.toString(1 << 20)))) {
+        try (Pipeline p =
+                new Pipeline(kafka, names, BUNDLE, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, Integer.toString(1 << 20)))) {
             p.start();
             Runtime rt = Runtime.getRuntime();
             p.send("long", text);
             p.flush();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 1, Duration.ofSeconds(120)));
+                assertTrue(c.collectUntil(
+                        rs -> EventCollector.count(rs, p.topics.entities()) >= 1, Duration.ofSeconds(120)));
                 JsonNode ev = EventCollector.json(c.records(p.topics.entities()).get(0));
                 JsonNode ents = ev.path("entities");
                 assertEquals(3, ents.size(), ents.toString());
@@ -259,15 +293,24 @@ class BadInputIT {
                 for (int i = 0; i < 3; i++) {
                     assertEquals(want[i][0], ents.get(i).path("label").asText());
                     assertEquals(want[i][1], ents.get(i).path("text").asText());
-                    assertEquals(text.indexOf(want[i][1]), ents.get(i).path("start").asInt(), "ASCII: code points = chars");
+                    assertEquals(
+                            text.indexOf(want[i][1]), ents.get(i).path("start").asInt(), "ASCII: code points = chars");
                 }
                 assertTrue(ents.get(2).path("start").asInt() > text.length() - 20, "the last words are enriched too");
             }
             // inferred in segments of one batch budget each (batch.max.tokens), every segment windowed
-            long windows = p.batches.stream().mapToLong(x -> x.stats().sequences()).sum();
-            long tokens = p.batches.stream().mapToLong(x -> x.stats().realTokens()).sum();
-            long maxBatch = p.batches.stream().mapToLong(x -> x.stats().realTokens()).max().orElse(0);
-            long ms = p.batches.stream().mapToLong(x -> x.stats().inferenceNanos()).sum() / 1_000_000;
+            long windows =
+                    p.batches.stream().mapToLong(x -> x.stats().sequences()).sum();
+            long tokens =
+                    p.batches.stream().mapToLong(x -> x.stats().realTokens()).sum();
+            long maxBatch = p.batches.stream()
+                    .mapToLong(x -> x.stats().realTokens())
+                    .max()
+                    .orElse(0);
+            long ms = p.batches.stream()
+                            .mapToLong(x -> x.stats().inferenceNanos())
+                            .sum()
+                    / 1_000_000;
             System.out.println("100k words: " + tokens + " tokens in " + windows + " windows, " + p.batches.size()
                     + " batches (largest " + maxBatch + " tokens), " + ms + " ms; heap used "
                     + (rt.totalMemory() - rt.freeMemory()) / (1 << 20) + " MiB");
@@ -281,20 +324,29 @@ class BadInputIT {
     @Test
     void goodRecordsKeepTheirThroughputAmongBadOnes(TestNames names) throws Exception {
         int n = 1500;
-        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 2, Map.of()); KafkaProducer<byte[], byte[]> prod = bigProducer()) {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 2, Map.of());
+                KafkaProducer<byte[], byte[]> prod = bigProducer()) {
             p.start();
-            String[] bad = {"{\"text\":", "{\"id\":1}", "{\"text\":\"  \"}", "{\"text\":\"a\\u0000b\"}",
-                "{\"text\":\"Paris\",\"a\":" + "[".repeat(200) + "]".repeat(200) + "}", "{\"text\":[\"a\"]}"};
+            String[] bad = {
+                "{\"text\":",
+                "{\"id\":1}",
+                "{\"text\":\"  \"}",
+                "{\"text\":\"a\\u0000b\"}",
+                "{\"text\":\"Paris\",\"a\":" + "[".repeat(200) + "]".repeat(200) + "}",
+                "{\"text\":[\"a\"]}"
+            };
             try (EventCollector c = p.collector()) {
                 // warm-up
                 prod.send(rec(p, "w", utf8("Paris warm"))).get();
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 1, Duration.ofSeconds(60)));
+                assertTrue(c.collectUntil(
+                        rs -> EventCollector.count(rs, p.topics.entities()) >= 1, Duration.ofSeconds(60)));
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     prod.send(rec(p, "a" + i, utf8("Angela Merkel in Paris " + i)));
                 }
                 prod.flush();
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= n + 1, Duration.ofSeconds(120)));
+                assertTrue(c.collectUntil(
+                        rs -> EventCollector.count(rs, p.topics.entities()) >= n + 1, Duration.ofSeconds(120)));
                 double cleanMs = (System.nanoTime() - t0) / 1e6;
                 long t1 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
@@ -302,15 +354,18 @@ class BadInputIT {
                     prod.send(rec(p, "x" + i, utf8(bad[i % bad.length])));
                 }
                 prod.flush();
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 2 * n + 1
-                        && EventCollector.count(rs, p.topics.dlq()) >= n, Duration.ofSeconds(120)));
+                assertTrue(c.collectUntil(
+                        rs -> EventCollector.count(rs, p.topics.entities()) >= 2 * n + 1
+                                && EventCollector.count(rs, p.topics.dlq()) >= n,
+                        Duration.ofSeconds(120)));
                 double mixedMs = (System.nanoTime() - t1) / 1e6;
                 c.drainFor(Duration.ofSeconds(1));
                 assertEquals(n, c.records(p.topics.dlq()).size());
                 assertEquals(2 * n + 1, c.records(p.topics.entities()).size());
                 double clean = n / (cleanMs / 1000);
                 double mixed = n / (mixedMs / 1000);
-                System.out.printf("throughput of good records: alone %.0f/s (%.0f ms), among %d bad ones %.0f/s (%.0f ms), ratio %.2f%n",
+                System.out.printf(
+                        "throughput of good records: alone %.0f/s (%.0f ms), among %d bad ones %.0f/s (%.0f ms), ratio %.2f%n",
                         clean, cleanMs, n, mixed, mixedMs, clean / mixed);
                 assertTrue(mixed * 4 >= clean, "bad records must not starve good ones: " + clean + " vs " + mixed);
             }
@@ -319,14 +374,16 @@ class BadInputIT {
 
     @Test
     void aDeadLetterCarriesOnlyTheOriginalRecordPlusOurHeaders(TestNames names) throws Exception {
-        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of()); KafkaProducer<byte[], byte[]> prod = bigProducer()) {
+        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of());
+                KafkaProducer<byte[], byte[]> prod = bigProducer()) {
             p.start();
             RecordHeaders h = new RecordHeaders();
             h.add(new RecordHeader("trace-id", utf8("abc-123")));
             h.add(new RecordHeader("binary", new byte[] {0, (byte) 0xFF, 7}));
             byte[] value = utf8("{\"id\":\"x\",\"text\":\"\"}");
             long ts = 1_700_000_000_000L;
-            prod.send(new ProducerRecord<>(p.topics.input(), 0, ts, utf8("k-1"), value, h)).get();
+            prod.send(new ProducerRecord<>(p.topics.input(), 0, ts, utf8("k-1"), value, h))
+                    .get();
             try (EventCollector c = p.collector()) {
                 assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.dlq()) >= 1, Duration.ofSeconds(60)));
                 var r = c.records(p.topics.dlq()).get(0);
@@ -335,9 +392,19 @@ class BadInputIT {
                 assertEquals(ts, r.timestamp());
                 List<String> headers = new ArrayList<>();
                 r.headers().forEach(x -> headers.add(x.key()));
-                assertEquals(List.of("trace-id", "binary", DeadLetters.ERROR, DeadLetters.REASON, DeadLetters.SOURCE_TOPIC,
-                        DeadLetters.SOURCE_PARTITION, DeadLetters.SOURCE_OFFSET), headers);
-                assertArrayEquals(new byte[] {0, (byte) 0xFF, 7}, r.headers().lastHeader("binary").value());
+                assertEquals(
+                        List.of(
+                                "trace-id",
+                                "binary",
+                                DeadLetters.ERROR,
+                                DeadLetters.REASON,
+                                DeadLetters.SOURCE_TOPIC,
+                                DeadLetters.SOURCE_PARTITION,
+                                DeadLetters.SOURCE_OFFSET),
+                        headers);
+                assertArrayEquals(
+                        new byte[] {0, (byte) 0xFF, 7},
+                        r.headers().lastHeader("binary").value());
                 assertEquals("EMPTY_TEXT", Rel.header(r, DeadLetters.ERROR));
                 assertEquals("0", Rel.header(r, DeadLetters.SOURCE_PARTITION));
             }

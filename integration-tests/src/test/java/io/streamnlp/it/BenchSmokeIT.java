@@ -27,8 +27,19 @@ class BenchSmokeIT {
     void quickBenchPrintsEveryRowWithSaneNumbers() throws Exception {
         Path bundle = ItBundles.lexiconBundle();
         Path out = tmp.resolve("bench.md");
-        List<String> args = new ArrayList<>(List.of("bench", "--quick", "--texts", "80", "--partitions", "4",
-                "--output", out.toString(), "--set", "ner.model=" + bundle, "--set", "topic.model=" + bundle));
+        List<String> args = new ArrayList<>(List.of(
+                "bench",
+                "--quick",
+                "--texts",
+                "80",
+                "--partitions",
+                "4",
+                "--output",
+                out.toString(),
+                "--set",
+                "ner.model=" + bundle,
+                "--set",
+                "topic.model=" + bundle));
         if (SharedData.root() != null) {
             args.addAll(List.of("--shared", SharedData.root().toString()));
         }
@@ -45,7 +56,8 @@ class BenchSmokeIT {
         assertTrue(table.contains("best raw (the ceiling)"), table);
 
         // pipeline, half load, one partition, naive
-        List<String> pipe = rows(table, "| pipeline (saturation) |", "| pipeline (half load) |", "| naive mapValues (saturation) |");
+        List<String> pipe = rows(
+                table, "| pipeline (saturation) |", "| pipeline (half load) |", "| naive mapValues (saturation) |");
         assertEquals(4, pipe.size(), table);
         for (String row : pipe) {
             assertTrue(number(cell(row, 3)) > 0, "records/s: " + row);
@@ -55,7 +67,8 @@ class BenchSmokeIT {
             assertTrue(p50 >= 0 && p99 >= p50, "latency percentiles ordered: " + row);
             assertTrue(number(cell(row, 9)) >= 1, "docs/batch: " + row);
         }
-        for (String ratio : List.of("pipeline / best raw", "pipeline / naive", "padding waste", "p99 at half load", "mean batch")) {
+        for (String ratio :
+                List.of("pipeline / best raw", "pipeline / naive", "padding waste", "p99 at half load", "mean batch")) {
             assertTrue(table.contains("| " + ratio), "missing " + ratio + "\n" + table);
         }
         // the processor in a JVM of its own: its rate, and the share of its CPU time inside ONNX Runtime's session runs

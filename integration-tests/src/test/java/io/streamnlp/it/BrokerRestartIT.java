@@ -1,7 +1,6 @@
 package io.streamnlp.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.it.broker.EmbeddedBroker;
 import io.streamnlp.it.broker.TestNames;
@@ -30,27 +29,36 @@ class BrokerRestartIT {
         Set<String> good = new TreeSet<>();
         Set<String> bad = new TreeSet<>();
         inputs.forEach(i -> (i.bad() ? bad : good).add(i.id()));
-        try (Pipeline p = new Pipeline(kafka, names, ItBundles.lexiconBundle(), partitions, Map.of("kafka.consumer.session.timeout.ms", "30000"))) {
+        try (Pipeline p = new Pipeline(
+                kafka,
+                names,
+                ItBundles.lexiconBundle(),
+                partitions,
+                Map.of("kafka.consumer.session.timeout.ms", "30000"))) {
             p.start();
             AtomicInteger produced = new AtomicInteger();
-            Thread producer = new Thread(() -> {
-                try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of("delivery.timeout.ms", 180_000))) {
-                    for (Rel.Input in : inputs) {
-                        prod.send(in.record(p.topics.input()));
-                        if (produced.incrementAndGet() % 50 == 0) {
-                            Thread.sleep(250);
+            Thread producer = new Thread(
+                    () -> {
+                        try (KafkaProducer<byte[], byte[]> prod =
+                                Rel.producer(kafka.bootstrapServers(), Map.of("delivery.timeout.ms", 180_000))) {
+                            for (Rel.Input in : inputs) {
+                                prod.send(in.record(p.topics.input()));
+                                if (produced.incrementAndGet() % 50 == 0) {
+                                    Thread.sleep(250);
+                                }
+                            }
+                            prod.flush();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
                         }
-                    }
-                    prod.flush();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "restart-producer");
+                    },
+                    "restart-producer");
             producer.start();
             while (produced.get() < n / 3) {
                 Thread.sleep(50);
             }
-            BrokerServer broker = kafka.kafka().cluster().brokers().values().iterator().next();
+            BrokerServer broker =
+                    kafka.kafka().cluster().brokers().values().iterator().next();
             long down = System.nanoTime();
             broker.shutdown();
             broker.awaitShutdown();
@@ -63,15 +71,22 @@ class BrokerRestartIT {
             assertEquals(n, produced.get());
             Rel.Outcome got;
             try (var c = p.collector()) {
-                c.collectUntil(rs -> {
-                    Rel.Outcome o = new Rel.Outcome(p.topics, rs);
-                    return o.entities.keySet().containsAll(good) && o.topics.keySet().containsAll(good) && o.dlq.keySet().containsAll(bad);
-                }, Duration.ofSeconds(180));
+                c.collectUntil(
+                        rs -> {
+                            Rel.Outcome o = new Rel.Outcome(p.topics, rs);
+                            return o.entities.keySet().containsAll(good)
+                                    && o.topics.keySet().containsAll(good)
+                                    && o.dlq.keySet().containsAll(bad);
+                        },
+                        Duration.ofSeconds(180));
                 c.drainFor(Duration.ofSeconds(2));
                 got = new Rel.Outcome(p.topics, c.records());
             }
-            int missing = Rel.Outcome.missing(got.entities, good) + Rel.Outcome.missing(got.topics, good) + Rel.Outcome.missing(got.dlq, bad);
-            System.out.println("broker restart: broker down " + downMs + " ms after " + producedWhileDown + " records; inputs=" + n
+            int missing = Rel.Outcome.missing(got.entities, good)
+                    + Rel.Outcome.missing(got.topics, good)
+                    + Rel.Outcome.missing(got.dlq, bad);
+            System.out.println("broker restart: broker down " + downMs + " ms after " + producedWhileDown
+                    + " records; inputs=" + n
                     + " entities=" + got.entities.size() + " topics=" + got.topics.size() + " dlq=" + got.dlq.size()
                     + " duplicates=" + got.duplicates + " missing=" + missing);
             assertEquals(0, got.duplicates, "duplicates " + got.duplicateIds);

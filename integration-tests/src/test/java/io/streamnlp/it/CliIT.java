@@ -11,7 +11,6 @@ import io.streamnlp.config.Topics;
 import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
 import io.streamnlp.it.broker.WithKafka;
-import io.streamnlp.testing.ChildJvm;
 import io.streamnlp.testing.InProcessCli;
 import io.streamnlp.testing.InProcessCli.Result;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 @WithKafka
 class CliIT {
     static TestBroker kafka;
+
     @TempDir
     static Path tmp;
+
     static final Path BUNDLE = ItBundles.lexiconBundle();
 
     static Result cli(String... args) {
@@ -54,22 +55,42 @@ class CliIT {
     void produceSendsJsonLinesWithKeysAndConllSentencesAsRecords(TestNames names) throws Exception {
         String topic = fresh(names);
         Path jsonl = tmp.resolve("docs.jsonl");
-        Files.writeString(jsonl, "{\"id\":\"a1\",\"text\":\"Angela Merkel in Paris\"}\n\nplain line\n{\"id\":7,\"text\":\"x\"}\n");
-        Result r = cli("produce", jsonl.toString(), "--topic", topic, "--key-field", "id", "--set", "bootstrap.servers=" + kafka.bootstrapServers());
+        Files.writeString(
+                jsonl,
+                "{\"id\":\"a1\",\"text\":\"Angela Merkel in Paris\"}\n\nplain line\n{\"id\":7,\"text\":\"x\"}\n");
+        Result r = cli(
+                "produce",
+                jsonl.toString(),
+                "--topic",
+                topic,
+                "--key-field",
+                "id",
+                "--set",
+                "bootstrap.servers=" + kafka.bootstrapServers());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("produced 3 records to " + topic), r.err());
         var records = read(topic, 3);
         assertEquals(3, records.size());
         assertEquals("a1", new String(records.get(0).key(), StandardCharsets.UTF_8));
-        assertEquals("{\"id\":\"a1\",\"text\":\"Angela Merkel in Paris\"}", new String(records.get(0).value(), StandardCharsets.UTF_8));
+        assertEquals(
+                "{\"id\":\"a1\",\"text\":\"Angela Merkel in Paris\"}",
+                new String(records.get(0).value(), StandardCharsets.UTF_8));
         assertEquals(null, records.get(1).key(), "a text line has no key");
         assertEquals("plain line", new String(records.get(1).value(), StandardCharsets.UTF_8));
         assertEquals("7", new String(records.get(2).key(), StandardCharsets.UTF_8));
 
         String conllTopic = fresh(names);
         Path conll = tmp.resolve("docs.conll");
-        Files.writeString(conll, "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\n");
-        r = cli("produce", conll.toString(), "--topic", conllTopic, "--set", "bootstrap.servers=" + kafka.bootstrapServers());
+        Files.writeString(
+                conll,
+                "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\n");
+        r = cli(
+                "produce",
+                conll.toString(),
+                "--topic",
+                conllTopic,
+                "--set",
+                "bootstrap.servers=" + kafka.bootstrapServers());
         assertEquals(0, r.code(), r.err());
         var sentences = read(conllTopic, 2);
         assertEquals(2, sentences.size());
@@ -86,15 +107,37 @@ class CliIT {
             p.send("t2", "{\"id\":\"t2\",\"text\":\"Football in Paris.\"}");
             p.flush();
             String bootstrap = "bootstrap.servers=" + kafka.bootstrapServers();
-            Result ents = cli("tail", "--topic", p.topics.entities(), "--from-beginning", "--max", "2", "--no-color",
-                    "--idle-timeout", "PT60S", "--set", bootstrap);
+            Result ents = cli(
+                    "tail",
+                    "--topic",
+                    p.topics.entities(),
+                    "--from-beginning",
+                    "--max",
+                    "2",
+                    "--no-color",
+                    "--idle-timeout",
+                    "PT60S",
+                    "--set",
+                    bootstrap);
             assertEquals(0, ents.code(), ents.err());
-            assertTrue(ents.out().contains("● t1\n  [Angela Merkel]{PER} visited [Paris]{LOC} after the election."), ents.out());
+            assertTrue(
+                    ents.out().contains("● t1\n  [Angela Merkel]{PER} visited [Paris]{LOC} after the election."),
+                    ents.out());
             assertTrue(ents.out().contains("entities: PER=Angela Merkel"), ents.out());
             assertTrue(ents.out().contains("● t2\n  Football in [Paris]{LOC}."), ents.out());
 
-            Result tops = cli("tail", "--topic", p.topics.topics(), "--from-beginning", "--max", "2", "--no-color",
-                    "--idle-timeout", "PT60S", "--set", bootstrap);
+            Result tops = cli(
+                    "tail",
+                    "--topic",
+                    p.topics.topics(),
+                    "--from-beginning",
+                    "--max",
+                    "2",
+                    "--no-color",
+                    "--idle-timeout",
+                    "PT60S",
+                    "--set",
+                    bootstrap);
             assertEquals(0, tops.code(), tops.err());
             assertTrue(tops.out().contains("topic: World ("), tops.out());
             assertTrue(tops.out().contains("● t2\n  Football in Paris.\n  topic: Sports ("), tops.out());
@@ -114,7 +157,8 @@ class CliIT {
         try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of())) { // topics and configuration only; not started
+        try (Pipeline p =
+                new Pipeline(kafka, names, BUNDLE, 1, Map.of())) { // topics and configuration only; not started
             java.util.List<String> args = new java.util.ArrayList<>(List.of("run"));
             p.config.asMap().forEach((k, v) -> {
                 if (!v.isEmpty()) {
@@ -123,16 +167,19 @@ class CliIT {
                 }
             });
             args.addAll(List.of("--set", "metrics.port=" + port));
-            io.streamnlp.testing.ChildJvm run = io.streamnlp.testing.ChildJvm.start(Main.class.getName(), Map.of(), null,
-                    args.toArray(String[]::new));
+            io.streamnlp.testing.ChildJvm run = io.streamnlp.testing.ChildJvm.start(
+                    Main.class.getName(), Map.of(), null, args.toArray(String[]::new));
             try {
                 var http = java.net.http.HttpClient.newHttpClient();
-                var ready = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/ready")).build();
+                var ready = java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://localhost:" + port + "/ready"))
+                        .build();
                 long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                 int status = -1;
                 while (status != 200 && System.nanoTime() < deadline && run.isAlive()) {
                     try {
-                        status = http.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                        status = http.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding())
+                                .statusCode();
                     } catch (java.io.IOException notYet) {
                         // not listening yet
                     }

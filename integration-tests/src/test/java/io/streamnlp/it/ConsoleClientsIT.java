@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsoleClientsIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static TestBroker kafka;
+
     @TempDir
     static Path tmp;
+
     static final Path BUNDLE = ItBundles.lexiconBundle();
 
     @Test
@@ -34,19 +36,45 @@ class ConsoleClientsIT {
         try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 2, Map.of())) {
             p.start();
             Path lines = tmp.resolve("input.jsonl");
-            Files.write(lines, List.of(
-                    "k1|{\"id\":\"d1\",\"text\":\"Angela Merkel arrived in Paris.\"}",
-                    "k2|{\"id\":\"d2\",\"text\":\"Acme released new software.\"}",
-                    "k3|{\"id\":\"d3\",\"text\":\"Nothing to see here.\"}"));
-            ChildJvm producer = ChildJvm.start("org.apache.kafka.tools.ConsoleProducer", Map.of(), lines,
-                    "--bootstrap-server", kafka.bootstrapServers(), "--topic", p.topics.input(),
-                    "--reader-property", "parse.key=true", "--reader-property", "key.separator=|");
+            Files.write(
+                    lines,
+                    List.of(
+                            "k1|{\"id\":\"d1\",\"text\":\"Angela Merkel arrived in Paris.\"}",
+                            "k2|{\"id\":\"d2\",\"text\":\"Acme released new software.\"}",
+                            "k3|{\"id\":\"d3\",\"text\":\"Nothing to see here.\"}"));
+            ChildJvm producer = ChildJvm.start(
+                    "org.apache.kafka.tools.ConsoleProducer",
+                    Map.of(),
+                    lines,
+                    "--bootstrap-server",
+                    kafka.bootstrapServers(),
+                    "--topic",
+                    p.topics.input(),
+                    "--reader-property",
+                    "parse.key=true",
+                    "--reader-property",
+                    "key.separator=|");
             assertEquals(0, producer.waitFor(60), producer.stderr());
 
-            ChildJvm consumer = ChildJvm.start("org.apache.kafka.tools.consumer.ConsoleConsumer", Map.of(), null,
-                    "--bootstrap-server", kafka.bootstrapServers(), "--topic", p.topics.entities(), "--from-beginning",
-                    "--isolation-level", "read_committed", "--max-messages", "3", "--timeout-ms", "60000",
-                    "--formatter-property", "print.key=true", "--formatter-property", "key.separator=|");
+            ChildJvm consumer = ChildJvm.start(
+                    "org.apache.kafka.tools.consumer.ConsoleConsumer",
+                    Map.of(),
+                    null,
+                    "--bootstrap-server",
+                    kafka.bootstrapServers(),
+                    "--topic",
+                    p.topics.entities(),
+                    "--from-beginning",
+                    "--isolation-level",
+                    "read_committed",
+                    "--max-messages",
+                    "3",
+                    "--timeout-ms",
+                    "60000",
+                    "--formatter-property",
+                    "print.key=true",
+                    "--formatter-property",
+                    "key.separator=|");
             assertEquals(0, consumer.waitFor(90), consumer.stderr());
 
             Map<String, JsonNode> byKey = new HashMap<>();

@@ -31,12 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(ChildJvm.KillAfterEach.class)
 class CrashRecoveryIT {
     static TestBroker kafka;
+
     @TempDir
     static Path tmp;
+
     static final Path BUNDLE = ItBundles.lexiconBundle();
 
     /** The same inputs through an in-process processor that is never interrupted. */
-    static Rel.Outcome reference(TestNames names, List<Rel.Input> inputs, int partitions, Set<String> good, Set<String> bad) throws Exception {
+    static Rel.Outcome reference(
+            TestNames names, List<Rel.Input> inputs, int partitions, Set<String> good, Set<String> bad)
+            throws Exception {
         try (Pipeline p = new Pipeline(kafka, names, BUNDLE, partitions, Map.of())) {
             p.start();
             for (Rel.Input in : inputs) {
@@ -44,10 +48,16 @@ class CrashRecoveryIT {
             }
             p.flush();
             try (var c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> {
-                    Rel.Outcome o = new Rel.Outcome(p.topics, rs);
-                    return o.entities.size() >= good.size() && o.topics.size() >= good.size() && o.dlq.size() >= bad.size();
-                }, Duration.ofSeconds(120)), "the reference run completed");
+                assertTrue(
+                        c.collectUntil(
+                                rs -> {
+                                    Rel.Outcome o = new Rel.Outcome(p.topics, rs);
+                                    return o.entities.size() >= good.size()
+                                            && o.topics.size() >= good.size()
+                                            && o.dlq.size() >= bad.size();
+                                },
+                                Duration.ofSeconds(120)),
+                        "the reference run completed");
                 c.drainFor(Duration.ofSeconds(1));
                 Rel.Outcome ref = new Rel.Outcome(p.topics, c.records());
                 assertEquals(0, ref.duplicates);
@@ -73,29 +83,41 @@ class CrashRecoveryIT {
         long refDone = System.nanoTime();
 
         // Long max.wait, no idle flush, large record limit: records sit in the store for seconds, so kills hit buffers.
-        Rel.App app = new Rel.App(kafka, names, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "200",
-                ConfigKeys.BATCH_MAX_WAIT_MS, "2500", ConfigKeys.BATCH_IDLE_MS, "0"));
+        Rel.App app = new Rel.App(
+                kafka,
+                names,
+                tmp,
+                partitions,
+                Map.of(
+                        ConfigKeys.BATCH_MAX_RECORDS,
+                        "200",
+                        ConfigKeys.BATCH_MAX_WAIT_MS,
+                        "2500",
+                        ConfigKeys.BATCH_IDLE_MS,
+                        "0"));
         // Recovery is measured with the default transaction and group timeouts, not the harness's short ones.
         app.config.remove(ConfigKeys.TRANSACTION_TIMEOUT_MS);
         app.config.remove("kafka.consumer.session.timeout.ms");
         app.config.remove("kafka.consumer.heartbeat.interval.ms");
-        Rel.Arrivals arrivals = Rel.Arrivals.start(kafka.bootstrapServers(), List.of(app.topics.entities(), app.topics.topics(),
-                app.topics.dlq()));
+        Rel.Arrivals arrivals = Rel.Arrivals.start(
+                kafka.bootstrapServers(), List.of(app.topics.entities(), app.topics.topics(), app.topics.dlq()));
         AtomicInteger produced = new AtomicInteger();
-        Thread producer = new Thread(() -> {
-            try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
-                for (Rel.Input in : inputs) {
-                    prod.send(in.record(app.topics.input()));
-                    if (produced.incrementAndGet() % 50 == 0) {
+        Thread producer = new Thread(
+                () -> {
+                    try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
+                        for (Rel.Input in : inputs) {
+                            prod.send(in.record(app.topics.input()));
+                            if (produced.incrementAndGet() % 50 == 0) {
+                                prod.flush();
+                                Thread.sleep(800); // input flows through every kill and recovery
+                            }
+                        }
                         prod.flush();
-                        Thread.sleep(800); // input flows through every kill and recovery
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
-                }
-                prod.flush();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "crash-producer");
+                },
+                "crash-producer");
         producer.start();
 
         List<Integer> bufferedAtKill = new ArrayList<>();
@@ -128,26 +150,34 @@ class CrashRecoveryIT {
         last.terminate();
         assertEquals(0, last.await(Duration.ofSeconds(60)), "clean exit:\n" + last.tail());
 
-        int missing = Rel.Outcome.missing(got.entities, good) + Rel.Outcome.missing(got.topics, good) + Rel.Outcome.missing(got.dlq, bad);
+        int missing = Rel.Outcome.missing(got.entities, good)
+                + Rel.Outcome.missing(got.topics, good)
+                + Rel.Outcome.missing(got.dlq, bad);
         int stray = got.entities.size() + got.topics.size() + got.dlq.size() - (2 * good.size() + bad.size() - missing);
-        System.out.println("crash test: kills after RUNNING+ms " + killAfterMs + ", committed buffered records at each kill "
-                + bufferedAtKill + ", reference " + (refDone - t0) / 1_000_000 + " ms, total " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        System.out.println("crash test: kills after RUNNING+ms " + killAfterMs
+                + ", committed buffered records at each kill " + bufferedAtKill + ", reference "
+                + (refDone - t0) / 1_000_000 + " ms, total " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         assertEquals(0, got.duplicates, "duplicates " + got.duplicateIds);
         assertEquals(0, missing, "missing");
         assertEquals(0, stray, "no events for ids that were not sent");
-        assertTrue(bufferedAtKill.stream().filter(b -> b > 0).count() >= 1,
+        assertTrue(
+                bufferedAtKill.stream().filter(b -> b > 0).count() >= 1,
                 "at least one kill left records buffered in the store: " + bufferedAtKill);
         String diffs = Rel.compare(got, ref, good, bad);
         assertTrue(diffs.isEmpty(), "events differ from the run without crashes:" + diffs);
         List<Double> sorted = recovery.stream().sorted().toList();
-        double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+        double median = sorted.size() % 2 == 1
+                ? sorted.get(sorted.size() / 2)
                 : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
         double max = sorted.get(sorted.size() - 1);
-        System.out.println("crash test: recovery seconds per kill " + recovery.stream().map(r -> String.format("%.1f", r)).toList());
-        System.out.println("crash test: inputs=" + n + " entities=" + got.entities.size() + " topics=" + got.topics.size()
+        System.out.println("crash test: recovery seconds per kill "
+                + recovery.stream().map(r -> String.format("%.1f", r)).toList());
+        System.out.println("crash test: inputs=" + n + " entities=" + got.entities.size() + " topics="
+                + got.topics.size()
                 + " dlq=" + got.dlq.size() + " duplicates=" + got.duplicates + " missing=" + missing + " kills=" + kills
-                + String.format(" recovery_median_s=%.1f recovery_max_s=%.1f (targets median<=10 max<=20: %s)", median, max,
-                median <= 10 && max <= 20 ? "held" : "MISSED"));
+                + String.format(
+                        " recovery_median_s=%.1f recovery_max_s=%.1f (targets median<=10 max<=20: %s)",
+                        median, max, median <= 10 && max <= 20 ? "held" : "MISSED"));
         assertEquals(kills, recovery.size());
         assertTrue(recovery.stream().allMatch(r -> r < 120), "output resumed after every kill: " + recovery);
     }
@@ -157,32 +187,42 @@ class CrashRecoveryIT {
      * changelogged partials store: SIGKILLed in the middle, the restarted instance resumes it and writes its events once.
      */
     @Test
-    void aDocumentOfInputMaxBytesIsEnrichedAcrossTransactionsAndAKillInItsMiddleEmitsItOnce(TestNames names) throws Exception {
+    void aDocumentOfInputMaxBytesIsEnrichedAcrossTransactionsAndAKillInItsMiddleEmitsItOnce(TestNames names)
+            throws Exception {
         Rel.App app = new Rel.App(kafka, names, tmp, 1, Map.of(ConfigKeys.BATCH_MAX_TOKENS, "256"));
         String sentence = "Angela Merkel met the Acme board in Paris. ";
         int reps = (256 * 1024 - 64) / sentence.length();
-        byte[] value = ("{\"id\":\"doc\",\"text\":\"" + sentence.repeat(reps) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] value = ("{\"id\":\"doc\",\"text\":\"" + sentence.repeat(reps) + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(value.length <= 256 * 1024, "within input.max.bytes: " + value.length);
         String partials = app.appId + "-" + io.streamnlp.topology.EnricherTopology.PARTIALS_STORE + "-changelog";
 
         ChildJvm first = app.start("p", Map.of());
         assertTrue(first.awaitRunning(Duration.ofSeconds(90)), first.tail());
         try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
-            prod.send(new org.apache.kafka.clients.producer.ProducerRecord<>(app.topics.input(), "doc".getBytes(), value)).get();
+            prod.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            app.topics.input(), "doc".getBytes(), value))
+                    .get();
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int committedPartials = 0;
         while (committedPartials == 0 && System.nanoTime() < deadline) {
             committedPartials = Rel.bufferedInChangelog(kafka.bootstrapServers(), partials);
         }
-        assertTrue(committedPartials > 0, "finished segments were committed while the document was still running:\n" + first.tail());
+        assertTrue(
+                committedPartials > 0,
+                "finished segments were committed while the document was still running:\n" + first.tail());
         first.kill();
 
         ChildJvm second = app.start("p", Map.of());
         assertTrue(second.awaitRunning(Duration.ofSeconds(90)), second.tail());
         try (var c = app.collector()) {
-            assertTrue(c.collectUntil(rs -> io.streamnlp.app.EventCollector.count(rs, app.topics.entities()) >= 1
-                    && io.streamnlp.app.EventCollector.count(rs, app.topics.topics()) >= 1, Duration.ofSeconds(120)), second.tail());
+            assertTrue(
+                    c.collectUntil(
+                            rs -> io.streamnlp.app.EventCollector.count(rs, app.topics.entities()) >= 1
+                                    && io.streamnlp.app.EventCollector.count(rs, app.topics.topics()) >= 1,
+                            Duration.ofSeconds(120)),
+                    second.tail());
             c.drainFor(Duration.ofSeconds(3));
             var ents = c.records(app.topics.entities());
             assertEquals(1, ents.size(), "exactly one entities event");
@@ -190,7 +230,8 @@ class CrashRecoveryIT {
             assertEquals(0, c.records(app.topics.dlq()).size());
             var ev = io.streamnlp.app.EventCollector.json(ents.get(0));
             assertEquals(3 * reps, ev.path("entities").size(), "every entity of the document, none twice");
-            System.out.println("long document: " + value.length + " bytes, " + ev.path("entities").size()
+            System.out.println("long document: " + value.length + " bytes, "
+                    + ev.path("entities").size()
                     + " entities, killed with a committed partial result, emitted once after the restart");
         }
         second.terminate();

@@ -53,7 +53,8 @@ class DefaultModelEvalIT {
         // the default models (no bundle); on a slow CPU the start-up batch check warns, as eval's does
         pipeline = new Pipeline(kafka, names, null, 4, Map.of(ConfigKeys.STARTUP_BATCH_CHECK, "warn")).start();
         topics = pipeline.topics;
-        runner = new EvalRunner(kafka.bootstrapServers(), pipeline.config.kafkaOverrides(), topics, Duration.ofSeconds(90));
+        runner = new EvalRunner(
+                kafka.bootstrapServers(), pipeline.config.kafkaOverrides(), topics, Duration.ofSeconds(90));
     }
 
     @AfterAll
@@ -67,7 +68,8 @@ class DefaultModelEvalIT {
     void conllDevSliceEntityF1StaysAboveItsFloor() throws Exception {
         List<ConllDocument.Sentence> sentences = ConllDocument.read(SharedData.require("datasets/conll2003/eng.testa"))
                 .subList(0, NER_SENTENCES);
-        EvalRunner.Collected got = runner.run(sentences.stream().map(ConllDocument.Sentence::text).toList(), topics.entities(), null);
+        EvalRunner.Collected got =
+                runner.run(sentences.stream().map(ConllDocument.Sentence::text).toList(), topics.entities(), null);
         assertEquals(0, got.missing(), "every sentence came back");
         assertEquals(0, got.deadLettered());
         ChunkScorer s = EvalRunner.scoreNer(sentences, got);
@@ -77,33 +79,46 @@ class DefaultModelEvalIT {
 
     @Test
     void conllDevDocumentsEntityF1AndConsistencyStayAboveTheirFloors() throws Exception {
-        List<ConllDocument.Document> docs = ConllDocument.readDocuments(SharedData.require("datasets/conll2003/eng.testa"))
+        List<ConllDocument.Document> docs = ConllDocument.readDocuments(
+                        SharedData.require("datasets/conll2003/eng.testa"))
                 .subList(0, NER_DOCUMENTS);
-        List<ConllDocument.Sentence> sentences = docs.stream().flatMap(d -> d.sentences().stream()).toList();
-        EvalRunner.Collected alone = runner.run(sentences.stream().map(ConllDocument.Sentence::text).toList(), topics.entities(), null);
-        EvalRunner.Collected whole = runner.run(docs.stream().map(ConllDocument.Document::text).toList(), topics.entities(), null);
+        List<ConllDocument.Sentence> sentences =
+                docs.stream().flatMap(d -> d.sentences().stream()).toList();
+        EvalRunner.Collected alone =
+                runner.run(sentences.stream().map(ConllDocument.Sentence::text).toList(), topics.entities(), null);
+        EvalRunner.Collected whole =
+                runner.run(docs.stream().map(ConllDocument.Document::text).toList(), topics.entities(), null);
         assertEquals(0, alone.missing() + whole.missing(), "every sentence and document came back");
         assertEquals(0, alone.deadLettered() + whole.deadLettered());
         ChunkScorer s = EvalRunner.scoreNerDocuments(docs, whole);
         DocumentSpans.Consistency c = EvalRunner.consistency(docs, whole, alone);
-        System.out.println("sentence unit: " + EvalRunner.scoreNer(sentences, alone).f1() + " F1; document unit:");
+        System.out.println(
+                "sentence unit: " + EvalRunner.scoreNer(sentences, alone).f1() + " F1; document unit:");
         System.out.println(s.report());
         System.out.print(c.report());
         assertEquals(sentences.size(), c.sentences());
         assertTrue(s.f1() >= DOC_F1_FLOOR, "document entity F1 " + s.f1() + " under the floor " + DOC_F1_FLOOR);
-        assertTrue(c.percent() >= DOC_CONSISTENCY_FLOOR, "consistency " + c.percent() + " under the floor " + DOC_CONSISTENCY_FLOOR);
+        assertTrue(
+                c.percent() >= DOC_CONSISTENCY_FLOOR,
+                "consistency " + c.percent() + " under the floor " + DOC_CONSISTENCY_FLOOR);
     }
 
     @Test
     void agNewsDevSliceAccuracyStaysAboveItsFloor() throws Exception {
         List<LabeledTexts.Row> rows = LabeledTexts.read(SharedData.require("datasets/ag_news/dev.csv"));
         // every fifth row: a slice spread over the whole file
-        List<LabeledTexts.Row> slice = java.util.stream.IntStream.range(0, rows.size()).filter(i -> i % 5 == 0)
-                .mapToObj(rows::get).limit(TOPIC_ROWS).toList();
-        EvalRunner.Collected got = runner.run(slice.stream().map(LabeledTexts.Row::text).toList(), topics.topics(), null);
+        List<LabeledTexts.Row> slice = java.util.stream.IntStream.range(0, rows.size())
+                .filter(i -> i % 5 == 0)
+                .mapToObj(rows::get)
+                .limit(TOPIC_ROWS)
+                .toList();
+        EvalRunner.Collected got =
+                runner.run(slice.stream().map(LabeledTexts.Row::text).toList(), topics.topics(), null);
         assertEquals(0, got.missing());
         ClassificationScorer s = EvalRunner.scoreTopics(slice, LabeledTexts.AG_NEWS, got);
         System.out.println(s.report());
-        assertTrue(s.accuracy() >= TOPIC_ACCURACY_FLOOR, "accuracy " + s.accuracy() + " under the floor " + TOPIC_ACCURACY_FLOOR);
+        assertTrue(
+                s.accuracy() >= TOPIC_ACCURACY_FLOOR,
+                "accuracy " + s.accuracy() + " under the floor " + TOPIC_ACCURACY_FLOOR);
     }
 }

@@ -53,12 +53,18 @@ class EmbeddedLibraryIT {
     static final Path BUNDLE = ItBundles.lexiconBundle();
 
     @Test
-    void aUserTopologyWithTheEnrichmentInsideGetsEveryKeptRecordEnrichedOnceAndTheBadOneDeadLettered(TestNames names) throws Exception {
+    void aUserTopologyWithTheEnrichmentInsideGetsEveryKeptRecordEnrichedOnceAndTheBadOneDeadLettered(TestNames names)
+            throws Exception {
         String texts = names.next("texts");
         String wrapped = names.next("wrapped-entities");
         String topics = names.next("topics");
         String dlq = names.next("texts-dlq");
-        kafka.admin().createTopics(Stream.of(texts, wrapped, topics, dlq).map(n -> new NewTopic(n, 2, (short) 1)).toList()).all().get();
+        kafka.admin()
+                .createTopics(Stream.of(texts, wrapped, topics, dlq)
+                        .map(n -> new NewTopic(n, 2, (short) 1))
+                        .toList())
+                .all()
+                .get();
 
         EnricherConfig config = EnricherConfig.builder()
                 .set(ConfigKeys.NER_MODEL, BUNDLE.toString())
@@ -69,7 +75,9 @@ class EmbeddedLibraryIT {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, names.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("it-state").toString());
+        props.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                Files.createTempDirectory("it-state").toString());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
 
         List<String> expected = new ArrayList<>();
@@ -86,12 +94,15 @@ class EmbeddedLibraryIT {
 
             // opened after the enricher, so closed before it: the stream threads stop before the engine closes
             try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
-                 KafkaProducer<byte[], byte[]> producer = Rel.producer(kafka.bootstrapServers(), Map.of());
-                 EventCollector collector = new EventCollector(kafka.bootstrapServers(), Map.of(), List.of(wrapped, topics, dlq))) {
+                    KafkaProducer<byte[], byte[]> producer = Rel.producer(kafka.bootstrapServers(), Map.of());
+                    EventCollector collector =
+                            new EventCollector(kafka.bootstrapServers(), Map.of(), List.of(wrapped, topics, dlq))) {
                 streams.start();
                 for (int i = 0; i < 40; i++) {
                     String key = i % 5 == 0 ? "skip-" + i : "k" + i;
-                    String value = i == 7 ? "{\"text\": " : "{\"id\":\"r" + i + "\",\"text\":\"Angela Merkel won the election in Paris " + i + "\"}";
+                    String value = i == 7
+                            ? "{\"text\": "
+                            : "{\"id\":\"r" + i + "\",\"text\":\"Angela Merkel won the election in Paris " + i + "\"}";
                     if (i % 5 != 0 && i != 7) {
                         expected.add("r" + i);
                     }
@@ -99,13 +110,24 @@ class EmbeddedLibraryIT {
                 }
                 producer.flush();
 
-                assertTrue(collector.collectUntil(rs -> EventCollector.count(rs, wrapped) >= expected.size()
-                                && EventCollector.count(rs, topics) >= expected.size() && EventCollector.count(rs, dlq) >= 1,
-                        Duration.ofSeconds(120)), "every kept record's events arrive: " + collector.records().size());
+                assertTrue(
+                        collector.collectUntil(
+                                rs -> EventCollector.count(rs, wrapped) >= expected.size()
+                                        && EventCollector.count(rs, topics) >= expected.size()
+                                        && EventCollector.count(rs, dlq) >= 1,
+                                Duration.ofSeconds(120)),
+                        "every kept record's events arrive: "
+                                + collector.records().size());
                 collector.drainFor(Duration.ofSeconds(2)); // what arrives now would be a duplicate
 
-                List<JsonNode> entityEvents = collector.records(wrapped).stream().map(EventCollector::json).toList();
-                assertEquals(sorted(expected), sorted(entityEvents.stream().map(n -> n.path("event").path("id").asText()).toList()),
+                List<JsonNode> entityEvents = collector.records(wrapped).stream()
+                        .map(EventCollector::json)
+                        .toList();
+                assertEquals(
+                        sorted(expected),
+                        sorted(entityEvents.stream()
+                                .map(n -> n.path("event").path("id").asText())
+                                .toList()),
                         "each kept record's entity event once; the filtered ones never");
                 for (JsonNode n : entityEvents) {
                     assertEquals("embedded", n.path("wrappedBy").asText(), "the user's own downstream step ran: " + n);
@@ -114,16 +136,26 @@ class EmbeddedLibraryIT {
                     assertEquals("Angela Merkel", entities.get(0).path("text").asText(), n.toString());
                     assertEquals("LOC", entities.get(1).path("label").asText(), n.toString());
                 }
-                List<JsonNode> topicEvents = collector.records(topics).stream().map(EventCollector::json).toList();
-                assertEquals(sorted(expected), sorted(topicEvents.stream().map(n -> n.path("id").asText()).toList()));
-                assertTrue(topicEvents.stream().allMatch(n -> n.path("label").asText().equals("World")), topicEvents.toString());
+                List<JsonNode> topicEvents = collector.records(topics).stream()
+                        .map(EventCollector::json)
+                        .toList();
+                assertEquals(
+                        sorted(expected),
+                        sorted(topicEvents.stream()
+                                .map(n -> n.path("id").asText())
+                                .toList()));
+                assertTrue(
+                        topicEvents.stream()
+                                .allMatch(n -> n.path("label").asText().equals("World")),
+                        topicEvents.toString());
 
                 List<ConsumerRecord<byte[], byte[]>> dead = collector.records(dlq);
                 assertEquals(1, dead.size(), "only the bad record is dead-lettered");
                 assertEquals("k7", new String(dead.get(0).key(), StandardCharsets.UTF_8));
                 assertEquals(RejectReason.INVALID_JSON.name(), Rel.header(dead.get(0), DeadLetters.ERROR));
                 assertEquals(texts, Rel.header(dead.get(0), DeadLetters.SOURCE_TOPIC));
-                assertEquals("{\"text\": ", new String(dead.get(0).value(), StandardCharsets.UTF_8), "its value unchanged");
+                assertEquals(
+                        "{\"text\": ", new String(dead.get(0).value(), StandardCharsets.UTF_8), "its value unchanged");
             }
         }
     }

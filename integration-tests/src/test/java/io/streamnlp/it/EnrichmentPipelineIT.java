@@ -57,7 +57,8 @@ class EnrichmentPipelineIT {
         assertEquals(label, e.path("label").asText(), ev.toString());
         assertEquals(text, e.path("text").asText(), ev.toString());
         assertEquals(source.codePointCount(0, start), e.path("start").asInt(), ev.toString());
-        assertEquals(source.codePointCount(0, start + text.length()), e.path("end").asInt(), ev.toString());
+        assertEquals(
+                source.codePointCount(0, start + text.length()), e.path("end").asInt(), ev.toString());
         assertTrue(e.path("score").asDouble() > 0.5 && e.path("score").asDouble() <= 1.0, ev.toString());
     }
 
@@ -65,13 +66,19 @@ class EnrichmentPipelineIT {
     void jsonAndPlainTextBecomeEntityAndTopicEventsWithExtrasCarried(TestNames names) throws Exception {
         try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 2, Map.of())) {
             p.start();
-            p.send("k-json", "{\"id\":\"j1\",\"text\":\"Angela Merkel visited Paris with Acme executives after the election.\","
-                    + "\"lang\":\"de\",\"meta\":{\"source\":\"wire\",\"n\":[1,2]},\"label\":\"clash\"}");
+            p.send(
+                    "k-json",
+                    "{\"id\":\"j1\",\"text\":\"Angela Merkel visited Paris with Acme executives after the election.\","
+                            + "\"lang\":\"de\",\"meta\":{\"source\":\"wire\",\"n\":[1,2]},\"label\":\"clash\"}");
             p.send("p1", "Football fans in Paris cheered.");
             p.flush();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 2
-                        && EventCollector.count(rs, p.topics.topics()) >= 2, Duration.ofSeconds(60)), "events arrived");
+                assertTrue(
+                        c.collectUntil(
+                                rs -> EventCollector.count(rs, p.topics.entities()) >= 2
+                                        && EventCollector.count(rs, p.topics.topics()) >= 2,
+                                Duration.ofSeconds(60)),
+                        "events arrived");
                 Map<String, JsonNode> ents = byId(c.records(p.topics.entities()));
                 Map<String, JsonNode> tops = byId(c.records(p.topics.topics()));
 
@@ -128,9 +135,23 @@ class EnrichmentPipelineIT {
         // strict JSON: a second object or a second "text" would otherwise be silently dropped
         bad.put("b-trailing", "{\"id\":\"a\",\"text\":\"Paris\"} {\"id\":\"b\",\"text\":\"Berlin\"}");
         bad.put("b-dupkey", "{\"text\":\"Paris\",\"text\":\"Berlin\"}");
-        Map<String, String> expected = new HashMap<>(Map.of("b-json", "INVALID_JSON", "b-missing", "MISSING_TEXT", "b-null", "TEXT_NOT_STRING",
-                "b-number", "TEXT_NOT_STRING", "b-object", "TEXT_NOT_STRING", "b-empty", "EMPTY_TEXT", "b-blank", "EMPTY_TEXT",
-                "b-nul", "BINARY_TEXT"));
+        Map<String, String> expected = new HashMap<>(Map.of(
+                "b-json",
+                "INVALID_JSON",
+                "b-missing",
+                "MISSING_TEXT",
+                "b-null",
+                "TEXT_NOT_STRING",
+                "b-number",
+                "TEXT_NOT_STRING",
+                "b-object",
+                "TEXT_NOT_STRING",
+                "b-empty",
+                "EMPTY_TEXT",
+                "b-blank",
+                "EMPTY_TEXT",
+                "b-nul",
+                "BINARY_TEXT"));
         expected.put("b-trailing", "INVALID_JSON");
         expected.put("b-dupkey", "INVALID_JSON");
         try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of(ConfigKeys.INPUT_MAX_BYTES, "2000"))) {
@@ -152,9 +173,12 @@ class EnrichmentPipelineIT {
             int badCount = bad.size() + 3;
             final int goodCount = good;
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.dlq()) >= badCount
-                        && EventCollector.count(rs, p.topics.entities()) >= goodCount
-                        && EventCollector.count(rs, p.topics.topics()) >= goodCount, Duration.ofSeconds(60)),
+                assertTrue(
+                        c.collectUntil(
+                                rs -> EventCollector.count(rs, p.topics.dlq()) >= badCount
+                                        && EventCollector.count(rs, p.topics.entities()) >= goodCount
+                                        && EventCollector.count(rs, p.topics.topics()) >= goodCount,
+                                Duration.ofSeconds(60)),
                         "got " + c.records().size() + " records");
                 c.drainFor(Duration.ofSeconds(1));
                 Map<String, ConsumerRecord<byte[], byte[]>> dlq = new HashMap<>();
@@ -166,17 +190,24 @@ class EnrichmentPipelineIT {
                     var r = dlq.get(key);
                     assertNotNull(r, key);
                     assertEquals(reason, header(r, DeadLetters.ERROR), key);
-                    assertArrayEquals(bad.get(key).getBytes(StandardCharsets.UTF_8), r.value(), key + " original bytes");
+                    assertArrayEquals(
+                            bad.get(key).getBytes(StandardCharsets.UTF_8), r.value(), key + " original bytes");
                     assertFalse(header(r, DeadLetters.REASON).isBlank());
                     assertEquals(p.topics.input(), header(r, DeadLetters.SOURCE_TOPIC));
                     assertNotNull(header(r, DeadLetters.SOURCE_OFFSET));
                 });
-                assertTrue(header(dlq.get("b-trailing"), DeadLetters.REASON).contains("trailing content"), header(dlq.get("b-trailing"), DeadLetters.REASON));
-                assertTrue(header(dlq.get("b-dupkey"), DeadLetters.REASON).contains("text"), header(dlq.get("b-dupkey"), DeadLetters.REASON));
+                assertTrue(
+                        header(dlq.get("b-trailing"), DeadLetters.REASON).contains("trailing content"),
+                        header(dlq.get("b-trailing"), DeadLetters.REASON));
+                assertTrue(
+                        header(dlq.get("b-dupkey"), DeadLetters.REASON).contains("text"),
+                        header(dlq.get("b-dupkey"), DeadLetters.REASON));
                 assertEquals("NULL_VALUE", header(dlq.get("b-nullvalue"), DeadLetters.ERROR));
                 assertEquals(null, dlq.get("b-nullvalue").value());
                 assertEquals("INVALID_UTF8", header(dlq.get("b-utf8"), DeadLetters.ERROR));
-                assertArrayEquals(new byte[] {'P', 'a', (byte) 0xC3, (byte) 0x28}, dlq.get("b-utf8").value());
+                assertArrayEquals(
+                        new byte[] {'P', 'a', (byte) 0xC3, (byte) 0x28},
+                        dlq.get("b-utf8").value());
                 assertEquals("TOO_LARGE", header(dlq.get("b-large"), DeadLetters.ERROR));
                 assertArrayEquals(huge, dlq.get("b-large").value());
                 Set<String> goodIds = new HashSet<>();
@@ -189,7 +220,10 @@ class EnrichmentPipelineIT {
                 assertEquals(goodCount, c.records(p.topics.entities()).size());
                 assertEquals(goodCount, c.records(p.topics.topics()).size());
             }
-            assertEquals(org.apache.kafka.streams.KafkaStreams.State.RUNNING, p.app.streams().state(), "the stream never stops for bad records");
+            assertEquals(
+                    org.apache.kafka.streams.KafkaStreams.State.RUNNING,
+                    p.app.streams().state(),
+                    "the stream never stops for bad records");
         }
     }
 
@@ -203,15 +237,23 @@ class EnrichmentPipelineIT {
         try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 4, Map.of(ConfigKeys.COMMIT_INTERVAL_MS, "50"))) {
             p.start();
             for (int i = 0; i < n; i++) {
-                p.send("id-" + i, i % 3 == 0 ? "{\"id\":\"id-" + i + "\",\"text\":\"Acme shares rose in Paris\"}" : "Angela Merkel " + i);
+                p.send(
+                        "id-" + i,
+                        i % 3 == 0
+                                ? "{\"id\":\"id-" + i + "\",\"text\":\"Acme shares rose in Paris\"}"
+                                : "Angela Merkel " + i);
             }
             p.flush();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= n
-                        && EventCollector.count(rs, p.topics.topics()) >= n, Duration.ofSeconds(120)));
+                assertTrue(c.collectUntil(
+                        rs -> EventCollector.count(rs, p.topics.entities()) >= n
+                                && EventCollector.count(rs, p.topics.topics()) >= n,
+                        Duration.ofSeconds(120)));
                 c.drainFor(Duration.ofSeconds(2));
                 for (String topic : List.of(p.topics.entities(), p.topics.topics())) {
-                    List<String> ids = c.records(topic).stream().map(r -> EventCollector.json(r).path("id").asText()).toList();
+                    List<String> ids = c.records(topic).stream()
+                            .map(r -> EventCollector.json(r).path("id").asText())
+                            .toList();
                     assertEquals(n, ids.size(), topic + " has one event per input");
                     assertEquals(n, new HashSet<>(ids).size(), topic + " has no duplicates");
                 }
@@ -225,8 +267,18 @@ class EnrichmentPipelineIT {
         int keys = 8;
         int perKey = 40;
         // small batches, several in flight at once: two stream threads, two lanes, overlap on (the default)
-        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 4, Map.of(ConfigKeys.NUM_STREAM_THREADS, "2",
-                ConfigKeys.INFERENCE_SESSIONS, "2", ConfigKeys.BATCH_MAX_RECORDS, "4"))) {
+        try (Pipeline p = new Pipeline(
+                kafka,
+                names,
+                BUNDLE,
+                4,
+                Map.of(
+                        ConfigKeys.NUM_STREAM_THREADS,
+                        "2",
+                        ConfigKeys.INFERENCE_SESSIONS,
+                        "2",
+                        ConfigKeys.BATCH_MAX_RECORDS,
+                        "4"))) {
             p.start();
             for (int i = 0; i < perKey; i++) {
                 for (int k = 0; k < keys; k++) {
@@ -236,7 +288,8 @@ class EnrichmentPipelineIT {
             p.flush();
             int n = keys * perKey;
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= n, Duration.ofSeconds(120)));
+                assertTrue(c.collectUntil(
+                        rs -> EventCollector.count(rs, p.topics.entities()) >= n, Duration.ofSeconds(120)));
                 c.drainFor(Duration.ofSeconds(1));
                 Map<String, List<Integer>> seen = new HashMap<>();
                 for (var r : c.records(p.topics.entities())) {
@@ -264,17 +317,30 @@ class EnrichmentPipelineIT {
         int partitions = 4;
         int n = 16;
         // A long max.wait and no idle flush: only the record limit can flush, so the batch must fill across partitions.
-        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, Integer.toString(n),
-                ConfigKeys.BATCH_MAX_WAIT_MS, "20000", ConfigKeys.BATCH_IDLE_MS, "0"))) {
+        try (Pipeline p = new Pipeline(
+                kafka,
+                names,
+                BUNDLE,
+                partitions,
+                Map.of(
+                        ConfigKeys.BATCH_MAX_RECORDS,
+                        Integer.toString(n),
+                        ConfigKeys.BATCH_MAX_WAIT_MS,
+                        "20000",
+                        ConfigKeys.BATCH_IDLE_MS,
+                        "0"))) {
             p.start();
             for (int i = 0; i < n; i++) {
                 p.send(i % partitions, "r" + i, ("Paris " + i).getBytes(StandardCharsets.UTF_8));
             }
             p.flush();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= n, Duration.ofSeconds(60)));
+                assertTrue(c.collectUntil(
+                        rs -> EventCollector.count(rs, p.topics.entities()) >= n, Duration.ofSeconds(60)));
             }
-            var full = p.batches.stream().filter(b -> b.trigger() == BatchListener.Trigger.RECORDS).findFirst();
+            var full = p.batches.stream()
+                    .filter(b -> b.trigger() == BatchListener.Trigger.RECORDS)
+                    .findFirst();
             assertEquals(1, p.batches.size(), p.batches.toString());
             assertTrue(full.isPresent(), "the batch was flushed by the record limit: " + p.batches);
             assertEquals(n, full.get().stats().documents());
@@ -286,20 +352,32 @@ class EnrichmentPipelineIT {
     void aLoneRecordIsFlushedWithinMaxWait(TestNames names) throws Exception {
         long maxWaitMs = 200;
         // idle flush off: the max.wait punctuation alone must flush the lone record
-        try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 1, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "64",
-                ConfigKeys.BATCH_MAX_WAIT_MS, Long.toString(maxWaitMs), ConfigKeys.BATCH_IDLE_MS, "0"))) {
+        try (Pipeline p = new Pipeline(
+                kafka,
+                names,
+                BUNDLE,
+                1,
+                Map.of(
+                        ConfigKeys.BATCH_MAX_RECORDS,
+                        "64",
+                        ConfigKeys.BATCH_MAX_WAIT_MS,
+                        Long.toString(maxWaitMs),
+                        ConfigKeys.BATCH_IDLE_MS,
+                        "0"))) {
             p.start();
             p.send("alone", "Angela Merkel in Paris");
             p.flush();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 1, Duration.ofSeconds(30)));
+                assertTrue(c.collectUntil(
+                        rs -> EventCollector.count(rs, p.topics.entities()) >= 1, Duration.ofSeconds(30)));
             }
             assertEquals(1, p.batches.size(), p.batches.toString());
             Pipeline.Batch b = p.batches.get(0);
             assertEquals(1, b.stats().documents());
             assertEquals(BatchListener.Trigger.MAX_WAIT, b.trigger(), b.toString());
             long tickNanos = p.app.registry().policy().tick().toNanos();
-            assertTrue(b.queueNanos() <= Duration.ofMillis(maxWaitMs).toNanos() + 2 * tickNanos,
+            assertTrue(
+                    b.queueNanos() <= Duration.ofMillis(maxWaitMs).toNanos() + 2 * tickNanos,
                     "queued " + b.queueNanos() / 1e6 + " ms, max.wait " + maxWaitMs + " ms");
         }
     }

@@ -24,10 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(ChildJvm.KillAfterEach.class)
 class FailoverIT {
     static TestBroker kafka;
+
     @TempDir
     static Path tmp;
 
-    private static void produce(Rel.App app, List<Rel.Input> inputs, int burst, long pauseMs) throws InterruptedException {
+    private static void produce(Rel.App app, List<Rel.Input> inputs, int burst, long pauseMs)
+            throws InterruptedException {
         try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
             int i = 0;
             for (Rel.Input in : inputs) {
@@ -48,14 +50,26 @@ class FailoverIT {
     }
 
     private static int missing(Rel.Outcome o, Set<String> good, Set<String> bad) {
-        return Rel.Outcome.missing(o.entities, good) + Rel.Outcome.missing(o.topics, good) + Rel.Outcome.missing(o.dlq, bad);
+        return Rel.Outcome.missing(o.entities, good)
+                + Rel.Outcome.missing(o.topics, good)
+                + Rel.Outcome.missing(o.dlq, bad);
     }
 
     @Test
     void survivorTakesOverAKilledInstanceWithItsBufferedRecordsThenScalesBackToTwo(TestNames names) throws Exception {
         int partitions = 6;
-        Rel.App app = new Rel.App(kafka, names, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "500",
-                ConfigKeys.BATCH_MAX_WAIT_MS, "5000", ConfigKeys.BATCH_IDLE_MS, "0"));
+        Rel.App app = new Rel.App(
+                kafka,
+                names,
+                tmp,
+                partitions,
+                Map.of(
+                        ConfigKeys.BATCH_MAX_RECORDS,
+                        "500",
+                        ConfigKeys.BATCH_MAX_WAIT_MS,
+                        "5000",
+                        ConfigKeys.BATCH_IDLE_MS,
+                        "0"));
         List<Rel.Input> all = Rel.inputs("r", 2400, partitions, 30, 3L);
         List<Rel.Input> phase1 = all.subList(0, 800);
         List<Rel.Input> phase2 = all.subList(800, 1600);
@@ -75,14 +89,20 @@ class FailoverIT {
             buffered = Rel.bufferedByPartition(kafka.bootstrapServers(), app.changelog());
         }
         a.kill();
-        assertEquals(partitions, buffered.size(), "records buffered on every task, A's included, when A was killed: " + buffered);
+        assertEquals(
+                partitions,
+                buffered.size(),
+                "records buffered on every task, A's included, when A was killed: " + buffered);
         long killed = System.nanoTime();
         produce(app, phase2, 100, 100);
         List<Rel.Input> upTo2 = all.subList(0, 1600);
         Rel.Outcome afterKill = Rel.collect(app, ids(upTo2, false), ids(upTo2, true), Duration.ofSeconds(120));
         long takeoverMs = (System.nanoTime() - killed) / 1_000_000;
         assertTrue(b.isAlive());
-        assertEquals(0, missing(afterKill, ids(upTo2, false), ids(upTo2, true)), "B alone enriched everything, A's partitions too");
+        assertEquals(
+                0,
+                missing(afterKill, ids(upTo2, false), ids(upTo2, true)),
+                "B alone enriched everything, A's partitions too");
         assertEquals(0, afterKill.duplicates, "duplicates " + afterKill.duplicateIds);
 
         ChildJvm c = app.start("c", Map.of());
@@ -90,8 +110,10 @@ class FailoverIT {
         produce(app, phase3, 100, 150);
         Rel.Outcome got = Rel.collect(app, ids(all, false), ids(all, true), Duration.ofSeconds(120));
         int missing = missing(got, ids(all, false), ids(all, true));
-        System.out.println("rebalance test: buffered when A was killed=" + buffered + " takeover+phase2 " + takeoverMs + " ms; inputs="
-                + all.size() + " entities=" + got.entities.size() + " topics=" + got.topics.size() + " dlq=" + got.dlq.size()
+        System.out.println("rebalance test: buffered when A was killed=" + buffered + " takeover+phase2 " + takeoverMs
+                + " ms; inputs="
+                + all.size() + " entities=" + got.entities.size() + " topics=" + got.topics.size() + " dlq="
+                + got.dlq.size()
                 + " duplicates=" + got.duplicates + " missing=" + missing + " kills=1");
         assertEquals(0, got.duplicates, "duplicates " + got.duplicateIds);
         assertEquals(0, missing);
@@ -108,9 +130,24 @@ class FailoverIT {
     void sigtermLeavesBufferedRecordsForTheNextOwnerAndExitsZeroQuickly(TestNames names) throws Exception {
         int partitions = 3;
         // nothing flushes for 60 s: every record is still buffered when SIGTERM arrives
-        Rel.App app = new Rel.App(kafka, names, tmp, partitions, Map.of(ConfigKeys.BATCH_MAX_RECORDS, "100000",
-                ConfigKeys.BATCH_MAX_TOKENS, "10000000", ConfigKeys.BATCH_MAX_WAIT_MS, "60000", ConfigKeys.BATCH_IDLE_MS, "0",
-                ConfigKeys.TRANSACTION_TIMEOUT_MS, "120000", "kafka.consumer.max.poll.interval.ms", "240000"));
+        Rel.App app = new Rel.App(
+                kafka,
+                names,
+                tmp,
+                partitions,
+                Map.of(
+                        ConfigKeys.BATCH_MAX_RECORDS,
+                        "100000",
+                        ConfigKeys.BATCH_MAX_TOKENS,
+                        "10000000",
+                        ConfigKeys.BATCH_MAX_WAIT_MS,
+                        "60000",
+                        ConfigKeys.BATCH_IDLE_MS,
+                        "0",
+                        ConfigKeys.TRANSACTION_TIMEOUT_MS,
+                        "120000",
+                        "kafka.consumer.max.poll.interval.ms",
+                        "240000"));
         List<Rel.Input> inputs = Rel.inputs("t", 300, partitions, 20, 5L);
         ChildJvm p = app.start("p", Map.of());
         assertTrue(p.awaitRunning(Duration.ofSeconds(90)), p.tail());
@@ -127,13 +164,21 @@ class FailoverIT {
         p.terminate(); // SIGTERM
         int code = p.await(Duration.ofSeconds(40));
         long exitMs = (System.nanoTime() - t0) / 1_000_000;
-        System.out.println("clean shutdown: exit " + code + " after " + exitMs + " ms with " + buffered + " records buffered");
+        System.out.println(
+                "clean shutdown: exit " + code + " after " + exitMs + " ms with " + buffered + " records buffered");
         assertEquals(0, code, p.tail());
         assertTrue(exitMs < 30_000, "exited in " + exitMs + " ms");
         assertTrue(p.output().contains("PENDING_SHUTDOWN -> NOT_RUNNING"), p.tail());
 
-        ChildJvm next = app.start("next", Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "50", ConfigKeys.BATCH_MAX_RECORDS, "32",
-                ConfigKeys.BATCH_MAX_TOKENS, "8192"));
+        ChildJvm next = app.start(
+                "next",
+                Map.of(
+                        ConfigKeys.BATCH_MAX_WAIT_MS,
+                        "50",
+                        ConfigKeys.BATCH_MAX_RECORDS,
+                        "32",
+                        ConfigKeys.BATCH_MAX_TOKENS,
+                        "8192"));
         assertTrue(next.awaitRunning(Duration.ofSeconds(90)), next.tail());
         Rel.Outcome got = Rel.collect(app, ids(inputs, false), ids(inputs, true), Duration.ofSeconds(90));
         next.terminate();

@@ -35,16 +35,20 @@ import org.junit.jupiter.api.io.TempDir;
 class InferenceFailureIT {
     static final int TABLE_ROWS = 20000;
     static TestBroker kafka;
+
     @TempDir
     static Path tmp;
 
     /** A whole word of the tokenizer's vocabulary whose id is beyond the table. */
     static String poisonWord(Path tok) throws Exception {
-        JsonNode vocab = new ObjectMapper().readTree(Files.readString(tok)).path("model").path("vocab");
+        JsonNode vocab =
+                new ObjectMapper().readTree(Files.readString(tok)).path("model").path("vocab");
         for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
             var e = it.next();
             String w = e.getKey();
-            if (e.getValue().asInt() >= TABLE_ROWS + 100 && w.length() >= 6 && w.chars().allMatch(ch -> ch >= 'a' && ch <= 'z')) {
+            if (e.getValue().asInt() >= TABLE_ROWS + 100
+                    && w.length() >= 6
+                    && w.chars().allMatch(ch -> ch >= 'a' && ch <= 'z')) {
                 long[] ids = TestBundles.ids(tok, w);
                 if (ids.length == 1 && ids[0] >= TABLE_ROWS) {
                     return w;
@@ -55,7 +59,8 @@ class InferenceFailureIT {
     }
 
     @Test
-    void aRecordThatMakesInferenceThrowIsIsolatedToTheDlqAndTheRestOfItsBatchIsEnriched(TestNames names) throws Exception {
+    void aRecordThatMakesInferenceThrowIsIsolatedToTheDlqAndTheRestOfItsBatchIsEnriched(TestNames names)
+            throws Exception {
         Path tok = TestBundles.minilmTokenizer();
         var ner = TestBundles.CONLL_IOB2;
         var topics = TestBundles.AG_NEWS;
@@ -65,7 +70,9 @@ class InferenceFailureIT {
                 .tokenHead("token_logits", ner.size(), TestGraphs.oneHot(ner, "O", 4f))
                 .sequenceHead("sequence_logits", topics.size())
                 .tokenLogits(paris, TestGraphs.oneHot(ner, "B-LOC", 8f));
-        Path bundle = TestBundles.bundle(tmp.resolve("short-table")).graph(g).tokenizer(tok)
+        Path bundle = TestBundles.bundle(tmp.resolve("short-table"))
+                .graph(g)
+                .tokenizer(tok)
                 .config(TestBundles.config("bert", ner, 30522, 512))
                 .manifest("""
                         {"name": "short-table", "version": "1.0.0", "maxLength": 64, "stride": 8,
@@ -76,10 +83,21 @@ class InferenceFailureIT {
         String poison = poisonWord(tok);
         int good = 15;
         // one batch of all 16 records: only the record limit flushes it
-        try (Pipeline p = new Pipeline(kafka, names, bundle, 1, Map.of(ConfigKeys.BATCH_MAX_RECORDS, Integer.toString(good + 1),
-                ConfigKeys.BATCH_MAX_WAIT_MS, "30000", ConfigKeys.BATCH_IDLE_MS, "0"))) {
+        try (Pipeline p = new Pipeline(
+                kafka,
+                names,
+                bundle,
+                1,
+                Map.of(
+                        ConfigKeys.BATCH_MAX_RECORDS,
+                        Integer.toString(good + 1),
+                        ConfigKeys.BATCH_MAX_WAIT_MS,
+                        "30000",
+                        ConfigKeys.BATCH_IDLE_MS,
+                        "0"))) {
             p.start();
-            byte[] poisonValue = ("{\"id\":\"poison\",\"text\":\"Paris and " + poison + "\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] poisonValue =
+                    ("{\"id\":\"poison\",\"text\":\"Paris and " + poison + "\"}").getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < good; i++) {
                 if (i == 7) {
                     p.send(0, "poison", poisonValue);
@@ -88,8 +106,12 @@ class InferenceFailureIT {
             }
             p.flush();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= good
-                        && EventCollector.count(rs, p.topics.dlq()) >= 1, Duration.ofSeconds(60)), "got " + c.records().size());
+                assertTrue(
+                        c.collectUntil(
+                                rs -> EventCollector.count(rs, p.topics.entities()) >= good
+                                        && EventCollector.count(rs, p.topics.dlq()) >= 1,
+                                Duration.ofSeconds(60)),
+                        "got " + c.records().size());
                 c.drainFor(Duration.ofSeconds(1));
                 var dlq = c.records(p.topics.dlq());
                 assertEquals(1, dlq.size());
@@ -98,19 +120,22 @@ class InferenceFailureIT {
                 assertArrayEquals(poisonValue, r.value(), "original bytes");
                 assertEquals("INFERENCE_FAILED", Rel.header(r, DeadLetters.ERROR));
                 assertNotNull(Rel.header(r, DeadLetters.REASON));
-                System.out.println("inference failure: poison word '" + poison + "', reason: " + Rel.header(r, DeadLetters.REASON));
+                System.out.println("inference failure: poison word '" + poison + "', reason: "
+                        + Rel.header(r, DeadLetters.REASON));
                 Set<String> ids = new TreeSet<>();
                 for (var e : c.records(p.topics.entities())) {
                     JsonNode ev = EventCollector.json(e);
                     ids.add(ev.path("id").asText());
                     assertEquals("LOC", ev.path("entities").get(0).path("label").asText(), ev.toString());
-                    assertEquals("Paris", ev.path("entities").get(0).path("text").asText(), ev.toString());
+                    assertEquals(
+                            "Paris", ev.path("entities").get(0).path("text").asText(), ev.toString());
                 }
                 assertEquals(good, ids.size(), "every other record of the batch enriched: " + ids);
                 assertEquals(good, c.records(p.topics.topics()).size());
             }
             // the failing batch was split: the good halves ran as their own (smaller) batches
-            int enriched = p.batches.stream().mapToInt(b -> b.stats().documents()).sum();
+            int enriched =
+                    p.batches.stream().mapToInt(b -> b.stats().documents()).sum();
             assertEquals(good, enriched, p.batches.toString());
             assertTrue(p.batches.size() >= 2, "the batch was split: " + p.batches);
             assertTrue(p.batches.stream().allMatch(b -> b.stats().documents() < good + 1));

@@ -29,7 +29,8 @@ class LifecycleIT {
     static TestBroker kafka;
 
     @Test
-    void anEntityDenseRecordWhoseEventExceedsTheTopicLimitGoesToTheDlqAndTheStreamGoesOn(TestNames names) throws Exception {
+    void anEntityDenseRecordWhoseEventExceedsTheTopicLimitGoesToTheDlqAndTheStreamGoesOn(TestNames names)
+            throws Exception {
         Path bundle = ItBundles.lexiconBundle();
         try (Pipeline p = new Pipeline(kafka, names, bundle, 1, Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "100"))) {
             // the broker's default-sized topic (1 MiB); the producer itself would accept 16 MiB
@@ -44,8 +45,12 @@ class LifecycleIT {
             }
             p.flush();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 5
-                        && EventCollector.count(rs, p.topics.dlq()) >= 1, Duration.ofSeconds(120)), "got " + c.records().size());
+                assertTrue(
+                        c.collectUntil(
+                                rs -> EventCollector.count(rs, p.topics.entities()) >= 5
+                                        && EventCollector.count(rs, p.topics.dlq()) >= 1,
+                                Duration.ofSeconds(120)),
+                        "got " + c.records().size());
                 c.drainFor(Duration.ofSeconds(1));
                 var dlq = c.records(p.topics.dlq());
                 assertEquals(1, dlq.size());
@@ -56,9 +61,13 @@ class LifecycleIT {
                 for (var r : c.records(p.topics.entities())) {
                     ids.add(EventCollector.json(r).path("id").asText());
                 }
-                assertEquals(new TreeSet<>(Set.of("after0", "after1", "after2", "after3", "after4")), ids,
+                assertEquals(
+                        new TreeSet<>(Set.of("after0", "after1", "after2", "after3", "after4")),
+                        ids,
                         "the records after it are enriched");
-                assertFalse(c.records(p.topics.topics()).stream().anyMatch(r -> new String(r.key(), StandardCharsets.UTF_8).equals("dense")),
+                assertFalse(
+                        c.records(p.topics.topics()).stream()
+                                .anyMatch(r -> new String(r.key(), StandardCharsets.UTF_8).equals("dense")),
                         "no topic event either: a record gets all its events or a dead letter");
             }
             assertEquals(KafkaStreams.State.RUNNING, p.app.streams().state(), "the processor keeps running");
@@ -93,7 +102,8 @@ class LifecycleIT {
                 Pipeline next = new Pipeline(p);
                 try (next) {
                     next.start();
-                    assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 5, Duration.ofSeconds(60)));
+                    assertTrue(c.collectUntil(
+                            rs -> EventCollector.count(rs, p.topics.entities()) >= 5, Duration.ofSeconds(60)));
                     c.drainFor(Duration.ofSeconds(2));
                     Set<String> ids = new TreeSet<>();
                     for (var r : c.records(p.topics.entities())) {
@@ -109,7 +119,8 @@ class LifecycleIT {
     }
 
     @Test
-    void aBrokenEngineStopsTheStreamWithNothingDeadLetteredAndARestartEnrichesEveryRecordOnce(TestNames names) throws Exception {
+    void aBrokenEngineStopsTheStreamWithNothingDeadLetteredAndARestartEnrichesEveryRecordOnce(TestNames names)
+            throws Exception {
         Path bundle = ItBundles.lexiconBundle();
         Map<String, String> cfg = Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "50");
         try (Pipeline p = new Pipeline(kafka, names, bundle, 2, cfg)) {
@@ -125,14 +136,17 @@ class LifecycleIT {
             }
             p.flush();
             assertTrue(p.app.awaitStop(Duration.ofSeconds(60)), "the stream stops on an engine failure");
-            assertTrue(p.app.failed() || p.app.streams().state() == KafkaStreams.State.NOT_RUNNING, p.app.streams().state().toString());
+            assertTrue(
+                    p.app.failed() || p.app.streams().state() == KafkaStreams.State.NOT_RUNNING,
+                    p.app.streams().state().toString());
             try (EventCollector c = p.collector()) {
                 c.drainFor(Duration.ofSeconds(3));
                 assertEquals(0, c.records(p.topics.dlq()).size(), "no record dead-lettered for the engine's failure");
                 assertEquals(0, c.records(p.topics.entities()).size(), "nothing committed");
                 try (Pipeline next = new Pipeline(p)) {
                     next.start(); // a healthy engine: every record is retried and enriched once
-                    assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 20, Duration.ofSeconds(60)));
+                    assertTrue(c.collectUntil(
+                            rs -> EventCollector.count(rs, p.topics.entities()) >= 20, Duration.ofSeconds(60)));
                     c.drainFor(Duration.ofSeconds(2));
                     Set<String> ids = new TreeSet<>();
                     for (var r : c.records(p.topics.entities())) {

@@ -24,10 +24,14 @@ import org.junit.jupiter.api.Test;
 class MetricsEndpointsIT {
     static TestBroker kafka;
     static final Path BUNDLE = ItBundles.lexiconBundle();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -47,7 +51,7 @@ class MetricsEndpointsIT {
     @Test
     void endpointsReportReadinessAndMetricsMoveWhenRecordsFlow(TestNames names) throws Exception {
         try (Pipeline p = new Pipeline(kafka, names, BUNDLE, 2, Map.of(ConfigKeys.METRICS_PORT, "0"));
-             Monitoring monitoring = Monitoring.start(p.config)) {
+                Monitoring monitoring = Monitoring.start(p.config)) {
             int port = monitoring.port();
             assertEquals(503, get(port, "/ready").statusCode(), "not ready before the models load");
             assertEquals(200, get(port, "/health").statusCode(), "alive while starting");
@@ -64,9 +68,13 @@ class MetricsEndpointsIT {
             p.send("bad", "{\"id\":\"bad\",\"text\":");
             p.flush();
             try (EventCollector c = p.collector()) {
-                assertTrue(c.collectUntil(rs -> EventCollector.count(rs, p.topics.entities()) >= 3
-                        && EventCollector.count(rs, p.topics.topics()) >= 3
-                        && EventCollector.count(rs, p.topics.dlq()) >= 1, Duration.ofSeconds(60)), "events arrived");
+                assertTrue(
+                        c.collectUntil(
+                                rs -> EventCollector.count(rs, p.topics.entities()) >= 3
+                                        && EventCollector.count(rs, p.topics.topics()) >= 3
+                                        && EventCollector.count(rs, p.topics.dlq()) >= 1,
+                                Duration.ofSeconds(60)),
+                        "events arrived");
             }
 
             HttpResponse<String> scrape = get(port, "/metrics");
@@ -87,12 +95,20 @@ class MetricsEndpointsIT {
             assertTrue(value(m, "streamnlp_tokens_padded_total") >= real, m);
             assertTrue(value(m, "streamnlp_padding_ratio") >= 1.0, m);
             assertEquals(batches, value(m, "streamnlp_inference_time_seconds_count"), m);
-            assertTrue(value(m, "streamnlp_inference_cpu_seconds_total") > 0, "CPU time inside the session runs is counted: " + m);
+            assertTrue(
+                    value(m, "streamnlp_inference_cpu_seconds_total") > 0,
+                    "CPU time inside the session runs is counted: " + m);
             assertEquals(batches, value(m, "streamnlp_queue_time_seconds_count"), m);
             assertEquals(1.0, value(m, "streamnlp_device", Map.of("device", "cpu")), m);
             assertEquals(0.0, value(m, "streamnlp_batches_in_flight"), "every batch is back and forwarded: " + m);
-            assertEquals(1.0, value(m, "streamnlp_model_info", Map.of("task", "ner", "model", "lexicon", "version", "1.0.0")), m);
-            assertEquals(1.0, value(m, "streamnlp_model_info", Map.of("task", "topic", "model", "lexicon", "version", "1.0.0")), m);
+            assertEquals(
+                    1.0,
+                    value(m, "streamnlp_model_info", Map.of("task", "ner", "model", "lexicon", "version", "1.0.0")),
+                    m);
+            assertEquals(
+                    1.0,
+                    value(m, "streamnlp_model_info", Map.of("task", "topic", "model", "lexicon", "version", "1.0.0")),
+                    m);
             assertTrue(m.lines().anyMatch(l -> l.startsWith("kafka_stream_")), "Kafka Streams' own metrics are bound");
 
             p.app.close(Duration.ofSeconds(20));

@@ -37,7 +37,8 @@ final class Pipeline implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
 
     /** A processor of {@code bundle} (null: the default models) on its own new topics, not started. */
-    Pipeline(TestBroker kafka, TestNames names, Path bundle, int partitions, Map<String, String> overrides) throws Exception {
+    Pipeline(TestBroker kafka, TestNames names, Path bundle, int partitions, Map<String, String> overrides)
+            throws Exception {
         this.kafka = kafka;
         EnricherConfig.Builder b = EnricherConfig.builder()
                 .set(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers())
@@ -46,8 +47,10 @@ final class Pipeline implements AutoCloseable {
                 .set(ConfigKeys.STATE_DIR, Files.createTempDirectory("it-state").toString())
                 .set("kafka.consumer.session.timeout.ms", "10000");
         Topics t = names.topics();
-        b.set(ConfigKeys.TOPIC_INPUT, t.input()).set(ConfigKeys.TOPIC_ENTITIES, t.entities())
-                .set(ConfigKeys.TOPIC_TOPICS, t.topics()).set(ConfigKeys.TOPIC_DLQ, t.dlq());
+        b.set(ConfigKeys.TOPIC_INPUT, t.input())
+                .set(ConfigKeys.TOPIC_ENTITIES, t.entities())
+                .set(ConfigKeys.TOPIC_TOPICS, t.topics())
+                .set(ConfigKeys.TOPIC_DLQ, t.dlq());
         if (bundle != null) {
             b.set(ConfigKeys.NER_MODEL, bundle.toString()).set(ConfigKeys.TOPIC_MODEL, bundle.toString());
         }
@@ -62,8 +65,10 @@ final class Pipeline implements AutoCloseable {
     Pipeline(Pipeline same) throws Exception {
         this.kafka = same.kafka;
         this.topics = same.topics;
-        this.config = EnricherConfig.builder().setAll(same.config.asMap())
-                .set(ConfigKeys.STATE_DIR, Files.createTempDirectory("it-state").toString()).build();
+        this.config = EnricherConfig.builder()
+                .setAll(same.config.asMap())
+                .set(ConfigKeys.STATE_DIR, Files.createTempDirectory("it-state").toString())
+                .build();
         producer = producer(kafka);
     }
 
@@ -80,15 +85,21 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** As {@link #start()}, with the processor's engine wrapped. */
-    Pipeline start(java.util.function.UnaryOperator<io.streamnlp.api.engine.EnrichmentEngine> wrap) throws InterruptedException {
-        this.app = EnricherApp.start(config, new BatchListener() {
-            @Override
-            public void onBatch(BatchStats stats, int owners, Trigger trigger, long queueNanos) {
-                batches.add(new Batch(stats, owners, trigger, queueNanos));
-            }
-        }, io.streamnlp.topology.RecordMetrics.NONE, wrap);
+    Pipeline start(java.util.function.UnaryOperator<io.streamnlp.api.engine.EnrichmentEngine> wrap)
+            throws InterruptedException {
+        this.app = EnricherApp.start(
+                config,
+                new BatchListener() {
+                    @Override
+                    public void onBatch(BatchStats stats, int owners, Trigger trigger, long queueNanos) {
+                        batches.add(new Batch(stats, owners, trigger, queueNanos));
+                    }
+                },
+                io.streamnlp.topology.RecordMetrics.NONE,
+                wrap);
         if (!app.awaitRunning(Duration.ofSeconds(90))) {
-            throw new IllegalStateException("processor did not reach RUNNING: " + app.streams().state());
+            throw new IllegalStateException(
+                    "processor did not reach RUNNING: " + app.streams().state());
         }
         return this;
     }
@@ -98,8 +109,12 @@ final class Pipeline implements AutoCloseable {
     }
 
     void send(Integer partition, String key, byte[] value) {
-        producer.send(new ProducerRecord<>(topics.input(), partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value, new RecordHeaders()));
+        producer.send(new ProducerRecord<>(
+                topics.input(),
+                partition,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value,
+                new RecordHeaders()));
     }
 
     void flush() {
@@ -107,7 +122,8 @@ final class Pipeline implements AutoCloseable {
     }
 
     EventCollector collector() {
-        return new EventCollector(kafka.bootstrapServers(), Map.of(), List.of(topics.entities(), topics.topics(), topics.dlq()));
+        return new EventCollector(
+                kafka.bootstrapServers(), Map.of(), List.of(topics.entities(), topics.topics(), topics.dlq()));
     }
 
     @Override

@@ -45,7 +45,10 @@ final class Rel {
 
     /** The shaded jar the app module builds (integration tests run from their module folder). */
     static Path jar() {
-        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("app/target/streamnlp.jar");
+        Path p = Path.of(System.getProperty("user.dir"))
+                .toAbsolutePath()
+                .getParent()
+                .resolve("app/target/streamnlp.jar");
         if (!Files.isRegularFile(p)) {
             throw new IllegalStateException(p + " is missing: build with ./mvnw verify -pl integration-tests -am");
         }
@@ -60,7 +63,8 @@ final class Rel {
         final Path dir;
         final Map<String, String> config = new LinkedHashMap<>();
 
-        App(TestBroker kafka, TestNames names, Path dir, int partitions, Map<String, String> overrides) throws IOException {
+        App(TestBroker kafka, TestNames names, Path dir, int partitions, Map<String, String> overrides)
+                throws IOException {
             this.kafka = kafka;
             this.appId = names.applicationId();
             this.topics = names.topics();
@@ -94,7 +98,8 @@ final class Rel {
             return start(name, extra, List.of(), Map.of());
         }
 
-        ChildJvm start(String name, Map<String, String> extra, List<String> jvmArgs, Map<String, String> env) throws IOException {
+        ChildJvm start(String name, Map<String, String> extra, List<String> jvmArgs, Map<String, String> env)
+                throws IOException {
             Map<String, String> c = new LinkedHashMap<>(config);
             c.put(ConfigKeys.STATE_DIR, dir.resolve("state-" + name).toString());
             c.putAll(extra);
@@ -104,18 +109,30 @@ final class Rel {
             try (var w = Files.newBufferedWriter(file)) {
                 p.store(w, null);
             }
-            return process(jvmArgs, List.of("run", "--config", file.toString()), dir.resolve(name + "-" + System.nanoTime() + ".log"), env);
+            return process(
+                    jvmArgs,
+                    List.of("run", "--config", file.toString()),
+                    dir.resolve(name + "-" + System.nanoTime() + ".log"),
+                    env);
         }
 
         EventCollector collector() {
-            return new EventCollector(kafka.bootstrapServers(), Map.of(), List.of(topics.entities(), topics.topics(), topics.dlq()));
+            return new EventCollector(
+                    kafka.bootstrapServers(), Map.of(), List.of(topics.entities(), topics.topics(), topics.dlq()));
         }
     }
 
     /** A {@code streamnlp.jar} process, its stdout and stderr in one log file. */
-    static ChildJvm process(List<String> jvmArgs, List<String> args, Path log, Map<String, String> env) throws IOException {
-        return ChildJvm.jar(jar()).heap("768m").jvmArgs(List.of("-XX:TieredStopAtLevel=1")).jvmArgs(jvmArgs).args(args).env(env)
-                .log(log).start();
+    static ChildJvm process(List<String> jvmArgs, List<String> args, Path log, Map<String, String> env)
+            throws IOException {
+        return ChildJvm.jar(jar())
+                .heap("768m")
+                .jvmArgs(List.of("-XX:TieredStopAtLevel=1"))
+                .jvmArgs(jvmArgs)
+                .args(args)
+                .env(env)
+                .log(log)
+                .start();
     }
 
     static KafkaProducer<byte[], byte[]> producer(String bootstrap, Map<String, Object> extra) {
@@ -200,7 +217,8 @@ final class Rel {
                 }
                 JsonNode n = normalized(r);
                 String id = n.path("id").asText();
-                Map<String, JsonNode> m = r.topic().equals(t.entities()) ? entities : r.topic().equals(t.topics()) ? topics : null;
+                Map<String, JsonNode> m =
+                        r.topic().equals(t.entities()) ? entities : r.topic().equals(t.topics()) ? topics : null;
                 if (m != null && m.put(id, n) != null) {
                     dup(r.topic() + ":" + id);
                 }
@@ -229,10 +247,14 @@ final class Rel {
     /** Collects until every expected id is on each topic (or the timeout), then drains a little more for strays. */
     static Outcome collect(App app, Set<String> good, Set<String> bad, Duration timeout) {
         try (EventCollector c = app.collector()) {
-            c.collectUntil(rs -> {
-                Outcome o = new Outcome(app.topics, rs);
-                return o.entities.keySet().containsAll(good) && o.topics.keySet().containsAll(good) && o.dlq.keySet().containsAll(bad);
-            }, timeout);
+            c.collectUntil(
+                    rs -> {
+                        Outcome o = new Outcome(app.topics, rs);
+                        return o.entities.keySet().containsAll(good)
+                                && o.topics.keySet().containsAll(good)
+                                && o.dlq.keySet().containsAll(bad);
+                    },
+                    timeout);
             c.drainFor(Duration.ofSeconds(2));
             return new Outcome(app.topics, c.records());
         }
@@ -245,33 +267,38 @@ final class Rel {
      * fenced or times out).
      */
     static final class Arrivals implements AutoCloseable {
-        private final java.util.concurrent.ConcurrentLinkedQueue<Long> times = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.ConcurrentLinkedQueue<Long> times =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         private final Thread thread;
 
         private Arrivals(String bootstrap, List<String> topics) {
             CountDownLatch ready = new CountDownLatch(1);
-            thread = new Thread(() -> {
-                Properties p = new Properties();
-                p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-                p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-                p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-                try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                    List<TopicPartition> parts = new ArrayList<>();
-                    for (String t : topics) {
-                        c.partitionsFor(t, Duration.ofSeconds(10)).forEach(i -> parts.add(new TopicPartition(t, i.partition())));
-                    }
-                    c.assign(parts);
-                    c.seekToEnd(parts);
-                    parts.forEach(c::position);
-                    ready.countDown();
-                    while (!stop.get()) {
-                        if (!c.poll(Duration.ofMillis(50)).isEmpty()) {
-                            times.add(System.nanoTime());
+            thread = new Thread(
+                    () -> {
+                        Properties p = new Properties();
+                        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+                        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+                        try (KafkaConsumer<byte[], byte[]> c =
+                                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                            List<TopicPartition> parts = new ArrayList<>();
+                            for (String t : topics) {
+                                c.partitionsFor(t, Duration.ofSeconds(10))
+                                        .forEach(i -> parts.add(new TopicPartition(t, i.partition())));
+                            }
+                            c.assign(parts);
+                            c.seekToEnd(parts);
+                            parts.forEach(c::position);
+                            ready.countDown();
+                            while (!stop.get()) {
+                                if (!c.poll(Duration.ofMillis(50)).isEmpty()) {
+                                    times.add(System.nanoTime());
+                                }
+                            }
                         }
-                    }
-                }
-            }, "arrivals");
+                    },
+                    "arrivals");
             thread.setDaemon(true);
             thread.start();
             try {
@@ -310,7 +337,9 @@ final class Rel {
     }
 
     static int bufferedInChangelog(String bootstrap, String changelog) {
-        return bufferedByPartition(bootstrap, changelog).values().stream().mapToInt(Integer::intValue).sum();
+        return bufferedByPartition(bootstrap, changelog).values().stream()
+                .mapToInt(Integer::intValue)
+                .sum();
     }
 
     /** Live buffered records per changelog partition (= per task). */
@@ -319,12 +348,15 @@ final class Rel {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             var infos = c.partitionsFor(changelog, Duration.ofSeconds(10));
             if (infos == null || infos.isEmpty()) {
                 return Map.of();
             }
-            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(changelog, i.partition())).toList();
+            List<TopicPartition> parts = infos.stream()
+                    .map(i -> new TopicPartition(changelog, i.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
@@ -341,7 +373,8 @@ final class Rel {
                 }
             }
             Map<Integer, Integer> byPartition = new TreeMap<>();
-            live.keySet().forEach(k -> byPartition.merge(Integer.parseInt(k.substring(0, k.indexOf(':'))), 1, Integer::sum));
+            live.keySet()
+                    .forEach(k -> byPartition.merge(Integer.parseInt(k.substring(0, k.indexOf(':'))), 1, Integer::sum));
             return byPartition;
         }
     }
@@ -358,15 +391,22 @@ final class Rel {
                     throw new IllegalStateException("reference lacks " + id);
                 }
                 if (g != null && !g.equals(e) && shown++ < 5) {
-                    diffs.append("\n  ").append(id).append(": got ").append(g).append("\n  expected ").append(e);
+                    diffs.append("\n  ")
+                            .append(id)
+                            .append(": got ")
+                            .append(g)
+                            .append("\n  expected ")
+                            .append(e);
                 }
             }
         }
         for (String id : bad) {
             var g = got.dlq.get(id);
             var e = ref.dlq.get(id);
-            if (g != null && (!java.util.Arrays.equals(g.value(), e.value())
-                    || !header(g, DeadLetters.ERROR).equals(header(e, DeadLetters.ERROR))) && shown++ < 5) {
+            if (g != null
+                    && (!java.util.Arrays.equals(g.value(), e.value())
+                            || !header(g, DeadLetters.ERROR).equals(header(e, DeadLetters.ERROR)))
+                    && shown++ < 5) {
                 diffs.append("\n  dlq ").append(id).append(": ").append(header(g, DeadLetters.ERROR));
             }
         }

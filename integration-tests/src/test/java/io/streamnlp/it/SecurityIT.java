@@ -24,20 +24,24 @@ class SecurityIT {
     static final String TRUST_PASSWORD = "trust-S3cr3t-77aa";
     /** Kafka logs the client configurations at INFO: a logback configuration with everything from INFO. */
     static final List<String> INFO_LOGS = List.of("-Dlogback.configurationFile=" + infoLogConfig());
+
     static TestBroker kafka;
+
     @TempDir
     static Path tmp;
 
     private static String infoLogConfig() {
         try {
-            return Path.of(SecurityIT.class.getResource("/logback-info.xml").toURI()).toString();
+            return Path.of(SecurityIT.class.getResource("/logback-info.xml").toURI())
+                    .toString();
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
 
     static String jaas() {
-        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"app\" password=\"" + JAAS_PASSWORD + "\";";
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"app\" password=\""
+                + JAAS_PASSWORD + "\";";
     }
 
     static void assertNoSecret(String log) {
@@ -47,9 +51,14 @@ class SecurityIT {
 
     @Test
     void secretsInKafkaSettingsNeverReachTheLogsOfARunningProcessor(TestNames names) throws Exception {
-        // PLAINTEXT broker: the SASL settings are carried to every client (and logged, masked) but not needed to connect
-        Rel.App app = new Rel.App(kafka, names, tmp, 1, Map.of("kafka.sasl.mechanism", "PLAIN",
-                "kafka.ssl.truststore.password", TRUST_PASSWORD));
+        // PLAINTEXT broker: the SASL settings are carried to every client (and logged, masked) but not needed to
+        // connect
+        Rel.App app = new Rel.App(
+                kafka,
+                names,
+                tmp,
+                1,
+                Map.of("kafka.sasl.mechanism", "PLAIN", "kafka.ssl.truststore.password", TRUST_PASSWORD));
         // the JAAS config (with its password) comes from the environment, as in a container
         ChildJvm p = app.start("sec", Map.of(), INFO_LOGS, Map.of("STREAMNLP_KAFKA_SASL_JAAS_CONFIG", jaas()));
         assertTrue(p.awaitRunning(Duration.ofSeconds(90)), p.tail());
@@ -63,9 +72,22 @@ class SecurityIT {
 
     @Test
     void secretsNeverReachTheLogsOfAFailedSaslStartOrPrintConfig(TestNames names) throws Exception {
-        Rel.App app = new Rel.App(kafka, names, tmp, 1, Map.of("kafka.security.protocol", "SASL_PLAINTEXT",
-                "kafka.sasl.mechanism", "PLAIN", "kafka.sasl.jaas.config", jaas(), "kafka.ssl.truststore.password", TRUST_PASSWORD,
-                "startup.timeout.ms", "4000"));
+        Rel.App app = new Rel.App(
+                kafka,
+                names,
+                tmp,
+                1,
+                Map.of(
+                        "kafka.security.protocol",
+                        "SASL_PLAINTEXT",
+                        "kafka.sasl.mechanism",
+                        "PLAIN",
+                        "kafka.sasl.jaas.config",
+                        jaas(),
+                        "kafka.ssl.truststore.password",
+                        TRUST_PASSWORD,
+                        "startup.timeout.ms",
+                        "4000"));
         ChildJvm p = app.start("sasl", Map.of(), INFO_LOGS, Map.of());
         int code = p.await(Duration.ofSeconds(60));
         String log = p.output();
@@ -73,8 +95,15 @@ class SecurityIT {
         assertTrue(log.contains("error: cannot reach the Kafka cluster"), log);
         assertNoSecret(log);
 
-        ChildJvm print = Rel.process(INFO_LOGS, List.of("run", "--print-config", "--config", app.dir.resolve("sasl.properties").toString()),
-                app.dir.resolve("print.log"), Map.of());
+        ChildJvm print = Rel.process(
+                INFO_LOGS,
+                List.of(
+                        "run",
+                        "--print-config",
+                        "--config",
+                        app.dir.resolve("sasl.properties").toString()),
+                app.dir.resolve("print.log"),
+                Map.of());
         assertEquals(0, print.await(Duration.ofSeconds(60)), print.tail());
         String printed = print.output();
         assertTrue(printed.contains("kafka.sasl.jaas.config=********"), printed);

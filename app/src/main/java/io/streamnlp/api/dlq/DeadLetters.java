@@ -19,8 +19,10 @@ public final class DeadLetters {
 
     private DeadLetters() {}
 
-    public static Headers headers(Headers original, RejectReason reason, String message, String topic, int partition, long offset) {
-        RecordHeaders h = new RecordHeaders(original == null ? new org.apache.kafka.common.header.Header[0] : original.toArray());
+    public static Headers headers(
+            Headers original, RejectReason reason, String message, String topic, int partition, long offset) {
+        RecordHeaders h =
+                new RecordHeaders(original == null ? new org.apache.kafka.common.header.Header[0] : original.toArray());
         String m = message == null ? reason.description() : message;
         if (m.length() > MAX_REASON_CHARS) {
             m = m.substring(0, MAX_REASON_CHARS) + "...";

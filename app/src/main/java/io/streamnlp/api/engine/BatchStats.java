@@ -11,9 +11,10 @@ package io.streamnlp.api.engine;
  * @param inferenceNanos wall time spent inside ONNX Runtime sessions
  * @param lanes          inference lanes the batch ran on (each held for {@code inferenceNanos})
  */
-public record BatchStats(int documents, int sequences, int buckets, long realTokens, long paddedTokens,
-                         long inferenceNanos, int lanes) {
-    public BatchStats(int documents, int sequences, int buckets, long realTokens, long paddedTokens, long inferenceNanos) {
+public record BatchStats(
+        int documents, int sequences, int buckets, long realTokens, long paddedTokens, long inferenceNanos, int lanes) {
+    public BatchStats(
+            int documents, int sequences, int buckets, long realTokens, long paddedTokens, long inferenceNanos) {
         this(documents, sequences, buckets, realTokens, paddedTokens, inferenceNanos, 1);
     }
 

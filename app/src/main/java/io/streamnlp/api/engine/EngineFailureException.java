@@ -28,7 +28,10 @@ public class EngineFailureException extends IllegalStateException {
             String m = c.getMessage();
             if (m != null) {
                 String s = m.toLowerCase(java.util.Locale.ROOT);
-                if (s.contains("cuda") || s.contains("cublas") || s.contains("cudnn") || s.contains("out of memory")
+                if (s.contains("cuda")
+                        || s.contains("cublas")
+                        || s.contains("cudnn")
+                        || s.contains("out of memory")
                         || s.contains("failed to allocate")) {
                     return true;
                 }

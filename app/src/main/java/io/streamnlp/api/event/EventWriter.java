@@ -21,7 +21,8 @@ public final class EventWriter {
     /** The top-level fields of an entity event (besides the input's carried extras). */
     public static final Set<String> ENTITY_FIELDS = Set.of("id", "entities", "model", "latencyMs", "text", "input");
     /** The top-level fields of a topic event (besides the input's carried extras). */
-    public static final Set<String> TOPIC_FIELDS = Set.of("id", "label", "score", "scores", "model", "latencyMs", "text", "input");
+    public static final Set<String> TOPIC_FIELDS =
+            Set.of("id", "label", "score", "scores", "model", "latencyMs", "text", "input");
 
     private final ObjectMapper mapper = JsonMapper.builder().build();
     private final boolean includeText;
@@ -35,7 +36,8 @@ public final class EventWriter {
      * @param text   the input text (written only when the writer includes text)
      * @param extras the input's other fields, carried into the event; may be null
      */
-    public byte[] entities(String id, String text, ObjectNode extras, java.util.List<Entity> entities, String model, long latencyMs) {
+    public byte[] entities(
+            String id, String text, ObjectNode extras, java.util.List<Entity> entities, String model, long latencyMs) {
         ObjectNode o = mapper.createObjectNode();
         o.put("id", id);
         ArrayNode arr = o.putArray("entities");
@@ -51,7 +53,8 @@ public final class EventWriter {
     }
 
     /** As {@link #entities}, for a topic event. */
-    public byte[] topic(String id, String text, ObjectNode extras, TopicPrediction topic, String model, long latencyMs) {
+    public byte[] topic(
+            String id, String text, ObjectNode extras, TopicPrediction topic, String model, long latencyMs) {
         ObjectNode o = mapper.createObjectNode();
         o.put("id", id);
         o.put("label", topic.label());
@@ -64,7 +67,8 @@ public final class EventWriter {
     }
 
     /** The fields both events end with: the model, the latency, the text if wanted, the carried extras. */
-    private byte[] finish(ObjectNode o, String text, ObjectNode extras, Set<String> reserved, String model, long latencyMs) {
+    private byte[] finish(
+            ObjectNode o, String text, ObjectNode extras, Set<String> reserved, String model, long latencyMs) {
         o.put("model", model);
         o.put("latencyMs", latencyMs);
         if (includeText) {
@@ -79,7 +83,8 @@ public final class EventWriter {
             return;
         }
         ObjectNode clashes = null;
-        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = extras.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = extras.fields();
+                it.hasNext(); ) {
             Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> f = it.next();
             if (reserved.contains(f.getKey())) {
                 if (clashes == null) {

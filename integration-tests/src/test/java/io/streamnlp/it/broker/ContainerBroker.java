@@ -25,7 +25,8 @@ final class ContainerBroker {
     static TestBroker start(Map<String, String> settings) {
         KafkaContainer c = new KafkaContainer(DockerImageName.parse(composeImage()));
         // the image turns KAFKA_FOO_BAR into foo.bar
-        settings.forEach((k, v) -> c.withEnv("KAFKA_" + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
+        settings.forEach(
+                (k, v) -> c.withEnv("KAFKA_" + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
         c.start();
         return new TestBroker("container", c.getBootstrapServers(), c::stop);
     }
@@ -36,7 +37,8 @@ final class ContainerBroker {
             Path compose = d.resolve("docker-compose.yml");
             if (Files.isRegularFile(compose)) {
                 try {
-                    Matcher m = Pattern.compile("(?m)^\\s*image:\\s*(apache/kafka:\\S+)\\s*$").matcher(Files.readString(compose));
+                    Matcher m = Pattern.compile("(?m)^\\s*image:\\s*(apache/kafka:\\S+)\\s*$")
+                            .matcher(Files.readString(compose));
                     if (m.find()) {
                         return m.group(1);
                     }
@@ -46,7 +48,8 @@ final class ContainerBroker {
                 throw new IllegalStateException(compose + " names no apache/kafka image");
             }
         }
-        throw new IllegalStateException("no docker-compose.yml above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no docker-compose.yml above " + Path.of("").toAbsolutePath());
     }
 
     /**
@@ -74,7 +77,8 @@ final class ContainerBroker {
     }
 
     private static boolean mayHaveDocker() {
-        if (System.getenv("DOCKER_HOST") != null || System.getProperty("os.name", "").startsWith("Windows")) {
+        if (System.getenv("DOCKER_HOST") != null
+                || System.getProperty("os.name", "").startsWith("Windows")) {
             return true;
         }
         String home = System.getProperty("user.home");
@@ -82,9 +86,12 @@ final class ContainerBroker {
             return true; // it may name a docker.host
         }
         String runtime = System.getenv("XDG_RUNTIME_DIR");
-        List<Path> sockets = new java.util.ArrayList<>(List.of(Path.of("/var/run/docker.sock"),
-                Path.of(home, ".docker", "run", "docker.sock"), Path.of(home, ".docker", "desktop", "docker.sock"),
-                Path.of(home, ".colima", "default", "docker.sock"), Path.of(home, ".rd", "docker.sock")));
+        List<Path> sockets = new java.util.ArrayList<>(List.of(
+                Path.of("/var/run/docker.sock"),
+                Path.of(home, ".docker", "run", "docker.sock"),
+                Path.of(home, ".docker", "desktop", "docker.sock"),
+                Path.of(home, ".colima", "default", "docker.sock"),
+                Path.of(home, ".rd", "docker.sock")));
         if (runtime != null) {
             sockets.add(Path.of(runtime, "docker.sock"));
         }

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver {
     /** The system property that forces a broker kind. */
     public static final String PROPERTY = "streamnlp.it.broker";
+
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerExtension.class);
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
 
@@ -58,7 +59,9 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
-        return type == TestBroker.class || type == Admin.class || type == TestNames.class
+        return type == TestBroker.class
+                || type == Admin.class
+                || type == TestNames.class
                 || type == EmbeddedBroker.class && ownBroker(context);
     }
 
@@ -66,7 +69,9 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
         if (type == TestNames.class) {
-            return new TestNames(context.getRequiredTestClass().getSimpleName(), context.getTestMethod().map(m -> m.getName()).orElse(null));
+            return new TestNames(
+                    context.getRequiredTestClass().getSimpleName(),
+                    context.getTestMethod().map(m -> m.getName()).orElse(null));
         }
         TestBroker broker = broker(context);
         return type == Admin.class ? broker.admin() : broker;
@@ -75,8 +80,11 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
     private static void inject(Class<?> type, Object instance, TestBroker broker) throws IllegalAccessException {
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
-                boolean wanted = f.getType() == TestBroker.class || f.getType() == EmbeddedBroker.class && broker instanceof EmbeddedBroker;
-                if (wanted && Modifier.isStatic(f.getModifiers()) == (instance == null) && !Modifier.isFinal(f.getModifiers())) {
+                boolean wanted = f.getType() == TestBroker.class
+                        || f.getType() == EmbeddedBroker.class && broker instanceof EmbeddedBroker;
+                if (wanted
+                        && Modifier.isStatic(f.getModifiers()) == (instance == null)
+                        && !Modifier.isFinal(f.getModifiers())) {
                     f.setAccessible(true);
                     f.set(instance, broker);
                 }
@@ -85,7 +93,9 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
     }
 
     private static boolean ownBroker(ExtensionContext context) {
-        return AnnotationSupport.findAnnotation(context.getRequiredTestClass(), WithKafka.class).map(WithKafka::ownBroker).orElse(false);
+        return AnnotationSupport.findAnnotation(context.getRequiredTestClass(), WithKafka.class)
+                .map(WithKafka::ownBroker)
+                .orElse(false);
     }
 
     private static TestBroker broker(ExtensionContext context) {
@@ -95,11 +105,19 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
                 classContext = classContext.getParent().orElseThrow();
             }
             String name = classContext.getRequiredTestClass().getSimpleName();
-            return classContext.getStore(NS).getOrComputeIfAbsent("own", k -> {
-                EmbeddedBroker b = EmbeddedBroker.start(BROKER_SETTINGS);
-                LOG.info("{}: a broker of its own, embedded (in this JVM), at {}", name, b.bootstrapServers());
-                return b;
-            }, EmbeddedBroker.class);
+            return classContext
+                    .getStore(NS)
+                    .getOrComputeIfAbsent(
+                            "own",
+                            k -> {
+                                EmbeddedBroker b = EmbeddedBroker.start(BROKER_SETTINGS);
+                                LOG.info(
+                                        "{}: a broker of its own, embedded (in this JVM), at {}",
+                                        name,
+                                        b.bootstrapServers());
+                                return b;
+                            },
+                            EmbeddedBroker.class);
         }
         // the root context's store: closed (AutoCloseable) when every test of the JVM has run
         return context.getRoot().getStore(NS).getOrComputeIfAbsent("shared", k -> startShared(), TestBroker.class);
@@ -118,13 +136,17 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
                 container = forced.equals("container");
                 why = "-D" + PROPERTY + "=" + forced;
             }
-            default -> throw new IllegalArgumentException("-D" + PROPERTY + " is embedded or container, not '" + forced + "'");
+            default ->
+                throw new IllegalArgumentException("-D" + PROPERTY + " is embedded or container, not '" + forced + "'");
         }
         long t0 = System.nanoTime();
         TestBroker b = container ? ContainerBroker.start(BROKER_SETTINGS) : EmbeddedBroker.start(BROKER_SETTINGS);
-        LOG.info("integration tests share one broker: {} ({}{}), at {}, started in {} ms", container
-                        ? "a " + ContainerBroker.composeImage() + " container" : "embedded (in this JVM)", why,
-                forced.isEmpty() ? "; -D" + PROPERTY + "=embedded|container forces one" : "", b.bootstrapServers(),
+        LOG.info(
+                "integration tests share one broker: {} ({}{}), at {}, started in {} ms",
+                container ? "a " + ContainerBroker.composeImage() + " container" : "embedded (in this JVM)",
+                why,
+                forced.isEmpty() ? "; -D" + PROPERTY + "=embedded|container forces one" : "",
+                b.bootstrapServers(),
                 (System.nanoTime() - t0) / 1_000_000);
         return b;
     }

@@ -39,8 +39,11 @@ public class TestBroker implements AutoCloseable {
 
     /** Sets one configuration of a topic (as {@code kafka-configs --alter} does). */
     public final void setTopicConfig(String topic, String key, String value) throws Exception {
-        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic),
-                List.of(new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        admin.incrementalAlterConfigs(Map.of(
+                        new ConfigResource(ConfigResource.Type.TOPIC, topic),
+                        List.of(new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET))))
+                .all()
+                .get(30, TimeUnit.SECONDS);
     }
 
     /** Closes the admin client, then stops the broker. */
