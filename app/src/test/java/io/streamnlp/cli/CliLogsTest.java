@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.testing.InProcessCli;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,11 +20,21 @@ class CliLogsTest {
     @TempDir
     Path tmp;
 
-    /** run against a port nothing listens on: it loads the models, logs, and fails at the cluster check (exit 1) */
+    /**
+     * run against a port nothing listens on: it loads the models, logs, and fails at the cluster check (exit 1). The
+     * small lexicon bundle and no batch check, to get there quickly: these tests are about the log lines.
+     */
     private InProcessCli.Result runUnreachable(String... options) throws Exception {
+        Path lexicon = LexiconBundle.write(tmp.resolve("lexicon"));
         List<String> args = new java.util.ArrayList<>(List.of("run"));
         args.addAll(List.of(options));
         args.addAll(List.of(
+                "--set",
+                "ner.model=" + lexicon,
+                "--set",
+                "topic.model=" + lexicon,
+                "--set",
+                "startup.batch.check=off",
                 "--set",
                 "bootstrap.servers=localhost:1",
                 "--set",
