@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
@@ -102,14 +103,16 @@ class CrashRecoveryIT {
         Rel.Arrivals arrivals = Rel.Arrivals.start(
                 kafka.bootstrapServers(), List.of(app.topics.entities(), app.topics.topics(), app.topics.dlq()));
         AtomicInteger produced = new AtomicInteger();
+        AtomicBoolean killing = new AtomicBoolean(true);
         Thread producer = new Thread(
                 () -> {
                     try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
                         for (Rel.Input in : inputs) {
                             prod.send(in.record(app.topics.input()));
-                            if (produced.incrementAndGet() % 50 == 0) {
+                            if (produced.incrementAndGet() % 50 == 0 && killing.get()) {
                                 prod.flush();
-                                Thread.sleep(800); // input flows through every kill and recovery
+                                // input flows through every kill and recovery; the rest goes at once after the last
+                                Thread.sleep(800);
                             }
                         }
                         prod.flush();
@@ -124,6 +127,7 @@ class CrashRecoveryIT {
         List<Long> killAfterMs = new ArrayList<>();
         List<Long> killedAt = new ArrayList<>();
         List<Double> recovery = new ArrayList<>();
+        int producedAtLastKill = 0;
         for (int k = 0; k < kills; k++) {
             ChildJvm proc = app.start("p", Map.of()); // the same state folder: a restart of the same instance
             boolean running = proc.awaitRunning(Duration.ofSeconds(90));
@@ -136,16 +140,21 @@ class CrashRecoveryIT {
             Thread.sleep(wait);
             assertTrue(proc.isAlive(), "still alive before kill " + k + ":\n" + proc.tail());
             proc.kill();
+            producedAtLastKill = produced.get();
             killedAt.add(System.nanoTime());
             killAfterMs.add(wait);
             bufferedAtKill.add(Rel.bufferedInChangelog(kafka.bootstrapServers(), app.changelog()));
         }
         ChildJvm last = app.start("p", Map.of()); // restarted at once, as after every other kill
+        killing.set(false);
         assertTrue(last.awaitRunning(Duration.ofSeconds(90)), last.tail());
         recovery.add(arrivals.recoverySeconds(killedAt.get(kills - 1), Duration.ofSeconds(120)));
         arrivals.close();
         producer.join(120_000);
         assertEquals(n, produced.get());
+        assertTrue(
+                producedAtLastKill >= 6 * 50 && producedAtLastKill < n,
+                "input was still flowing at the last kill: " + producedAtLastKill + " of " + n);
         Rel.Outcome got = Rel.collect(app, good, bad, Duration.ofSeconds(180));
         last.terminate();
         assertEquals(0, last.await(Duration.ofSeconds(60)), "clean exit:\n" + last.tail());
