@@ -381,7 +381,9 @@ class BadInputIT {
             h.add(new RecordHeader("trace-id", utf8("abc-123")));
             h.add(new RecordHeader("binary", new byte[] {0, (byte) 0xFF, 7}));
             byte[] value = utf8("{\"id\":\"x\",\"text\":\"\"}");
-            long ts = 1_700_000_000_000L;
+            // the producer's own timestamp, an hour back so it cannot be mistaken for the processing time; not an old
+            // date, which the topic's 7-day retention deletes at the broker's next check, before anything reads it
+            long ts = System.currentTimeMillis() / 1000 * 1000 - 3_600_000L;
             prod.send(new ProducerRecord<>(p.topics.input(), 0, ts, utf8("k-1"), value, h))
                     .get();
             try (EventCollector c = p.collector()) {
