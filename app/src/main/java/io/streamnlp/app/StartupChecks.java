@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,10 @@ public final class StartupChecks {
 
     private StartupChecks() {}
 
-    /** Fails when the cluster does not answer a describeCluster within {@code startup.timeout.ms}. */
+    /**
+     * Fails when the cluster does not answer a describeCluster within {@code startup.timeout.ms}, or answers that the
+     * input topic does not exist.
+     */
     public static void brokerReachable(EnricherConfig c) {
         long timeoutMs = c.getPositiveInt(ConfigKeys.STARTUP_TIMEOUT_MS);
         String bootstrap = c.get(ConfigKeys.BOOTSTRAP_SERVERS);
@@ -74,6 +78,7 @@ public final class StartupChecks {
                         id,
                         bootstrap,
                         (System.nanoTime() - start) / 1_000_000);
+                requireInputTopic(admin, c.get(ConfigKeys.TOPIC_INPUT), timeoutMs);
                 return;
             } catch (TimeoutException e) {
                 problem = "no answer";
@@ -96,6 +101,24 @@ public final class StartupChecks {
                         + ConfigKeys.STARTUP_TIMEOUT_MS + "=" + timeoutMs + " ms (" + problem + "); check "
                         + ConfigKeys.BOOTSTRAP_SERVERS
                         + " and the kafka.security.* / kafka.sasl.* settings");
+    }
+
+    /**
+     * Fails when the cluster says the input topic does not exist. Any other answer (no Describe permission, no answer
+     * in time) passes: Kafka Streams then reports the problem in its own words, as it did before this check.
+     */
+    private static void requireInputTopic(Admin admin, String topic, long timeoutMs) throws InterruptedException {
+        try {
+            admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new InputTopicMissingException("the input topic " + topic + " (" + ConfigKeys.TOPIC_INPUT
+                        + ") does not exist on the cluster; create it, or start with run --create-topics");
+            }
+            log.debug("could not describe the input topic {}: {}", topic, e.getCause(), e);
+        } catch (TimeoutException e) {
+            log.debug("no answer describing the input topic {} within {} ms", topic, timeoutMs);
+        }
     }
 
     /** A measured speed and the worst cases it predicts. */

@@ -44,7 +44,7 @@ public final class Main {
                 error(cmd.getErr(), ex.getMessage(), null);
                 return EXIT_CONFIG;
             }
-            if (ex instanceof io.streamnlp.app.ClusterUnreachableException) {
+            if (ex instanceof io.streamnlp.app.StartupFailureException) {
                 error(cmd.getErr(), ex.getMessage(), null);
                 return EXIT_FAILURE;
             }

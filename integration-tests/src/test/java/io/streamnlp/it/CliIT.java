@@ -51,6 +51,41 @@ class CliIT {
         return t.input();
     }
 
+    /**
+     * A processor started before its input topic exists: Kafka Streams never creates a source topic, and used to fail
+     * at its first rebalance with stack traces and "the stream stopped after a fatal error". The start-up check names
+     * the topic and the way out instead, before the stream starts.
+     */
+    @Test
+    void runWithoutItsInputTopicFailsAtStartNamingTheTopic(TestNames names) {
+        Topics t = names.topics(); // not created
+        Result r = cli(
+                "run",
+                "--set",
+                "bootstrap.servers=" + kafka.bootstrapServers(),
+                "--set",
+                "application.id=" + names.applicationId(),
+                "--set",
+                "topic.input=" + t.input(),
+                "--set",
+                "ner.model=" + BUNDLE,
+                "--set",
+                "topic.model=" + BUNDLE,
+                "--set",
+                "metrics.port=0",
+                "--set",
+                "state.dir=" + tmp.resolve("state-" + names.applicationId()));
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+        List<String> errors =
+                r.err().lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(1, errors.size(), r.err());
+        assertTrue(errors.get(0).contains("input topic " + t.input()), errors.get(0));
+        assertTrue(errors.get(0).contains("--create-topics"), errors.get(0));
+        assertTrue(
+                !r.err().contains("MissingSourceTopicException") && !r.err().contains("REBALANCING"),
+                "it fails before the stream starts:\n" + r.err());
+    }
+
     @Test
     void produceSendsJsonLinesWithKeysAndConllSentencesAsRecords(TestNames names) throws Exception {
         String topic = fresh(names);
