@@ -350,7 +350,7 @@ class EnrichmentPipelineIT {
 
     @Test
     void aLoneRecordIsFlushedWithinMaxWait(TestNames names) throws Exception {
-        long maxWaitMs = 200;
+        long maxWaitMs = 1000;
         // idle flush off: the max.wait punctuation alone must flush the lone record
         try (Pipeline p = new Pipeline(
                 kafka,
@@ -376,8 +376,12 @@ class EnrichmentPipelineIT {
             assertEquals(1, b.stats().documents());
             assertEquals(BatchListener.Trigger.MAX_WAIT, b.trigger(), b.toString());
             long tickNanos = p.app.registry().policy().tick().toNanos();
+            // flushed at max.wait: not before (less a tick), nor much after. The slack is for a busy machine (test
+            // JVMs run side by side), where a punctuation can come late; a flush at twice max.wait still fails.
+            long slackNanos = Duration.ofMillis(250).toNanos();
             assertTrue(
-                    b.queueNanos() <= Duration.ofMillis(maxWaitMs).toNanos() + 2 * tickNanos,
+                    b.queueNanos() >= Duration.ofMillis(maxWaitMs).toNanos() - tickNanos
+                            && b.queueNanos() <= Duration.ofMillis(maxWaitMs).toNanos() + 2 * tickNanos + slackNanos,
                     "queued " + b.queueNanos() / 1e6 + " ms, max.wait " + maxWaitMs + " ms");
         }
     }
