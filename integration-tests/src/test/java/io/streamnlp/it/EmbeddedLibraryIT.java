@@ -20,7 +20,6 @@ import io.streamnlp.it.broker.WithKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,9 +74,7 @@ class EmbeddedLibraryIT {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, names.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(
-                StreamsConfig.STATE_DIR_CONFIG,
-                Files.createTempDirectory("it-state").toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Pipeline.newStateDir().toString());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
 
         List<String> expected = new ArrayList<>();

@@ -10,6 +10,8 @@ import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
 import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +46,7 @@ final class Pipeline implements AutoCloseable {
                 .set(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers())
                 .set(ConfigKeys.APPLICATION_ID, names.applicationId())
                 .set(ConfigKeys.INFERENCE_DEVICE, "cpu")
-                .set(ConfigKeys.STATE_DIR, Files.createTempDirectory("it-state").toString())
+                .set(ConfigKeys.STATE_DIR, newStateDir().toString())
                 .set("kafka.consumer.session.timeout.ms", "10000");
         Topics t = names.topics();
         b.set(ConfigKeys.TOPIC_INPUT, t.input())
@@ -67,7 +69,7 @@ final class Pipeline implements AutoCloseable {
         this.topics = same.topics;
         this.config = EnricherConfig.builder()
                 .setAll(same.config.asMap())
-                .set(ConfigKeys.STATE_DIR, Files.createTempDirectory("it-state").toString())
+                .set(ConfigKeys.STATE_DIR, newStateDir().toString())
                 .build();
         producer = producer(kafka);
     }
@@ -126,11 +128,36 @@ final class Pipeline implements AutoCloseable {
                 kafka.bootstrapServers(), Map.of(), List.of(topics.entities(), topics.topics(), topics.dlq()));
     }
 
+    /**
+     * A new state.dir under the module's target/ (cleaned by {@code mvn clean}, unlike the OS temp folder, which
+     * Kafka Streams also warns about), deleted by {@link #close()} once its processor has stopped.
+     */
+    static Path newStateDir() throws IOException {
+        Path parent = Path.of("target", "it-state").toAbsolutePath();
+        Files.createDirectories(parent);
+        return Files.createTempDirectory(parent, "state");
+    }
+
     @Override
     public void close() {
         producer.close();
-        if (app != null) {
-            app.close(Duration.ofSeconds(20));
+        boolean stopped = app == null || app.close(Duration.ofSeconds(20));
+        if (stopped) { // a processor still running may yet write there
+            deleteTree(Path.of(config.get(ConfigKeys.STATE_DIR)));
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // best effort: a stream closed in the background (a shutdown that timed out) may still write there
+            System.err.println("left the test state folder " + dir + ": " + e);
         }
     }
 }
