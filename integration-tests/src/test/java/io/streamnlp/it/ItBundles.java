@@ -1,7 +1,11 @@
 package io.streamnlp.it;
 
 import io.streamnlp.fixtures.LexiconBundle;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** The lexicon test bundle (see {@link LexiconBundle}): known entities and topics, real ONNX graph and tokenizer. */
 final class ItBundles {
@@ -10,15 +14,23 @@ final class ItBundles {
     private ItBundles() {}
 
     /**
-     * The one lexicon bundle of this test JVM, written on first use under target/ (the same files every time, so a
-     * second run writes over the first), in a folder of this JVM's own: test JVMs run side by side, and one must not
-     * read the files another is writing. Read it, never change it: copy it to make a bad one.
+     * The one lexicon bundle of this test JVM, written on first use to a folder of its own under target/ and deleted
+     * when the JVM exits: test JVMs run side by side, and one must not read files another is writing (a shared
+     * folder did that once: a half-written tokenizer.json). Read it, never change it: copy it to make a bad one.
      */
     static synchronized Path lexiconBundle() {
         if (lexicon == null) {
-            String fork = System.getProperty("streamnlp.it.fork", "1");
-            lexicon = LexiconBundle.write(
-                    Path.of("target", "it-lexicon-bundle-" + fork).toAbsolutePath());
+            try {
+                Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "it-lexicon-bundle");
+                dir.toFile().deleteOnExit(); // registered first, so deleted last, once its files are gone
+                LexiconBundle.write(dir);
+                try (Stream<Path> files = Files.list(dir)) {
+                    files.forEach(f -> f.toFile().deleteOnExit());
+                }
+                lexicon = dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         return lexicon;
     }
