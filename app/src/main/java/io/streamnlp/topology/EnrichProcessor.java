@@ -1,11 +1,9 @@
 package io.streamnlp.topology;
 
-import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.api.engine.EnrichmentEngine;
-import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.api.event.EventWriter;
 import io.streamnlp.batching.BatchCoordinator;
 import io.streamnlp.batching.CoordinatorRegistry;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -29,11 +26,16 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Where a record's bytes become events. {@code process()} parses and validates the record (bad ones
- * go straight to the DLQ), tokenizes it, appends it to this task's changelogged buffer store and hands
- * it to the thread's {@link BatchCoordinator}. Inference runs when the coordinator's batch policy is
- * met; this task then forwards its own results and deletes them from its store, inside the same
- * exactly-once transaction as the input offsets.
+ * Where a record's bytes become events. {@code process()} parses the record (a bad one goes straight to the DLQ),
+ * stores it in this task's changelogged buffer, tokenizes it and hands it (or, for a long document, its first
+ * segments) to the thread's {@link BatchCoordinator}. At the end of every callback the task takes its finished
+ * results, and the records that may leave ({@link ForwardQueue}) are forwarded ({@link Outputs}) and deleted from the
+ * store inside the same exactly-once transaction as the input offsets: a record is in the store until the
+ * transaction that forwards its events commits, and never after.
+ *
+ * <p>Its collaborators: the {@link ForwardQueue} keeps the order events leave in (per key) and which store entry goes
+ * with which record; a {@link LongDocument} feeds a long text's segments; {@link Outputs} writes events and dead
+ * letters within the topics' size limits.
  */
 final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final Settings settings;
@@ -46,61 +48,32 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     /**
      * This task's identity in the coordinator, new at every {@code init()}: Kafka Streams reuses the processor object
      * when it revives a task (close, then init again), and a batch still running from before the close must not be
-     * delivered to the new incarnation (its sequence numbers may since name other records).
+     * delivered to the new incarnation (its tickets may since stand for other records).
      */
     private BatchCoordinator.Owner owner;
-    /** True while init() restores: nothing may be forwarded then (a real task's dummy record context has no offset). */
-    private boolean initializing;
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Long, byte[]> store;
-    private long nextSeq;
-    /**
-     * This task's records being enriched, in input (sequence) order: a record is emitted once it is complete and no
-     * earlier record of its key is still waiting, so a key's events keep their input order even when a long
-     * document's segments finish after later records, and other keys' records do not wait behind it.
-     */
-    private final TreeMap<Long, Doc> docs = new TreeMap<>();
-    /** What each item handed to the coordinator stands for: a whole record, or one segment of a long one. */
-    private final Map<Long, Item> items = new HashMap<>();
-
-    private long nextItem;
-    /** Stored records that no longer parse after a restore (config changed): dead-lettered at the first callback. */
-    private final List<Long> restoredRejects = new ArrayList<>();
-
     private KeyValueStore<Long, byte[]> partials;
-    /** A record became complete without an item coming back (a segment that cannot be encoded, partials too big). */
-    private boolean rescan;
+    private Outputs outputs;
+    private String taskId;
+    /** The buffer store key the next record takes. */
+    private long nextSeq;
 
-    /** Segments of one document in the coordinator at once: enough to keep two lanes busy, few enough to stay short. */
-    private static final int SEGMENTS_IN_FLIGHT = 2;
+    private final ForwardQueue<BufferedRecord> queue = new ForwardQueue<>();
+    /** Long documents still being fed their segments, by sequence number. */
+    private final TreeMap<Long, BufferedRecord> feeding = new TreeMap<>();
+    /** What each ticket handed to the coordinator stands for: a whole record, or one segment of a long one. */
+    private final Map<Long, Ticket> tickets = new HashMap<>();
 
-    private record Item(long seq, int segment, int weight) {}
+    private long nextTicket;
+    /** Partials entries whose record is no longer buffered: deleted at the first callback, inside its transaction. */
+    private final List<Long> orphans = new ArrayList<>();
+    /** Entries in the partials store (for the gauge). */
+    private int partialEntries;
 
-    /** A record of this task, from its arrival (or restore) until its events or its dead letter are forwarded. */
-    private static final class Doc {
-        final StoredRecord stored;
-        final ParsedInput.Accepted parsed;
-        /** Null for a record inferred whole; the segments of a long document otherwise. */
-        final PartialResults segments;
-
-        Enrichment whole;
-        RejectReason failure;
-        String error;
-        int nextSegment;
-        int inFlight;
-        boolean dirty;
-
-        Doc(StoredRecord stored, ParsedInput.Accepted parsed, PartialResults segments) {
-            this.stored = stored;
-            this.parsed = parsed;
-            this.segments = segments;
-        }
-
-        boolean complete() {
-            return failure != null || whole != null || (segments != null && segments.complete());
-        }
-    }
+    /** A ticket's record (its sequence number) and segment (-1 for a record inferred whole) and content tokens. */
+    private record Ticket(long seq, int segment, int weight) {}
 
     /** One incarnation of this task (see {@link #owner}). */
     private static final class Incarnation implements BatchCoordinator.Owner {}
@@ -127,65 +100,60 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.owner = new Incarnation();
-        this.docs.clear();
-        this.items.clear();
-        this.restoredRejects.clear();
+        this.taskId = String.valueOf(context.taskId());
+        clear();
         this.store = context.getStateStore(names.buffer());
         this.partials = context.getStateStore(names.partials());
-        // Records buffered before a crash or a rebalance: enrich them here, on the new owner; a long document
-        // resumes from its finished segments.
+        this.outputs = new Outputs(settings, writer, metrics, names, context);
+        restore();
+        context.schedule(registry.policy().tick(), PunctuationType.WALL_CLOCK_TIME, ts -> onTick());
+    }
+
+    /**
+     * Records buffered before a crash or a rebalance are enriched again here, on the new owner; a long document
+     * resumes from its finished segments. Nothing is forwarded or deleted from {@code init()}, which runs outside any
+     * record's processing: a restored record that no longer parses is queued as a dead letter, and orphaned partials
+     * are deleted, at the first callback.
+     */
+    private void restore() {
+        Set<Long> kept = new HashSet<>();
         long maxSeq = -1;
-        List<Long> keys = new ArrayList<>();
+        try (KeyValueIterator<Long, byte[]> it = partials.all()) {
+            while (it.hasNext()) {
+                long seq = it.next().key;
+                kept.add(seq);
+                maxSeq = Math.max(maxSeq, seq);
+            }
+        }
+        partialEntries = kept.size();
+        Set<Long> buffered = new HashSet<>();
         try (KeyValueIterator<Long, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
+                buffered.add(kv.key);
                 maxSeq = Math.max(maxSeq, kv.key);
-                keys.add(kv.key);
+                StoredRecord stored = StoredRecord.deserialize(kv.value);
+                ParsedInput parsed =
+                        parser.parse(stored.key(), stored.value(), stored.topic(), stored.partition(), stored.offset());
+                byte[] done = kept.contains(kv.key) ? partials.get(kv.key) : null;
+                BufferedRecord r = parsed instanceof ParsedInput.Accepted ok
+                        ? admit(kv.key, stored, ok, done)
+                        : reject(kv.key, stored, (ParsedInput.Rejected) parsed);
+                r.hasPartials = done != null;
+            }
+        }
+        for (long seq : kept) {
+            if (!buffered.contains(seq)) {
+                orphans.add(seq);
             }
         }
         nextSeq = maxSeq + 1;
-        // Rejects found here are dead-lettered (and deleted) at the first callback, inside its transaction: init()
-        // runs outside any record's processing, so a forward from here would not pair with a delete of the record.
-        initializing = true;
-        try {
-            for (Long seq : keys) {
-                StoredRecord stored = StoredRecord.deserialize(store.get(seq));
-                ParsedInput parsed =
-                        parser.parse(stored.key(), stored.value(), stored.topic(), stored.partition(), stored.offset());
-                if (parsed instanceof ParsedInput.Accepted ok) {
-                    byte[] done = partials.get(seq);
-                    enqueue(seq, stored, ok, done == null ? null : PartialResults.deserialize(done, ok.text()));
-                } else {
-                    restoredRejects.add(seq);
-                }
-            }
-        } finally {
-            initializing = false;
-        }
-        rescan = true; // a restored long document may have all of its segments finished already
-        context.schedule(registry.policy().tick(), PunctuationType.WALL_CLOCK_TIME, ts -> onTick());
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        forwardRestoredRejects();
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         metrics.received(meta.topic());
-        ParsedInput parsed = parser.parse(record.key(), record.value(), meta.topic(), meta.partition(), meta.offset());
-        if (parsed instanceof ParsedInput.Rejected bad) {
-            deadLetter(
-                    record.key(),
-                    record.value(),
-                    record.headers(),
-                    record.timestamp(),
-                    bad.reason(),
-                    bad.message(),
-                    meta.topic(),
-                    meta.partition(),
-                    meta.offset());
-            return;
-        }
-        ParsedInput.Accepted ok = (ParsedInput.Accepted) parsed;
         StoredRecord stored = new StoredRecord(
                 record.key(),
                 record.value(),
@@ -195,191 +163,143 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 meta.partition(),
                 meta.offset(),
                 System.currentTimeMillis());
-        long seq = nextSeq++;
-        if (enqueue(seq, stored, ok, null)) {
+        ParsedInput parsed = parser.parse(record.key(), record.value(), meta.topic(), meta.partition(), meta.offset());
+        if (parsed instanceof ParsedInput.Rejected bad) {
+            outputs.deadLetter(stored, bad.reason(), bad.message());
+        } else {
+            long seq = nextSeq++;
             store.put(seq, stored.serialize());
+            admit(seq, stored, (ParsedInput.Accepted) parsed, null);
             coordinator().flushIfFull();
         }
-        forwardCompleted();
+        afterCallback();
     }
 
     private void onTick() {
-        forwardRestoredRejects();
         coordinator().onTick(System.nanoTime());
-        forwardCompleted();
+        afterCallback();
     }
 
     /**
-     * Tokenizes and hands to the coordinator; false (and dead-lettered) when the text cannot be encoded. A text over
-     * one batch's token budget is cut into segments (between sentences) that are inferred a few at a time, each in a
-     * batch of its own, so no batch, and no transaction, holds more than a budget's worth of inference.
+     * Queues a stored record and hands it to the coordinator: whole when it fits one batch's token budget, else as a
+     * long document fed a few segments at a time. A text that cannot be encoded, or has no content token (only
+     * zero-width or control characters, which the normalizer drops: a model would label the special tokens alone,
+     * a confident topic for nothing), completes at once as {@code UNTOKENIZABLE}.
      *
-     * @param resumed the finished segments of a long document restored from the partials store, or null
+     * @param kept the partials entry stored under {@code seq}, or null
      */
-    private boolean enqueue(long seq, StoredRecord stored, ParsedInput.Accepted ok, PartialResults resumed) {
-        EnrichmentEngine engine = registry.engine();
-        EncodedDocument doc;
+    private BufferedRecord admit(long seq, StoredRecord stored, ParsedInput.Accepted ok, byte[] kept) {
+        String text = ok.text();
+        int budget = registry.policy().maxTokens();
+        long fingerprint = PartialResults.fingerprint(stored.topic(), stored.partition(), stored.offset(), text);
+        PartialResults resumed = kept == null ? null : PartialResults.deserialize(kept, text, fingerprint);
+        LongDocument doc = null;
+        EncodedDocument whole = null;
+        boolean unencodable = false;
+        if (resumed != null) {
+            doc = LongDocument.resume(text, resumed);
+        } else if (LongDocument.tooLongToEncodeWhole(text, budget)) {
+            doc = LongDocument.cutByChars(text, budget, fingerprint);
+        } else {
+            whole = encode(text);
+            unencodable = whole == null || whole.contentTokens() == 0;
+            if (!unencodable && whole.tokenCount() > budget) {
+                doc = LongDocument.cut(text, budget, whole.tokenCount(), fingerprint);
+            }
+        }
+        BufferedRecord r = new BufferedRecord(stored, ok, doc);
+        queue.add(seq, ByteBuffer.wrap(Outputs.outputKey(stored, ok)), r);
+        if (unencodable) {
+            r.fail(RejectReason.UNTOKENIZABLE, RejectReason.UNTOKENIZABLE.description());
+        } else if (doc == null) {
+            submit(seq, -1, whole);
+        } else {
+            feeding.put(seq, r);
+            feed(seq, r);
+        }
+        settle(seq, r);
+        return r;
+    }
+
+    /** A restored record that no longer parses (the configuration changed): it leaves as a dead letter. */
+    private BufferedRecord reject(long seq, StoredRecord stored, ParsedInput.Rejected bad) {
+        BufferedRecord r = BufferedRecord.rejected(stored, bad.reason(), bad.message());
+        queue.add(seq, stored.key() == null ? (Object) seq : ByteBuffer.wrap(stored.key()), r);
+        queue.complete(seq);
+        return r;
+    }
+
+    /** The text's tokens, or null when the engine cannot encode it. */
+    private EncodedDocument encode(String text) {
         try {
-            doc = resumed == null ? engine.encode(ok.text()) : null;
+            return registry.engine().encode(text);
         } catch (EngineFailureException e) {
             throw e; // a closed engine is no fault of the record: stop, do not dead-letter
         } catch (RuntimeException e) {
-            doc = null;
-        }
-        // No content token (only zero-width or control characters, dropped by the normalizer): a model would label
-        // the special tokens alone, a confident topic for nothing. Such a record is UNTOKENIZABLE.
-        if (resumed == null && (doc == null || doc.contentTokens() == 0)) {
-            rejectUntokenizable(seq, stored);
-            return false;
-        }
-        int budget = registry.policy().maxTokens();
-        if (resumed == null && doc.tokenCount() <= budget) {
-            docs.put(seq, new Doc(stored, ok, null));
-            long item = nextItem++;
-            items.put(item, new Item(seq, -1, doc.contentTokens()));
-            coordinator().add(owner, item, doc, System.nanoTime());
-            return true;
-        }
-        PartialResults segments = resumed;
-        if (segments == null) {
-            // chars per segment from this text's own chars per token, with room for the estimate's error
-            long target = (long) ((double) ok.text().length() * budget * 0.8 / doc.tokenCount());
-            segments = new PartialResults(Segments.cuts(ok.text(), (int) Math.min(Integer.MAX_VALUE, target)));
-        }
-        Doc d = new Doc(stored, ok, segments);
-        docs.put(seq, d);
-        feed(seq, d);
-        if (d.failure == RejectReason.UNTOKENIZABLE && !resumed(segments)) {
-            docs.remove(seq);
-            rejectUntokenizable(seq, stored);
-            return false;
-        }
-        return true;
-    }
-
-    private static boolean resumed(PartialResults p) {
-        return p.finished() > 0;
-    }
-
-    private void rejectUntokenizable(long seq, StoredRecord stored) {
-        if (!initializing) {
-            deadLetter(
-                    stored.key(),
-                    stored.value(),
-                    stored.kafkaHeaders(),
-                    stored.timestamp(),
-                    RejectReason.UNTOKENIZABLE,
-                    RejectReason.UNTOKENIZABLE.description(),
-                    stored.topic(),
-                    stored.partition(),
-                    stored.offset());
-        } else {
-            restoredRejects.add(seq);
+            return null;
         }
     }
 
-    /** Hands the next unfinished segments of a long document to the coordinator, a few at a time. */
-    private void feed(long seq, Doc d) {
-        PartialResults p = d.segments;
-        while (d.failure == null && d.inFlight < SEGMENTS_IN_FLIGHT && d.nextSegment < p.cuts.length) {
-            int k = d.nextSegment++;
-            if (p.done[k] != null) {
-                continue;
-            }
-            EncodedDocument seg;
-            try {
-                seg = registry.engine().encode(p.segmentText(d.parsed.text(), k));
-            } catch (EngineFailureException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                d.failure = RejectReason.UNTOKENIZABLE;
-                d.error = RejectReason.UNTOKENIZABLE.description() + ": segment " + k + ": " + e.getMessage();
-                rescan = true;
-                return;
-            }
-            int budget = registry.policy().maxTokens();
-            if (seg.tokenCount() > budget + budget / 2) {
-                // denser than the text's average (a table of digits in prose): cut this segment finer, by its own
-                // density
-                String text = p.segmentText(d.parsed.text(), k);
-                int[] sub = Segments.cuts(
-                        text, (int) Math.max(16, (long) text.length() * budget * 4 / 5 / seg.tokenCount()));
-                if (sub.length > 1) {
-                    for (int i = 0; i < sub.length; i++) {
-                        sub[i] += p.cuts[k];
-                    }
-                    p.split(k, sub);
-                    d.nextSegment = k;
-                    d.dirty = true;
-                    continue;
-                }
-            }
-            if (seg.contentTokens() == 0) { // e.g. a stretch of zero-width characters: nothing to label there
-                p.finish(k, new Enrichment(settings.nerEnabled() ? List.of() : null, null), 0, 0);
-                d.dirty = true;
-                continue;
-            }
-            long item = nextItem++;
-            items.put(item, new Item(seq, k, seg.contentTokens()));
-            d.inFlight++;
-            coordinator().add(owner, item, seg, System.nanoTime());
+    private void submit(long seq, int segment, EncodedDocument doc) {
+        long ticket = nextTicket++;
+        tickets.put(ticket, new Ticket(seq, segment, doc.contentTokens()));
+        coordinator().add(owner, ticket, doc, System.nanoTime());
+    }
+
+    /** Hands a long document's next segments to the coordinator. */
+    private void feed(long seq, BufferedRecord r) {
+        LongDocument.Feed f = r.segments.feed(
+                registry.engine(), registry.policy().maxTokens(), settings.nerEnabled() ? List.of() : null);
+        for (LongDocument.Segment s : f.submit()) {
+            submit(seq, s.index(), s.encoded());
+        }
+        if (f.failure() != null) {
+            r.fail(RejectReason.UNTOKENIZABLE, RejectReason.UNTOKENIZABLE.description() + ": " + f.failure());
+        }
+        settle(seq, r);
+    }
+
+    /** Once a record's outcome is final it may leave: every change to a record's outcome ends here. */
+    private void settle(long seq, BufferedRecord r) {
+        if (r.complete()) {
+            queue.complete(seq);
+            feeding.remove(seq);
         }
     }
 
     /**
-     * Takes this task's finished items, forwards every record at the head of the queue whose enrichment is complete
-     * (and removes it from the store), keeps the finished segments of documents still running in the partials store
-     * (in this same transaction, so a crash resumes them), and feeds those documents their next segments.
+     * The end of every callback: takes this task's finished tickets, keeps the finished segments of documents still
+     * running in the partials store (in this same transaction, so a crash resumes them), feeds those documents their
+     * next segments, and forwards every record that may leave, deleting it (and its partials) from the stores.
      */
-    private void forwardCompleted() {
+    private void afterCallback() {
+        deleteOrphans();
         List<BatchCoordinator.Completed> completed = coordinator().drain(owner);
         for (BatchCoordinator.Completed done : completed) {
-            Item it = items.remove(done.seq());
-            if (it == null) {
-                continue;
-            }
-            Doc d = docs.get(it.seq());
-            if (d == null || d.failure != null) {
-                continue; // already dead-lettered
+            Ticket t = tickets.remove(done.seq());
+            BufferedRecord r = t == null ? null : queue.get(t.seq());
+            if (r == null || r.complete()) {
+                continue; // already dead-lettered (another segment failed)
             }
             if (done.enrichment() == null) {
-                d.failure = RejectReason.INFERENCE_FAILED;
-                d.error = RejectReason.INFERENCE_FAILED.description() + ": " + done.error();
-            } else if (it.segment() < 0) {
-                d.whole = done.enrichment();
+                r.fail(
+                        RejectReason.INFERENCE_FAILED,
+                        RejectReason.INFERENCE_FAILED.description() + ": " + done.error());
+            } else if (t.segment() < 0) {
+                r.enriched(done.enrichment());
             } else {
-                d.inFlight--;
-                d.segments.finish(
-                        it.segment(),
-                        done.enrichment(),
-                        d.segments.cpStart(d.parsed.text(), it.segment()),
-                        it.weight());
-                d.dirty = true;
+                r.segments.finished(t.segment(), done.enrichment(), t.weight());
+            }
+            settle(t.seq(), r);
+        }
+        for (Map.Entry<Long, BufferedRecord> e : new ArrayList<>(feeding.entrySet())) {
+            keepPartials(e.getKey(), e.getValue());
+            if (!e.getValue().complete()) {
+                feed(e.getKey(), e.getValue());
             }
         }
-        // only a finished item or a failure found here can complete a record: otherwise nothing is ready to go
-        boolean forwarded = (!completed.isEmpty() || rescan) && forwardReady();
-        for (Map.Entry<Long, Doc> e : docs.entrySet()) {
-            Doc d = e.getValue();
-            if (d.segments == null || d.complete()) {
-                continue;
-            }
-            if (d.dirty) {
-                byte[] kept = d.segments.serialize();
-                d.dirty = false;
-                if (kept.length > settings.maxEventBytes()) {
-                    // its entities alone are already more than an event may hold (an event spends more bytes on each):
-                    // dead-letter it now, before the partials grow past what their changelog accepts
-                    d.failure = RejectReason.OUTPUT_TOO_LARGE;
-                    d.error = RejectReason.OUTPUT_TOO_LARGE.description() + ": the finished segments alone hold "
-                            + kept.length + " bytes, at most " + settings.maxEventBytes();
-                    rescan = true;
-                    continue;
-                }
-                partials.put(e.getKey(), kept);
-            }
-            feed(e.getKey(), d);
-        }
+        boolean forwarded = forwardReady();
+        metrics.storeSizes(taskId, queue.size(), partialEntries);
         if ((forwarded || !completed.isEmpty()) && coordinator().allDelivered()) {
             // The last task of a batch has forwarded: ask for a commit now, so the batch's events become visible to
             // read_committed consumers without waiting out commit.interval.ms (one transaction per batch, not per
@@ -388,140 +308,70 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         }
     }
 
-    /**
-     * Forwards every complete record that no earlier record of the same output key is still waiting for; true when
-     * any was. Order is kept per key (what a downstream consumer of a key sees), not per partition: a short record
-     * does not wait behind a long document of another key that happens to share its partition.
-     */
-    private boolean forwardReady() {
-        rescan = false;
-        boolean any = false;
-        Set<ByteBuffer> waiting = null;
-        for (var it = docs.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            Doc d = e.getValue();
-            ByteBuffer key = ByteBuffer.wrap(outputKey(d.stored, d.parsed));
-            if (!d.complete() || (waiting != null && waiting.contains(key))) {
-                if (waiting == null) {
-                    waiting = new HashSet<>();
-                }
-                waiting.add(key);
-                continue;
-            }
-            it.remove();
-            StoredRecord s = d.stored;
-            if (d.failure != null) {
-                deadLetter(
-                        s.key(),
-                        s.value(),
-                        s.kafkaHeaders(),
-                        s.timestamp(),
-                        d.failure,
-                        d.error,
-                        s.topic(),
-                        s.partition(),
-                        s.offset());
-            } else {
-                emit(s, d.parsed, d.whole != null ? d.whole : d.segments.merge());
-            }
-            store.delete(e.getKey());
-            if (d.segments != null) {
-                partials.delete(e.getKey());
-            }
-            any = true;
+    /** Stores a running document's finished segments when they changed (or dead-letters it when they are too big). */
+    private void keepPartials(long seq, BufferedRecord r) {
+        byte[] kept = r.segments.takeChanges();
+        if (kept == null) {
+            return;
         }
-        return any;
-    }
-
-    /** The key of a record's events: its own key, or its id when it has none. */
-    private static byte[] outputKey(StoredRecord s, ParsedInput.Accepted in) {
-        return s.key() != null ? s.key() : in.id().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private void emit(StoredRecord s, ParsedInput.Accepted in, Enrichment e) {
-        long latencyMs = Math.max(0, System.currentTimeMillis() - s.enqueuedAtMs());
-        byte[] key = outputKey(s, in);
-        EnrichmentEngine engine = registry.engine();
-        byte[] entities = e.entities() != null
-                ? writer.entities(in.id(), in.text(), in.extras(), e.entities(), engine.nerModel(), latencyMs)
-                : null;
-        byte[] topic = e.topic() != null
-                ? writer.topic(in.id(), in.text(), in.extras(), e.topic(), engine.topicModel(), latencyMs)
-                : null;
-        // An entity-dense text can make an event tens of times its own size: one the topic cannot take would fail the
-        // producer, kill the stream thread, and do so again on every instance that restores the record. Both events
-        // are checked before either is sent, so a record gets all of its events or a dead letter, never half.
-        long limit = settings.maxEventBytes() - key.length - Settings.RECORD_OVERHEAD_BYTES;
-        long biggest = Math.max(entities == null ? 0 : entities.length, topic == null ? 0 : topic.length);
-        if (biggest > limit) {
-            deadLetter(
-                    s.key(),
-                    s.value(),
-                    s.kafkaHeaders(),
-                    s.timestamp(),
+        if (kept.length > settings.maxEventBytes()) {
+            // its entities alone are already more than an event may hold (an event spends more bytes on each):
+            // dead-letter it now, before the partials grow past what their changelog accepts
+            r.fail(
                     RejectReason.OUTPUT_TOO_LARGE,
-                    RejectReason.OUTPUT_TOO_LARGE.description() + ": " + biggest + " bytes, at most "
-                            + Math.max(0, limit),
-                    s.topic(),
-                    s.partition(),
-                    s.offset());
+                    RejectReason.OUTPUT_TOO_LARGE.description() + ": the finished segments alone hold " + kept.length
+                            + " bytes, at most " + settings.maxEventBytes());
+            settle(seq, r);
             return;
         }
-        if (entities != null) {
-            context.forward(new Record<>(key, entities, s.timestamp()), names.entities());
-            metrics.emitted(settings.topics().entities());
-        }
-        if (topic != null) {
-            context.forward(new Record<>(key, topic, s.timestamp()), names.topics());
-            metrics.emitted(settings.topics().topics());
+        partials.put(seq, kept);
+        if (!r.hasPartials) {
+            r.hasPartials = true;
+            partialEntries++;
         }
     }
 
-    private void forwardRestoredRejects() {
-        if (restoredRejects.isEmpty()) {
-            return;
-        }
-        for (Long seq : restoredRejects) {
-            byte[] raw = store.get(seq);
-            if (raw == null) {
-                continue;
+    /** Forwards (and deletes) every record the queue lets leave now; true when any did. */
+    private boolean forwardReady() {
+        List<ForwardQueue.Entry<BufferedRecord>> ready = queue.takeReady();
+        EnrichmentEngine engine = registry.engine();
+        for (ForwardQueue.Entry<BufferedRecord> e : ready) {
+            BufferedRecord r = e.value();
+            if (r.failure() != null) {
+                outputs.deadLetter(r.stored, r.failure(), r.error());
+            } else {
+                outputs.emit(r.stored, r.parsed, r.enrichment(), engine.nerModel(), engine.topicModel());
             }
-            StoredRecord s = StoredRecord.deserialize(raw);
-            ParsedInput p = parser.parse(s.key(), s.value(), s.topic(), s.partition(), s.offset());
-            RejectReason reason = p instanceof ParsedInput.Rejected r ? r.reason() : RejectReason.UNTOKENIZABLE;
-            String message = p instanceof ParsedInput.Rejected r ? r.message() : reason.description();
-            deadLetter(
-                    s.key(),
-                    s.value(),
-                    s.kafkaHeaders(),
-                    s.timestamp(),
-                    reason,
-                    message,
-                    s.topic(),
-                    s.partition(),
-                    s.offset());
-            store.delete(seq);
+            store.delete(e.seq());
+            if (r.hasPartials) {
+                partials.delete(e.seq());
+                partialEntries--;
+            }
         }
-        restoredRejects.clear();
+        return !ready.isEmpty();
     }
 
-    private void deadLetter(
-            byte[] key,
-            byte[] value,
-            Headers headers,
-            long timestamp,
-            RejectReason reason,
-            String message,
-            String topic,
-            int partition,
-            long offset) {
-        Headers h = DeadLetters.headers(headers, reason, message, topic, partition, offset);
-        context.forward(new Record<>(key, value, timestamp, h), names.deadLetters());
-        metrics.deadLettered(reason);
+    private void deleteOrphans() {
+        if (orphans.isEmpty()) {
+            return;
+        }
+        for (long seq : orphans) {
+            partials.delete(seq);
+            partialEntries--;
+        }
+        orphans.clear();
     }
 
     private BatchCoordinator coordinator() {
         return registry.current();
+    }
+
+    private void clear() {
+        queue.clear();
+        feeding.clear();
+        tickets.clear();
+        orphans.clear();
+        partialEntries = 0;
     }
 
     @Override
@@ -530,10 +380,9 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         // enriches them. Everything per incarnation goes, so nothing from before the close reaches the next init().
         if (owner != null) {
             registry.current().remove(owner);
+            metrics.storeSizes(taskId, 0, 0);
         }
         owner = null;
-        docs.clear();
-        items.clear();
-        restoredRejects.clear();
+        clear();
     }
 }

@@ -25,12 +25,53 @@ final class PartialResults {
     /** One finished segment: its enrichment in whole-text offsets, and its weight (content tokens). */
     record Segment(Enrichment enrichment, int weight) {}
 
-    int[] cuts;
-    Segment[] done;
+    /** Format 2 adds the owner's fingerprint; format 1 entries are dropped at restore (their segments re-run). */
+    private static final int FORMAT = 2;
 
-    PartialResults(int[] cuts) {
+    /** Which record these segments belong to ({@link #fingerprint}): a restore uses them for that record only. */
+    private final long owner;
+
+    private int[] cuts;
+    private Segment[] done;
+
+    PartialResults(int[] cuts, long owner) {
         this.cuts = cuts;
         this.done = new Segment[cuts.length];
+        this.owner = owner;
+    }
+
+    /**
+     * A record's identity for its partial results: where it was read (topic, partition, offset) and its text's length.
+     * A partials entry is keyed by the buffer's sequence number, which another record may take after a restore; the
+     * fingerprint keeps one record's finished segments from being merged into another's events.
+     */
+    static long fingerprint(String topic, int partition, long offset, String text) {
+        long h = 1125899906842597L;
+        for (int i = 0; i < topic.length(); i++) {
+            h = 31 * h + topic.charAt(i);
+        }
+        h = 31 * h + partition;
+        h = 31 * h + offset;
+        return 31 * h + text.length();
+    }
+
+    /** Segments in the document. */
+    int count() {
+        return cuts.length;
+    }
+
+    /** Char offset in the whole text where segment {@code k} starts. */
+    int start(int k) {
+        return cuts[k];
+    }
+
+    boolean isDone(int k) {
+        return done[k] != null;
+    }
+
+    /** Segment {@code k}'s result (whole-text offsets), or null while it is unfinished. */
+    Segment result(int k) {
+        return done[k];
     }
 
     /**
@@ -139,7 +180,8 @@ final class PartialResults {
     byte[] serialize() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(1); // format version
+            out.writeByte(FORMAT);
+            out.writeLong(owner);
             out.writeInt(cuts.length);
             for (int c : cuts) {
                 out.writeInt(c);
@@ -175,17 +217,29 @@ final class PartialResults {
         return bytes.toByteArray();
     }
 
-    /** @param text the document, for the entities' text (stored as offsets only) */
-    static PartialResults deserialize(byte[] data, String text) {
+    /**
+     * The finished segments kept for the record with fingerprint {@code owner}, or null when the entry belongs to
+     * another record (or is of format 1, which names none): the record's segments are then all run again.
+     *
+     * @param text the document, for the entities' text (stored as offsets only)
+     */
+    static PartialResults deserialize(byte[] data, String text, long owner) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            if (in.readByte() != 1) {
-                throw new IllegalStateException("unknown partial results format");
+            int format = in.readByte();
+            if (format == 1) {
+                return null;
+            }
+            if (format != FORMAT) {
+                throw new IllegalStateException("unknown partial results format " + format);
+            }
+            if (in.readLong() != owner) {
+                return null;
             }
             int[] cuts = new int[in.readInt()];
             for (int i = 0; i < cuts.length; i++) {
                 cuts[i] = in.readInt();
             }
-            PartialResults r = new PartialResults(cuts);
+            PartialResults r = new PartialResults(cuts, owner);
             for (int k = 0; k < cuts.length; k++) {
                 if (!in.readBoolean()) {
                     continue;

@@ -16,6 +16,13 @@ public interface RecordMetrics {
     /** A record went to the dead-letter topic for {@code reason}. */
     void deadLettered(RejectReason reason);
 
+    /**
+     * After each callback of a task: how many records its buffer store holds (read, not yet forwarded) and how many
+     * entries its partials store holds (finished segments of long documents still running); 0 and 0 when the task
+     * closes here.
+     */
+    default void storeSizes(String taskId, int bufferRecords, int partialRecords) {}
+
     RecordMetrics NONE = new RecordMetrics() {
         @Override
         public void received(String topic) {}

@@ -117,7 +117,12 @@ class EnrichProcessorLifecycleTest {
                                                                     .lastHeader(DeadLetters.ERROR)
                                                                     .value(),
                                                             StandardCharsets.UTF_8))
-                                            .put("value", new String(f.record().value(), StandardCharsets.UTF_8))
+                                            .put(
+                                                    "value",
+                                                    f.record().value() == null
+                                                            ? null
+                                                            : new String(
+                                                                    f.record().value(), StandardCharsets.UTF_8))
                                     : JSON.readTree(f.record().value()));
                 } catch (Exception e) {
                     throw new AssertionError(e);
@@ -420,5 +425,98 @@ class EnrichProcessorLifecycleTest {
                         .toList());
         drive(p);
         assertEquals(0, partials.approximateNumEntries());
+    }
+
+    @Test
+    void aDeadLetterTooLargeForItsTopicIsWrittenWithoutItsValueAndSaysSo() {
+        Settings small = Settings.from(EnricherConfig.defaults()).withMaxEventBytes(2_000);
+        EnrichProcessor p = processor(new BatchPolicy(1, 100_000, Duration.ofHours(1)), false, small);
+        p.init(context);
+        // a record the input topic took (compressed, or with a larger limit) that the DLQ topic cannot take as it is
+        String big = "{\"id\":\"big\", not json " + "x".repeat(3_000);
+        context.setRecordMetadata("text.input", 0, 0);
+        Record<byte[], byte[]> r =
+                new Record<>("k".getBytes(StandardCharsets.UTF_8), big.getBytes(StandardCharsets.UTF_8), 1000L);
+        r.headers().add("trace", "t".repeat(100).getBytes(StandardCharsets.UTF_8));
+        p.process(r);
+        send(p, 1, "ok", "Paris");
+        var dlq = context.forwarded().stream()
+                .filter(f -> f.childName().orElse("").equals(EnricherTopology.DLQ_SINK))
+                .toList();
+        assertEquals(1, dlq.size());
+        Record<? extends byte[], ? extends byte[]> letter = dlq.get(0).record();
+        assertEquals(null, letter.value(), "the value is left out");
+        assertEquals(
+                Integer.toString(big.length()),
+                new String(letter.headers().lastHeader(Outputs.VALUE_OMITTED).value(), StandardCharsets.UTF_8));
+        assertEquals(
+                "0",
+                new String(
+                        letter.headers().lastHeader(DeadLetters.SOURCE_OFFSET).value(), StandardCharsets.UTF_8),
+                "where the original is");
+        assertEquals(
+                "INVALID_JSON",
+                new String(letter.headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8));
+        assertTrue(letter.headers().lastHeader("trace") != null, "the original headers fit, so they stay");
+        assertTrue(
+                Outputs.size(letter.key(), letter.value(), letter.headers()) + Settings.RECORD_OVERHEAD_BYTES <= 2_000);
+        assertEquals(1, forwarded(EnricherTopology.ENTITIES_SINK).size(), "the stream goes on");
+    }
+
+    @Test
+    void aHugeTextIsCutByCharsAndNeverTokenizedWhole() throws Exception {
+        EnrichProcessor p = processor(
+                new BatchPolicy(8, 64, Duration.ofMillis(1)), false, Settings.from(EnricherConfig.defaults()));
+        p.init(context);
+        String doc = "Paris is nice. ".repeat(400); // 6,000 chars against a 64-token budget
+        send(p, 0, "huge", doc);
+        drive(p);
+        assertTrue(
+                engine.longestEncoded.get() <= 64 * 16,
+                "no text of over 16 chars per budget token is tokenized whole: " + engine.longestEncoded.get());
+        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        assertEquals(1, ents.size());
+        assertEquals(400, ents.get(0).path("entities").size(), "every Paris, once");
+    }
+
+    @Test
+    void aRestoredRecordRejectedAfterAConfigChangeTakesItsPartialsWithIt() {
+        StoredRecord stored = new StoredRecord(
+                "k".getBytes(StandardCharsets.UTF_8),
+                "{\"id\":\"x\",\"body\":\"the text was in another field then\"}".getBytes(StandardCharsets.UTF_8),
+                List.of(),
+                5L,
+                "text.input",
+                0,
+                7L,
+                0L);
+        store.put(3L, stored.serialize());
+        partials.put(3L, new byte[] {1, 0, 0, 0, 1, 0, 0, 0, 0, 0}); // one unfinished segment
+        partials.put(9L, new byte[] {1, 0, 0, 0, 1, 0, 0, 0, 0, 0}); // an orphan: no buffered record
+        EnrichProcessor p = processor(
+                new BatchPolicy(1, 10_000, Duration.ofHours(1)), false, Settings.from(EnricherConfig.defaults()));
+        context.setRecordMetadata("text.input", 0, 0);
+        p.init(context);
+        tick();
+        assertEquals(1, forwarded(EnricherTopology.DLQ_SINK).size());
+        assertEquals(0, store.approximateNumEntries());
+        assertEquals(0, partials.approximateNumEntries(), "no partials entry outlives its record");
+        send(p, 0, "k", "Paris");
+        assertEquals(1, forwarded(EnricherTopology.ENTITIES_SINK).size(), "the next record is enriched");
+    }
+
+    @Test
+    void aDocumentWhoseLastSegmentsHoldNoContentIsForwardedOnAQuietPartition() throws Exception {
+        EnrichProcessor p = processor(
+                new BatchPolicy(8, 64, Duration.ofMillis(1)), false, Settings.from(EnricherConfig.defaults()));
+        p.init(context);
+        // several content segments, then segments of zero-width characters only, which finish without inference once
+        // the feeding reaches them: after the last content segment came back, with nothing else arriving
+        String doc = "Paris is nice. ".repeat(225) + "\u200B".repeat(2_000);
+        send(p, 0, "tail", doc);
+        drive(p);
+        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        assertEquals(1, ents.size());
+        assertEquals(225, ents.get(0).path("entities").size());
     }
 }

@@ -65,7 +65,7 @@ class SegmentsTest {
         Random r = new Random(3);
         double[][] logits = new double[3][4];
         int[] weights = {5, 11, 2};
-        PartialResults p = new PartialResults(new int[] {0, 10, 20});
+        PartialResults p = new PartialResults(new int[] {0, 10, 20}, 1L);
         double[] weighted = new double[4];
         for (int k = 0; k < 3; k++) {
             for (int j = 0; j < 4; j++) {
@@ -90,17 +90,40 @@ class SegmentsTest {
     @Test
     void partialResultsSurviveTheStoreRoundTrip() {
         String text = "Paris 🙂 and Acme. ".repeat(3);
-        PartialResults p = new PartialResults(new int[] {0, 19, 38});
+        PartialResults p = new PartialResults(new int[] {0, 19, 38}, 1L);
         TopicPrediction t = new TopicDecoder(List.of("A", "B")).predict(new double[] {1, 2}, 1);
         p.finish(1, new Enrichment(List.of(new Entity("Acme", "ORG", 12, 16, 0.5)), t), 18, 7);
-        PartialResults back = PartialResults.deserialize(p.serialize(), text);
+        PartialResults back = PartialResults.deserialize(p.serialize(), text, 1L);
         assertEquals(
-                List.of(0, 19, 38), java.util.Arrays.stream(back.cuts).boxed().toList());
+                List.of(0, 19, 38),
+                java.util.stream.IntStream.range(0, back.count())
+                        .map(back::start)
+                        .boxed()
+                        .toList());
         assertEquals(1, back.finished());
-        assertEquals(p.done[1], back.done[1]);
+        assertEquals(p.result(1), back.result(1));
         assertEquals(
                 "Acme",
-                back.done[1].enrichment().entities().get(0).text(),
+                back.result(1).enrichment().entities().get(0).text(),
                 "entity text sliced from the document by code points");
+    }
+
+    @Test
+    void partialResultsOfAnotherRecordAreNotTaken() {
+        String text = "Paris and Acme. ".repeat(3);
+        PartialResults p = new PartialResults(new int[] {0, 16, 32}, PartialResults.fingerprint("in", 0, 7, text));
+        p.finish(0, new Enrichment(List.of(), null), 0, 3);
+        byte[] kept = p.serialize();
+        assertEquals(
+                1,
+                PartialResults.deserialize(kept, text, PartialResults.fingerprint("in", 0, 7, text))
+                        .finished());
+        assertEquals(
+                null,
+                PartialResults.deserialize(kept, text, PartialResults.fingerprint("in", 0, 8, text)),
+                "a record that took the same sequence number after a restore starts afresh");
+        byte[] formatOne = kept.clone();
+        formatOne[0] = 1;
+        assertEquals(null, PartialResults.deserialize(formatOne, text, 0L), "format 1 names no owner: re-run");
     }
 }
