@@ -38,7 +38,15 @@ import java.util.concurrent.Executor;
  */
 public final class BatchCoordinator {
     /** A task's batch buffer, as the coordinator knows it. */
-    public interface Owner {}
+    public interface Owner {
+        /**
+         * The breaker is about to stop the stream thread on a batch that held these of the owner's records (their
+         * sequence numbers as given to {@link #add}), which failed alone as well: they may be at fault rather than
+         * the engine. Called on the stream thread before the stop is thrown; whatever it keeps must outlive the
+         * thread (the transaction is aborted).
+         */
+        default void stopping(List<Long> seqs) {}
+    }
 
     /** The outcome for one record: an enrichment, or the error that kept it from one. */
     public record Completed(long seq, Enrichment enrichment, String error) {}

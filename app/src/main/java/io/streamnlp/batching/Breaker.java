@@ -109,6 +109,7 @@ final class Breaker {
         Isolation iso = new Isolation(here);
         split(batch, e, trigger, queueNanos, iso);
         if (iso.succeeded == 0 && iso.failed.size() >= 2) {
+            stopping(iso.failed);
             throw new EngineFailureException(
                     "every part of a batch of " + batch.size() + " records failed (" + iso.errors.get(0)
                             + "): the engine, not the records; stopping without committing",
@@ -119,6 +120,7 @@ final class Breaker {
             sameErrorRun = error.equals(lastError) ? sameErrorRun + 1 : 1;
             lastError = error;
             if (sameErrorRun >= SAME_ERROR_LIMIT) {
+                stopping(iso.failed);
                 throw new EngineFailureException(
                         sameErrorRun + " records in a row failed with the same error (" + error
                                 + "): the engine, not the records; stopping without committing",
@@ -130,6 +132,15 @@ final class Breaker {
             log.warn("inference failed for one record; it goes to the dead-letter topic: {}", iso.errors.get(i));
             mailboxes.deliver(p.owner(), new BatchCoordinator.Completed(p.seq(), null, iso.errors.get(i)));
         }
+    }
+
+    /** Tells each owner which of its records were in the batch that stops the stream (each failed alone too). */
+    private static void stopping(List<Pending> suspects) {
+        java.util.Map<BatchCoordinator.Owner, List<Long>> byOwner = new java.util.LinkedHashMap<>();
+        for (Pending p : suspects) {
+            byOwner.computeIfAbsent(p.owner(), o -> new ArrayList<>()).add(p.seq());
+        }
+        byOwner.forEach(BatchCoordinator.Owner::stopping);
     }
 
     /** A part that threw: a single record is a failed leaf, a bigger part is run again in halves. */

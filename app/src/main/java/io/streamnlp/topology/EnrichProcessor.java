@@ -75,8 +75,27 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     /** A ticket's record (its sequence number) and segment (-1 for a record inferred whole) and content tokens. */
     private record Ticket(long seq, int segment, int weight) {}
 
+    /** Inference stops (per source record) kept in the task's state folder: see {@link StopLog}. */
+    private StopLog stopLog;
+
     /** One incarnation of this task (see {@link #owner}). */
-    private static final class Incarnation implements BatchCoordinator.Owner {}
+    private final class Incarnation implements BatchCoordinator.Owner {
+        @Override
+        public void stopping(List<Long> seqs) {
+            if (this != owner) {
+                return; // a batch from before a revive: its tickets stand for nothing now
+            }
+            List<String> ids = new ArrayList<>();
+            for (long ticket : seqs) {
+                Ticket t = tickets.get(ticket);
+                BufferedRecord r = t == null ? null : queue.get(t.seq());
+                if (r != null) {
+                    ids.add(StopLog.id(r.stored.topic(), r.stored.partition(), r.stored.offset()));
+                }
+            }
+            stopLog.stopped(ids);
+        }
+    }
 
     EnrichProcessor(Settings settings, CoordinatorRegistry registry) {
         this(settings, registry, RecordMetrics.NONE);
@@ -105,6 +124,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         this.store = context.getStateStore(names.buffer());
         this.partials = context.getStateStore(names.partials());
         this.outputs = new Outputs(settings, writer, metrics, names, context);
+        this.stopLog = StopLog.open(stateDir(context));
         restore();
         context.schedule(registry.policy().tick(), PunctuationType.WALL_CLOCK_TIME, ts -> onTick());
     }
@@ -209,7 +229,12 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         }
         BufferedRecord r = new BufferedRecord(stored, ok, doc);
         queue.add(seq, ByteBuffer.wrap(Outputs.outputKey(stored, ok)), r);
-        if (unencodable) {
+        if (stopLog.exhausted(stored.topic(), stored.partition(), stored.offset())) {
+            r.fail(
+                    RejectReason.INFERENCE_FAILED,
+                    RejectReason.INFERENCE_FAILED.description() + ": it was in a batch that stopped the stream "
+                            + StopLog.LIMIT + " times (the breaker took it for an engine failure)");
+        } else if (unencodable) {
             r.fail(RejectReason.UNTOKENIZABLE, RejectReason.UNTOKENIZABLE.description());
         } else if (doc == null) {
             submit(seq, -1, whole);
@@ -343,6 +368,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 outputs.emit(r.stored, r.parsed, r.enrichment(), engine.nerModel(), engine.topicModel());
             }
             store.delete(e.seq());
+            stopLog.forwarded(r.stored.topic(), r.stored.partition(), r.stored.offset());
             if (r.hasPartials) {
                 partials.delete(e.seq());
                 partialEntries--;
@@ -360,6 +386,15 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             partialEntries--;
         }
         orphans.clear();
+    }
+
+    /** The task's state folder, or null for a context that has none (a test's mock context without one). */
+    private static java.io.File stateDir(ProcessorContext<?, ?> context) {
+        try {
+            return context.stateDir();
+        } catch (NullPointerException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     private BatchCoordinator coordinator() {
