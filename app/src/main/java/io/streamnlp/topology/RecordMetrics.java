@@ -16,6 +16,13 @@ public interface RecordMetrics {
     /** A record went to the dead-letter topic for {@code reason}. */
     void deadLettered(RejectReason reason);
 
+    /**
+     * How many entries task {@code taskId}'s stores hold now: its batch buffer (records not yet forwarded) and its
+     * partials store (finished segments of long documents). Report after a change, and {@code 0, 0} when the task
+     * closes (its stores are no longer this instance's): the gauges sum the latest report of every task.
+     */
+    default void storeSizes(String taskId, int bufferRecords, int partialRecords) {}
+
     RecordMetrics NONE = new RecordMetrics() {
         @Override
         public void received(String topic) {}
