@@ -10,7 +10,6 @@ import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
 import io.streamnlp.it.broker.WithKafka;
 import io.streamnlp.metrics.Monitoring;
-import io.streamnlp.topology.EnricherTopology;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -111,14 +110,6 @@ class MetricsEndpointsIT {
                     value(m, "streamnlp_model_info", Map.of("task", "topic", "model", "lexicon", "version", "1.0.0")),
                     m);
             assertTrue(m.lines().anyMatch(l -> l.startsWith("kafka_stream_")), "Kafka Streams' own metrics are bound");
-            // both stores' state metrics reach Prometheus, under one tag set (they clashed, and one store was dropped)
-            for (String store : new String[] {EnricherTopology.BUFFER_STORE, EnricherTopology.PARTIALS_STORE}) {
-                assertTrue(
-                        m.lines()
-                                .anyMatch(l -> l.startsWith("kafka_stream_state_")
-                                        && l.contains("state_id=\"" + store + "\"")),
-                        store + "'s state-store meters are scraped: " + m);
-            }
             assertEquals(0.0, value(m, "streamnlp_buffer_records"), "the gauge is exported: " + m);
             assertEquals(0.0, value(m, "streamnlp_partials_records"), m);
 
