@@ -3,6 +3,7 @@ package io.streamnlp.app;
 import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.batching.BatchPolicy;
+import io.streamnlp.batching.Lanes;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
@@ -137,7 +138,7 @@ public final class StartupChecks {
      * A batch may take this share of the transaction timeout (or max.poll.interval.ms): so a transaction holds a few
      * batches at most, and a crashed instance's open transaction, aborted only at the timeout, is short.
      */
-    static final int BUDGET_DIVISOR = 4;
+    static final int BUDGET_DIVISOR = BatchPolicy.BUDGET_DIVISOR;
 
     /**
      * Times a warm-up batch and estimates the worst-case batch: {@code batch.max.tokens} tokens, and one
@@ -155,6 +156,8 @@ public final class StartupChecks {
      */
     public static BatchPolicy fittedPolicy(EnricherConfig c, EnrichmentEngine engine, boolean overlap) {
         BatchPolicy policy = BatchPolicy.from(c);
+        // the time a batch (and a callback's inference, or wait for a lane) may take: from the effective limit
+        policy = policy.withBudget(Duration.ofMillis(Math.max(1, checkedLimit(c).ms() / BUDGET_DIVISOR)));
         BatchEstimate budget = batchTimeFits(c, engine, overlap);
         if (budget != null && budget.effectiveMaxTokens() < policy.maxTokens()) {
             policy = policy.withMaxTokens(budget.effectiveMaxTokens());
@@ -232,22 +235,31 @@ public final class StartupChecks {
     }
 
     static BatchEstimate estimate(EnricherConfig c, EnrichmentEngine engine, boolean oneLane) {
-        int[] lanes = new int[oneLane ? 1 : engine.lanes()];
-        for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = i;
-        }
         int maxTokens = c.getPositiveInt(ConfigKeys.BATCH_MAX_TOKENS);
         EncodedDocument one = engine.encode(PROSE);
         int target = Math.min(maxTokens, 2048);
         int repeats = Math.max(1, target / Math.max(1, one.tokenCount()));
         String sample = PROSE.repeat(repeats);
         EncodedDocument doc = engine.encode(sample);
-        engine.infer(List.of(doc), lanes); // warm-up: first runs allocate
+        // the engine's lanes may be running another enrichment's batches (one engine shared): take them first
+        Lanes shared = Lanes.of(engine);
+        int[] lanes;
+        try {
+            lanes = oneLane ? shared.acquire(1) : shared.acquireAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.streamnlp.api.engine.EngineFailureException("interrupted waiting for the engine's lanes", e);
+        }
         long best = Long.MAX_VALUE;
-        for (int i = 0; i < 2; i++) {
-            long t0 = System.nanoTime();
-            engine.infer(List.of(doc), lanes);
-            best = Math.min(best, System.nanoTime() - t0);
+        try {
+            engine.infer(List.of(doc), lanes); // warm-up: first runs allocate
+            for (int i = 0; i < 2; i++) {
+                long t0 = System.nanoTime();
+                engine.infer(List.of(doc), lanes);
+                best = Math.min(best, System.nanoTime() - t0);
+            }
+        } finally {
+            shared.release(lanes);
         }
         double msPerToken = best / 1e6 / doc.tokenCount();
         // the largest record is any text at all (CJK, emoji, random bytes...): the worst case, not the prose's rate. It

@@ -8,15 +8,18 @@ import java.util.List;
  * every method is called on the stream thread.
  */
 interface BatchExecutor {
+    /** A stream-thread callback (process, punctuation) starts: what bounds inference per callback starts again. */
+    void callbackStarted();
+
     /**
-     * Whether a batch flushed for this trigger may go now. A full batch always may (it waits for a lane: back-pressure);
-     * a timed one does not wait for a busy device, so the batch keeps filling. May deliver finished batches first.
+     * Whether a batch flushed for this trigger may go now (within this callback's bound; else it stays queued for a
+     * later callback). May deliver finished batches first.
      */
     boolean canFlush(BatchListener.Trigger trigger);
 
     /**
      * Runs a batch taken from the queue, or hands it to an inference thread; false when it went back to the head of
-     * the queue instead (interrupted waiting for a lane).
+     * the queue instead (no lane within the callback's bound, or interrupted waiting for one).
      */
     boolean execute(List<Pending> batch, BatchListener.Trigger trigger);
 

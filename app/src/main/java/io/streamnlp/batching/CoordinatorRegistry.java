@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One {@link BatchCoordinator} per stream thread. Tasks look theirs up on the thread that runs them:
- * a task only ever runs on one stream thread at a time, so its coordinator is never shared. With overlap,
- * the coordinators share the engine's {@link Lanes} and a pool of inference threads (one per lane).
+ * a task only ever runs on one stream thread at a time, so its coordinator is never shared. Every coordinator runs
+ * its batches on the engine's {@link Lanes} ({@link Lanes#of}: one set per engine instance, also shared with other
+ * registries of the same engine); with overlap, the coordinators share a pool of inference threads (one per lane).
  */
 public final class CoordinatorRegistry implements AutoCloseable {
     private final EnrichmentEngine engine;
@@ -32,7 +33,8 @@ public final class CoordinatorRegistry implements AutoCloseable {
         this.engine = engine;
         this.policy = policy;
         this.listener = listener;
-        this.lanes = overlap ? new Lanes(Math.max(1, engine.lanes())) : null;
+        // the engine's lanes: shared with every other registry (enricher) of the same engine
+        this.lanes = overlap ? Lanes.of(engine) : null;
         AtomicInteger n = new AtomicInteger();
         this.inference = overlap
                 ? Executors.newFixedThreadPool(lanes.count(), r -> {
@@ -65,7 +67,7 @@ public final class CoordinatorRegistry implements AutoCloseable {
         return engine;
     }
 
-    /** Batches flushed and not yet delivered, in any coordinator: a gauge. */
+    /** Batches flushed and not yet delivered, in any coordinator: a gauge (safe from any thread). */
     public int inFlightBatches() {
         int n = 0;
         for (BatchCoordinator c : all) {
@@ -87,7 +89,7 @@ public final class CoordinatorRegistry implements AutoCloseable {
         }
     }
 
-    /** Records waiting in any coordinator: a gauge. */
+    /** Records waiting in any coordinator: a gauge (safe from any thread). */
     public int pendingRecords() {
         int n = 0;
         for (BatchCoordinator c : all) {

@@ -14,10 +14,12 @@ import java.util.concurrent.TimeUnit;
  * Runs a flushed batch on an inference thread on free lanes while the stream thread goes on polling, buffering and
  * committing: with a backlog (a batch still running, or a full one waiting) each batch takes one lane, so several
  * batches run side by side (one single-threaded session per core is ONNX Runtime's fastest CPU setup); with none it
- * takes every free lane (its buckets are split over them: lowest latency). A full batch waits for a lane
- * (back-pressure); a timed flush (max.wait, idle) waits for a free lane without blocking, so a busy device lets
- * batches grow. A batch of long documents leaves one lane to the short records behind it (they are batched apart,
- * see {@link PendingQueue#take()}). Results are delivered as batches finish, in any order: a short record's batch
+ * takes every free lane (its buckets are split over them: lowest latency). A batch with no free lane stays in the
+ * queue for a later callback (so it keeps growing: a busy device gets bigger batches); only a queue of
+ * {@value #BACKLOG_BATCHES} full batches or more makes a callback wait for a lane (back-pressure: the queue's documents
+ * are in memory), once per callback and for at most the policy's budget. A batch of long documents leaves one lane to
+ * the short records behind it (they are batched apart, see {@link PendingQueue#take()}). Results are delivered as
+ * batches finish, in any order: a short record's batch
  * is not held behind a long one flushed before it (each task keeps its keys' events in input order).
  * The inference threads only run the engine and hand back what it returned or threw: the stream thread judges it.
  */
@@ -42,12 +44,40 @@ final class OverlapExecutor implements BatchExecutor {
     private long nextTicket;
     private long delivered;
 
-    OverlapExecutor(EnrichmentEngine engine, PendingQueue queue, Breaker breaker, Lanes lanes, Executor threads) {
+    /** Full batches in the queue from which a callback waits for a lane (bounded) rather than leave them queued. */
+    static final int BACKLOG_BATCHES = 4;
+
+    private final BatchPolicy policy;
+    private final long budgetNanos;
+    /** This callback has waited for a lane already: it waits no more. */
+    private boolean waited;
+
+    OverlapExecutor(
+            EnrichmentEngine engine,
+            PendingQueue queue,
+            Breaker breaker,
+            Lanes lanes,
+            Executor threads,
+            BatchPolicy policy) {
         this.engine = engine;
         this.queue = queue;
         this.breaker = breaker;
         this.lanes = lanes;
         this.threads = threads;
+        this.policy = policy;
+        this.budgetNanos = policy.budget().toNanos();
+    }
+
+    @Override
+    public void callbackStarted() {
+        waited = false;
+    }
+
+    /** The queue holds {@value #BACKLOG_BATCHES} full batches: this callback may wait (once, bounded) for a lane. */
+    private boolean mayWait() {
+        return !waited
+                && (queue.size() >= (long) BACKLOG_BATCHES * policy.maxRecords()
+                        || queue.tokens() >= (long) BACKLOG_BATCHES * policy.maxTokens());
     }
 
     @Override
@@ -58,8 +88,7 @@ final class OverlapExecutor implements BatchExecutor {
     @Override
     public boolean canFlush(BatchListener.Trigger trigger) {
         collect();
-        boolean full = trigger == BatchListener.Trigger.RECORDS || trigger == BatchListener.Trigger.TOKENS;
-        return full || lanes.free() > 0;
+        return lanes.free() > 0 || mayWait();
     }
 
     /**
@@ -71,21 +100,34 @@ final class OverlapExecutor implements BatchExecutor {
         return inFlight() > 0 || queue.hasFullBatch();
     }
 
-    /** Hands a batch to an inference thread on free lanes, waiting for one if none is free. */
+    /**
+     * Hands a batch to an inference thread on free lanes; with none free it waits (at most the budget, once per
+     * callback) only behind a backlog of full batches, else the batch goes back to the queue.
+     */
     @Override
     public boolean execute(List<Pending> batch, BatchListener.Trigger trigger) {
         boolean longBatch = PendingQueue.isLong(batch.get(0));
         int want = backlog() ? 1 : longBatch ? Math.max(1, lanes.count() - 1) : lanes.count();
         int[] got = lanes.tryAcquire(want);
         if (got == null) {
-            try {
-                got = lanes.acquire(want);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                queue.requeue(batch);
+            queue.requeue(batch); // counted back for mayWait, and where it stays unless a lane frees in time
+            if (!mayWait()) {
                 return false;
             }
+            waited = true;
+            try {
+                got = lanes.acquire(want, budgetNanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             queue.threadWasAway(System.nanoTime());
+            if (got == null) {
+                return false;
+            }
+            List<Pending> again = queue.take();
+            if (!again.equals(batch)) { // the queue gave back what it took: the same records, in the same order
+                throw new IllegalStateException("the queue's head changed while waiting for a lane");
+            }
         }
         long queueNanos = System.nanoTime() - batch.get(0).enqueuedNanos();
         long ticket = nextTicket++;
@@ -156,7 +198,10 @@ final class OverlapExecutor implements BatchExecutor {
         return true;
     }
 
-    /** Isolating a failed batch, on the stream thread: one lane taken from the shared set (holding no other). */
+    /**
+     * Isolating a failed batch, on the stream thread: one lane taken from the shared set (holding no other). This is
+     * the one wait for a lane the budget does not bound: it is the failed batch's own retry, at most one batch's time.
+     */
     private BatchResult inferOnOneLane(List<EncodedDocument> docs) {
         int[] one;
         try {

@@ -19,6 +19,11 @@ public final class SynchronizedEngine implements EnrichmentEngine {
         this.delegate = delegate;
     }
 
+    /** The engine this one serialises. */
+    public EnrichmentEngine delegate() {
+        return delegate;
+    }
+
     @Override
     public EncodedDocument encode(String text) {
         return delegate.encode(text);

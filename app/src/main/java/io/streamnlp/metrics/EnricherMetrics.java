@@ -40,6 +40,10 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
     public static final String INFERENCE_FAILURES = "streamnlp.inference.failures";
     /** CPU seconds inside ONNX Runtime session runs (Prometheus: streamnlp_inference_cpu_seconds_total). */
     public static final String INFERENCE_CPU = "streamnlp.inference.cpu";
+    /** Records held in the batch buffer stores of this instance's tasks (Prometheus: streamnlp_buffer_records). */
+    public static final String BUFFER_RECORDS = "streamnlp.buffer.records";
+    /** Entries held in the partials stores of this instance's tasks (Prometheus: streamnlp_partials_records). */
+    public static final String PARTIALS_RECORDS = "streamnlp.partials.records";
 
     private final MeterRegistry registry;
     private final Map<String, Counter> in = new ConcurrentHashMap<>();
@@ -55,6 +59,8 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
     private final Timer queueTime;
     private final Counter inferenceFailures;
     private final Counter dlqOut;
+    /** Per task: {buffer, partials} as last reported; a task that reports 0/0 (or closed) has no entry. */
+    private final Map<String, int[]> storeSizes = new ConcurrentHashMap<>();
 
     public EnricherMetrics(MeterRegistry registry, Topics topics) {
         this.registry = registry;
@@ -111,6 +117,12 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
                 .description(
                         "CPU time of the threads running ONNX Runtime sessions, inside their runs (set it against process CPU time)")
                 .register(registry);
+        Gauge.builder(BUFFER_RECORDS, this, m -> m.storeTotal(0))
+                .description("Records held in the batch buffer stores of this instance's tasks (not yet forwarded)")
+                .register(registry);
+        Gauge.builder(PARTIALS_RECORDS, this, m -> m.storeTotal(1))
+                .description("Finished segments of long documents held in the partials stores of this instance's tasks")
+                .register(registry);
         inferenceFailures = Counter.builder(INFERENCE_FAILURES)
                 .description("Batches whose inference threw (then split to isolate the bad records)")
                 .register(registry);
@@ -139,6 +151,23 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
     public void deadLettered(RejectReason reason) {
         dlq.get(reason).increment();
         dlqOut.increment(); // the DLQ is an output topic too: records out add up to records in
+    }
+
+    @Override
+    public void storeSizes(String taskId, int bufferRecords, int partialRecords) {
+        if (bufferRecords == 0 && partialRecords == 0) {
+            storeSizes.remove(taskId);
+        } else {
+            storeSizes.put(taskId, new int[] {bufferRecords, partialRecords});
+        }
+    }
+
+    private double storeTotal(int which) {
+        long n = 0;
+        for (int[] sizes : storeSizes.values()) {
+            n += sizes[which];
+        }
+        return n;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.streamnlp.metrics;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -12,6 +15,8 @@ import io.streamnlp.app.EnricherApp;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,14 +41,7 @@ public final class Monitoring implements AutoCloseable {
     private KafkaStreamsMetrics streamsMetrics;
 
     private Monitoring(EnricherConfig config) {
-        // Kafka Streams gives the RocksDB batch buffer (tag rocksdb.state.id) and the in-memory partials store (tag
-        // in.memory.state.id) the same kafka.stream.state.* metric names. Prometheus wants one set of tag keys per
-        // name,
-        // so whichever store registered second was rejected, with a WARN at run time, and which one depended on timing.
-        // Keep the buffer's (the store that holds records), always.
-        registry.config()
-                .meterFilter(MeterFilter.deny(id ->
-                        id.getName().startsWith("kafka.stream.state.") && id.getTag("in.memory.state.id") != null));
+        storeTags(registry);
         metrics = new EnricherMetrics(registry, Topics.from(config));
         new JvmMemoryMetrics().bindTo(registry);
         if (config.getBoolean(ConfigKeys.METRICS_ENABLED)) {
@@ -54,6 +52,44 @@ public final class Monitoring implements AutoCloseable {
             http = null;
         }
     }
+
+    /**
+     * Kafka Streams gives its state-store metrics a tag named after the store's type: the RocksDB batch buffer
+     * {@code rocksdb.state.id}, the in-memory partials store {@code in.memory.state.id}, under the same
+     * {@code kafka.stream.state.*} names. Prometheus wants one set of tag keys per name, so whichever store registered
+     * second was dropped (a WARN, and which one depended on timing). Every store's meters carry {@code state.id} (the
+     * store's name) and {@code store.type} ({@code rocksdb}, {@code in.memory}, ...) instead: one tag set, both stores.
+     */
+    static void storeTags(MeterRegistry registry) {
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (!id.getName().startsWith(STORE_METRICS)) {
+                    return id;
+                }
+                List<Tag> tags = new ArrayList<>();
+                String type = null;
+                String store = null;
+                for (Tag t : id.getTagsAsIterable()) {
+                    if (type == null && t.getKey().endsWith(STATE_ID_SUFFIX)) {
+                        type = t.getKey().substring(0, t.getKey().length() - STATE_ID_SUFFIX.length());
+                        store = t.getValue();
+                    } else {
+                        tags.add(t);
+                    }
+                }
+                if (type == null || type.isEmpty()) {
+                    return id;
+                }
+                tags.add(Tag.of("state.id", store));
+                tags.add(Tag.of("store.type", type));
+                return id.replaceTags(tags);
+            }
+        });
+    }
+
+    private static final String STORE_METRICS = "kafka.stream.state.";
+    private static final String STATE_ID_SUFFIX = ".state.id";
 
     public static Monitoring start(EnricherConfig config) {
         return new Monitoring(config);

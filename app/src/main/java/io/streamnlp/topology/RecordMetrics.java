@@ -17,9 +17,9 @@ public interface RecordMetrics {
     void deadLettered(RejectReason reason);
 
     /**
-     * After each callback of a task: how many records its buffer store holds (read, not yet forwarded) and how many
-     * entries its partials store holds (finished segments of long documents still running); 0 and 0 when the task
-     * closes here.
+     * How many entries task {@code taskId}'s stores hold now: its batch buffer (records not yet forwarded) and its
+     * partials store (finished segments of long documents). Report after a change, and {@code 0, 0} when the task
+     * closes (its stores are no longer this instance's): the gauges sum the latest report of every task.
      */
     default void storeSizes(String taskId, int bufferRecords, int partialRecords) {}
 

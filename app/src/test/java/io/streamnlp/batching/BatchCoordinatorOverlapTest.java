@@ -184,7 +184,14 @@ class BatchCoordinatorOverlapTest {
             firstHeld.countDown();
         });
         releaser.start();
-        c.flushIfFull(); // returns once the third batch got a lane: the stream thread never ran inference itself
+        c.flushIfFull(); // two batches go, one lane each; the third waits in the queue (no lane, no wait)
+        assertEquals(2, c.pendingRecords());
+        // later callbacks: the third batch goes on the lane the second frees, while the first is still held
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (c.pendingRecords() > 0 && System.nanoTime() < until) {
+            c.flushIfFull();
+            Thread.onSpinWait();
+        }
         assertTrue(c.awaitInFlight(10_000));
         releaser.join();
 
@@ -315,7 +322,13 @@ class BatchCoordinatorOverlapTest {
         });
         releaser.start();
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-            c.flushIfFull();
+            c.flushIfFull(); // the second batch finds no lane: it stays queued, the callback does not wait
+            assertEquals(2, c.pendingRecords());
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (c.pendingRecords() > 0 && System.nanoTime() < until) {
+                c.flushIfFull(); // the first batch fails and is isolated here, then the second takes the lane
+                sleep(1);
+            }
             assertTrue(c.awaitInFlight(10_000));
         });
         releaser.join();

@@ -9,7 +9,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.batching.BatchListener;
+import io.streamnlp.config.ConfigKeys;
+import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
+import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +65,62 @@ class EnricherMetricsTest {
         assertTrue(text.contains("streamnlp_tokens_padded_total 120"), text);
         assertTrue(text.contains("streamnlp_batches_total{trigger=\"records\"} 1"), text);
         assertTrue(text.contains("streamnlp_queue_time_seconds_count 2"), text);
+    }
+
+    @Test
+    void storeGaugesSumTheLatestReportOfEveryTaskAndForgetATaskAtZero() {
+        assertTrue(registry.scrape().contains("streamnlp_buffer_records 0.0"), registry.scrape());
+        assertTrue(registry.scrape().contains("streamnlp_partials_records 0.0"), registry.scrape());
+        metrics.storeSizes("0_0", 5, 2);
+        metrics.storeSizes("0_1", 3, 0);
+        metrics.storeSizes("0_0", 4, 1); // a later report replaces the task's last one
+        assertEquals(7, registry.find(EnricherMetrics.BUFFER_RECORDS).gauge().value());
+        assertEquals(1, registry.find(EnricherMetrics.PARTIALS_RECORDS).gauge().value());
+        String text = registry.scrape();
+        assertTrue(text.contains("streamnlp_buffer_records 7.0"), text);
+        assertTrue(text.contains("streamnlp_partials_records 1.0"), text);
+        metrics.storeSizes("0_0", 0, 0); // emptied, or closed
+        assertEquals(3, registry.find(EnricherMetrics.BUFFER_RECORDS).gauge().value());
+        assertEquals(0, registry.find(EnricherMetrics.PARTIALS_RECORDS).gauge().value());
+        metrics.storeSizes("0_1", 0, 0);
+        assertEquals(0, registry.find(EnricherMetrics.BUFFER_RECORDS).gauge().value());
+    }
+
+    @Test
+    void bothStoresStateMetricsReachPrometheusUnderOneTagSet() {
+        // the tag sets Kafka Streams gives its state-store metrics (as Micrometer's binder names them): the RocksDB
+        // batch buffer's and the in-memory partials store's differ only in the store id tag's key
+        try (Monitoring m = Monitoring.start(EnricherConfig.builder()
+                .set(ConfigKeys.METRICS_ENABLED, "false")
+                .build())) {
+            var reg = m.registry();
+            io.micrometer.core.instrument.Gauge.builder("kafka.stream.state.put.rate", () -> 2.0)
+                    .tags("kafka.version", "4", "thread.id", "t-1", "task.id", "0_0")
+                    .tag("rocksdb.state.id", "streamnlp-batch-buffer")
+                    .register(reg);
+            io.micrometer.core.instrument.Gauge.builder("kafka.stream.state.put.rate", () -> 3.0)
+                    .tags("kafka.version", "4", "thread.id", "t-1", "task.id", "0_0")
+                    .tag("in.memory.state.id", "streamnlp-batch-partials")
+                    .register(reg);
+            String text = reg.scrape();
+            List<String> putRate = text.lines()
+                    .filter(l -> l.startsWith("kafka_stream_state_put_rate{"))
+                    .toList();
+            assertTrue(putRate.stream().anyMatch(l -> l.contains("\"streamnlp-batch-buffer\"")), text);
+            assertTrue(
+                    putRate.stream().anyMatch(l -> l.contains("\"streamnlp-batch-partials\"")),
+                    "the partials store's meters are scraped too: " + text);
+            assertTrue(
+                    putRate.contains(
+                            "kafka_stream_state_put_rate{kafka_version=\"4\",state_id=\"streamnlp-batch-buffer\","
+                                    + "store_type=\"rocksdb\",task_id=\"0_0\",thread_id=\"t-1\"} 2.0"),
+                    putRate.toString());
+            assertTrue(
+                    putRate.contains(
+                            "kafka_stream_state_put_rate{kafka_version=\"4\",state_id=\"streamnlp-batch-partials\","
+                                    + "store_type=\"in.memory\",task_id=\"0_0\",thread_id=\"t-1\"} 3.0"),
+                    putRate.toString());
+        }
     }
 
     @Test

@@ -110,6 +110,8 @@ class MetricsEndpointsIT {
                     value(m, "streamnlp_model_info", Map.of("task", "topic", "model", "lexicon", "version", "1.0.0")),
                     m);
             assertTrue(m.lines().anyMatch(l -> l.startsWith("kafka_stream_")), "Kafka Streams' own metrics are bound");
+            assertEquals(0.0, value(m, "streamnlp_buffer_records"), "the gauge is exported: " + m);
+            assertEquals(0.0, value(m, "streamnlp_partials_records"), m);
 
             p.app.close(Duration.ofSeconds(20));
             assertEquals(503, get(port, "/health").statusCode(), "a stopped stream is not healthy");
