@@ -54,15 +54,15 @@ public final class BatchCoordinator {
     public interface Owner {
         /**
          * The breaker is about to stop the stream thread on a batch that held these of the owner's records (their
-         * sequence numbers as given to {@link #add}), which failed alone as well: they may be at fault rather than
+         * tickets as given to {@link #add}), which failed alone as well: they may be at fault rather than
          * the engine. Called on the stream thread before the stop is thrown; whatever it keeps must outlive the
          * thread (the transaction is aborted).
          */
-        default void stopping(List<Long> seqs) {}
+        default void stopping(List<Long> tickets) {}
     }
 
     /** The outcome for one record: an enrichment, or the error that kept it from one. */
-    public record Completed(long seq, Enrichment enrichment, String error) {}
+    public record Completed(long ticket, Enrichment enrichment, String error) {}
 
     private final PendingQueue queue;
     private final Mailboxes mailboxes = new Mailboxes();
@@ -94,9 +94,15 @@ public final class BatchCoordinator {
                 : new OverlapExecutor(engine, queue, breaker, lanes, threads, policy);
     }
 
-    public void add(Owner owner, long seq, EncodedDocument doc, long nowNanos) {
+    /**
+     * Queues a document for the next batch.
+     *
+     * @param ticket the owner's name for this document, unique among its documents in the coordinator: the result
+     *     comes back under it ({@link Completed#ticket()})
+     */
+    public void add(Owner owner, long ticket, EncodedDocument doc, long nowNanos) {
         mailboxes.open(owner);
-        queue.add(new Pending(owner, seq, doc, nowNanos));
+        queue.add(new Pending(owner, ticket, doc, nowNanos));
         publish();
     }
 

@@ -60,7 +60,7 @@ final class Breaker {
             owners.add(p.owner());
             mailboxes.deliver(
                     p.owner(),
-                    new BatchCoordinator.Completed(p.seq(), result.results().get(i), null));
+                    new BatchCoordinator.Completed(p.ticket(), result.results().get(i), null));
         }
         listener.onBatch(result.stats(), owners.size(), trigger, queueNanos);
     }
@@ -130,7 +130,7 @@ final class Breaker {
         for (int i = 0; i < iso.failed.size(); i++) {
             Pending p = iso.failed.get(i);
             log.warn("inference failed for one record; it goes to the dead-letter topic: {}", iso.errors.get(i));
-            mailboxes.deliver(p.owner(), new BatchCoordinator.Completed(p.seq(), null, iso.errors.get(i)));
+            mailboxes.deliver(p.owner(), new BatchCoordinator.Completed(p.ticket(), null, iso.errors.get(i)));
         }
     }
 
@@ -138,7 +138,7 @@ final class Breaker {
     private static void stopping(List<Pending> suspects) {
         java.util.Map<BatchCoordinator.Owner, List<Long>> byOwner = new java.util.LinkedHashMap<>();
         for (Pending p : suspects) {
-            byOwner.computeIfAbsent(p.owner(), o -> new ArrayList<>()).add(p.seq());
+            byOwner.computeIfAbsent(p.owner(), o -> new ArrayList<>()).add(p.ticket());
         }
         byOwner.forEach(BatchCoordinator.Owner::stopping);
     }

@@ -2,7 +2,6 @@ package io.streamnlp.topology;
 
 import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.api.event.Enrichment;
-import io.streamnlp.batching.StoredRecord;
 
 /**
  * A record of a task from its arrival (or restore) until its events or its dead letter are forwarded: what was stored,

@@ -7,7 +7,6 @@ import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.api.event.EventWriter;
 import io.streamnlp.batching.BatchCoordinator;
 import io.streamnlp.batching.CoordinatorRegistry;
-import io.streamnlp.batching.StoredRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,12 +80,12 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     /** One incarnation of this task (see {@link #owner}). */
     private final class Incarnation implements BatchCoordinator.Owner {
         @Override
-        public void stopping(List<Long> seqs) {
+        public void stopping(List<Long> stopped) {
             if (this != owner) {
                 return; // a batch from before a revive: its tickets stand for nothing now
             }
             List<String> ids = new ArrayList<>();
-            for (long ticket : seqs) {
+            for (long ticket : stopped) {
                 Ticket t = tickets.get(ticket);
                 BufferedRecord r = t == null ? null : queue.get(t.seq());
                 if (r != null) {
@@ -301,7 +300,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         deleteOrphans();
         List<BatchCoordinator.Completed> completed = coordinator().drain(owner);
         for (BatchCoordinator.Completed done : completed) {
-            Ticket t = tickets.remove(done.seq());
+            Ticket t = tickets.remove(done.ticket());
             BufferedRecord r = t == null ? null : queue.get(t.seq());
             if (r == null || r.complete()) {
                 continue; // already dead-lettered (another segment failed)

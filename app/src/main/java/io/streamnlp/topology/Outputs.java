@@ -4,7 +4,6 @@ import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.api.event.EventWriter;
-import io.streamnlp.batching.StoredRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;

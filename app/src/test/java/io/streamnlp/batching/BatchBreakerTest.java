@@ -121,11 +121,11 @@ class BatchBreakerTest {
             List<BatchCoordinator.Completed> done = run(c, t, overlap, "Paris", "POISON Paris", "Acme", "Paris");
             assertEquals(4, done.size(), "overlap=" + overlap);
             for (BatchCoordinator.Completed d : done) {
-                if (d.seq() == 1) {
+                if (d.ticket() == 1) {
                     assertNull(d.enrichment());
                     assertTrue(d.error().contains("StackOverflowError"), d.error());
                 } else {
-                    assertNotNull(d.enrichment(), "record " + d.seq() + " enriched (overlap=" + overlap + ")");
+                    assertNotNull(d.enrichment(), "record " + d.ticket() + " enriched (overlap=" + overlap + ")");
                 }
             }
         }

@@ -160,7 +160,7 @@ class BatchCoordinatorOverlapTest {
     private static List<Long> seqs(List<BatchCoordinator.Completed> done) {
         List<Long> out = new ArrayList<>();
         for (BatchCoordinator.Completed c : done) {
-            out.add(c.seq());
+            out.add(c.ticket());
         }
         return out;
     }
@@ -294,11 +294,11 @@ class BatchCoordinatorOverlapTest {
         List<BatchCoordinator.Completed> done = c.drain(t);
         assertEquals(4, done.size());
         for (BatchCoordinator.Completed d : done) {
-            if (d.seq() == 2) {
+            if (d.ticket() == 2) {
                 assertNull(d.enrichment());
                 assertTrue(d.error().contains("poisoned document"), d.error());
             } else {
-                assertNotNull(d.enrichment(), "record " + d.seq());
+                assertNotNull(d.enrichment(), "record " + d.ticket());
                 assertEquals("Paris", d.enrichment().entities().get(1).text());
             }
         }

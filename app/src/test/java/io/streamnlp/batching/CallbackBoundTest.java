@@ -199,7 +199,7 @@ class CallbackBoundTest {
             c.awaitInFlight(1_000);
             for (BatchCoordinator.Completed d : c.drain(t)) {
                 assertNotNull(d.enrichment(), d.error());
-                seqs.add(d.seq());
+                seqs.add(d.ticket());
             }
             sleep(1);
         }

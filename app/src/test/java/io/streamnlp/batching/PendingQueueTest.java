@@ -35,7 +35,7 @@ class PendingQueueTest {
     private static List<Long> seqs(List<Pending> batch) {
         List<Long> out = new ArrayList<>();
         for (Pending p : batch) {
-            out.add(p.seq());
+            out.add(p.ticket());
         }
         return out;
     }

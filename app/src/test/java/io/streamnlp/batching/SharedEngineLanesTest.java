@@ -189,11 +189,11 @@ class SharedEngineLanesTest {
             List<String> wrong = new ArrayList<>();
             assertEquals(n, done.size(), "every record came back");
             for (BatchCoordinator.Completed d : done) {
-                String text = TEXTS[(int) (d.seq() % TEXTS.length)];
+                String text = TEXTS[(int) (d.ticket() % TEXTS.length)];
                 if (d.enrichment() == null) {
-                    wrong.add(d.seq() + " failed: " + d.error());
+                    wrong.add(d.ticket() + " failed: " + d.error());
                 } else if (!same(expected.get(text), d.enrichment())) {
-                    wrong.add(d.seq() + " (" + text + ") got " + d.enrichment());
+                    wrong.add(d.ticket() + " (" + text + ") got " + d.enrichment());
                 }
             }
             assertNotNull(wrong);

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.batching.CoordinatorRegistry;
-import io.streamnlp.batching.StoredRecord;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.fixtures.ControlledEngine;
 import io.streamnlp.fixtures.LexiconBundle;

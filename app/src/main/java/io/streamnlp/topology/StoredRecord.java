@@ -1,4 +1,4 @@
-package io.streamnlp.batching;
+package io.streamnlp.topology;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
