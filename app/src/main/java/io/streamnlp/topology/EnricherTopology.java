@@ -162,6 +162,11 @@ public final class EnricherTopology {
 
     /** Largest record the topology writes (an event carries the text): topic and producer limits must allow it. */
     public static long maxRecordBytes(Settings settings) {
-        return Math.max(16L << 20, 2L * settings.inputMaxBytes() + (1 << 20));
+        return maxRecordBytes(settings.inputMaxBytes());
+    }
+
+    /** As {@link #maxRecordBytes(Settings)}, from {@code input.max.bytes}. */
+    public static long maxRecordBytes(long inputMaxBytes) {
+        return Math.max(16L << 20, 2L * inputMaxBytes + (1 << 20));
     }
 }

@@ -28,7 +28,7 @@ public record Settings(
                 c.getBoolean(ConfigKeys.TOPIC_ENABLED),
                 in.maxBytes(),
                 0);
-        return s.withMaxEventBytes(StreamsSettings.producerMaxRequestBytes(c, s));
+        return s.withMaxEventBytes(StreamsSettings.producerMaxRequestBytes(c));
     }
 
     /** The same settings with another event size limit (e.g. the output topics' {@code max.message.bytes}). */

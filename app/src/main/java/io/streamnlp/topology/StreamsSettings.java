@@ -3,6 +3,7 @@ package io.streamnlp.topology;
 import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.config.InputOptions;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -14,11 +15,16 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsSettings {
     private StreamsSettings() {}
 
-    /** The producer's effective {@code max.request.size}: ours, or a {@code kafka.} override. */
-    static long producerMaxRequestBytes(EnricherConfig c, Settings settings) {
-        String over = c.kafkaOverrides().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    /**
+     * The producer's effective {@code max.request.size}, resolved as Kafka Streams resolves it for the producer: a
+     * {@code kafka.producer.max.request.size} wins over a plain {@code kafka.max.request.size}, which wins over ours
+     * ({@link #from} sets ours only when neither is given). The output guard reads this very value, so it never lets
+     * through an event the producer would refuse.
+     */
+    public static long producerMaxRequestBytes(EnricherConfig c) {
+        String over = c.kafkaOverrides().get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
         if (over == null) {
-            over = c.kafkaOverrides().get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+            over = c.kafkaOverrides().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         }
         if (over != null) {
             try {
@@ -27,7 +33,7 @@ public final class StreamsSettings {
                 // Kafka rejects it at start with its own message
             }
         }
-        return EnricherTopology.maxRecordBytes(settings);
+        return EnricherTopology.maxRecordBytes(InputOptions.from(c).maxBytes());
     }
 
     public static Properties from(EnricherConfig c) {
@@ -52,8 +58,12 @@ public final class StreamsSettings {
                                 .toString());
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        long maxRecord = EnricherTopology.maxRecordBytes(settings);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) maxRecord);
+        // Ours under the producer. prefix, which shadows a plain max.request.size: set it only when the user gave
+        // neither form, so that a kafka.max.request.size reaches the producer as it reaches the output guard.
+        if (!c.kafkaOverrides().containsKey(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)) {
+            long maxRecord = EnricherTopology.maxRecordBytes(settings);
+            p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) maxRecord);
+        }
         // A producer-prefixed value shadows the plain one in Kafka Streams: set ours only when
         // kafka.transaction.timeout.ms
         // is not given, or that override (applied last, as documented) would be silently ignored.
