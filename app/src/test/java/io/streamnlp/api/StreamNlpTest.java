@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.api.engine.EngineFailureException;
+import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.fixtures.ControlledEngine;
 import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.inference.EngineOptions;
@@ -190,6 +191,42 @@ class StreamNlpTest {
             enricher.close();
             assertFalse(own.closed, "the caller's engine is the caller's to close");
             assertEquals(1, own.encode("Paris").contentTokens(), "and still works");
+        }
+    }
+
+    @Test
+    void anEventLargerThanTheBrokersDefaultLimitIsDeadLetteredNotForwarded() throws Exception {
+        // The embedded API cannot read the user's topic limits: it assumes output.max.record.bytes (1 MiB, the broker
+        // default). An event over it would fail the user's producer and stop every instance that restores the record.
+        EnricherConfig config = EnricherConfig.builder()
+                .set("ner.model", bundle.toString())
+                .set("topic.model", bundle.toString())
+                .set("input.max.bytes", Integer.toString(2 << 20))
+                .build();
+        String text = "Paris" + " ".repeat(1_100_000) + "Acme";
+        try (Enricher enricher = StreamNlp.enrichment(config);
+                TopologyTestDriver driver =
+                        new TopologyTestDriver(EnrichedTexts.topology(enricher), props(enricher, "large"))) {
+            driver.createInputTopic("texts", new ByteArraySerializer(), new ByteArraySerializer())
+                    .pipeInput(bytes("big"), bytes(text));
+            TestOutputTopic<byte[], byte[]> dlqTopic = output(driver, "texts-dlq");
+            List<TestRecord<byte[], byte[]>> dlq = new ArrayList<>();
+            TestOutputTopic<byte[], byte[]> entityTopic = output(driver, "entities");
+            List<TestRecord<byte[], byte[]>> entities = new ArrayList<>();
+            awaitDelivery(driver, () -> {
+                dlq.addAll(dlqTopic.readRecordsToList());
+                entities.addAll(entityTopic.readRecordsToList());
+                return !dlq.isEmpty() || !entities.isEmpty();
+            });
+            assertEquals(
+                    List.of(),
+                    entities.stream().map(r -> r.value().length).toList(),
+                    "no event over output.max.record.bytes is forwarded");
+            assertEquals(1, dlq.size());
+            assertEquals(
+                    RejectReason.OUTPUT_TOO_LARGE.name(),
+                    new String(
+                            dlq.get(0).headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8));
         }
     }
 
