@@ -64,6 +64,7 @@ public final class Enricher implements AutoCloseable {
         BatchPolicy.from(config); // a bad batch setting fails before the models load
         EnrichmentEngine engine = new SynchronizedEngine(userEngine != null ? userEngine : Engines.open(config));
         try {
+            StartupChecks.servesEnabledTasks(config, engine);
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
             BatchPolicy policy = StartupChecks.fittedPolicy(config, engine, overlap);
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, BatchListener.NONE, overlap);

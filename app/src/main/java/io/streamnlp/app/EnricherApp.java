@@ -55,6 +55,7 @@ public final class EnricherApp implements AutoCloseable {
         InstanceIdentity.apply(config, streamsProps);
         EnrichmentEngine engine = new SynchronizedEngine(wrap.apply(Engines.open(config)));
         try {
+            StartupChecks.servesEnabledTasks(config, engine);
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
             BatchPolicy policy = StartupChecks.fittedPolicy(config, engine, overlap);
             StartupChecks.brokerReachable(config);

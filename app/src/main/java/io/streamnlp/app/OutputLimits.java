@@ -54,12 +54,9 @@ final class OutputLimits {
             return whenTopicLimitsUnreadable(settings.withMaxEventBytes(Settings.assumedMaxEventBytes(c)), outputs, e);
         }
         long limit = Math.min(topics, producer);
-        log.info(
-                "output events are limited to {} bytes ({})",
-                limit,
-                topics < producer
-                        ? "the output topics' max.message.bytes"
-                        : "the producer's max.request.size, within the output topics' max.message.bytes");
+        if (topics < producer) {
+            log.info("output events are limited to {} bytes by the output topics' max.message.bytes", limit);
+        }
         return settings.withMaxEventBytes(limit);
     }
 

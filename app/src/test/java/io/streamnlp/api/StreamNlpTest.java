@@ -9,7 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.api.dlq.RejectReason;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.EngineFailureException;
+import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.fixtures.ControlledEngine;
 import io.streamnlp.fixtures.LexiconBundle;
@@ -227,6 +231,48 @@ class StreamNlpTest {
                     RejectReason.OUTPUT_TOO_LARGE.name(),
                     new String(
                             dlq.get(0).headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void anEngineServingNoModelForAnEnabledTaskIsRefusedAtOpen() {
+        // the contract: nerModel()/topicModel() is null when the engine does not serve that task; its events would
+        // silently never be written
+        try (OnnxEnrichmentEngine real = OnnxEnrichmentEngine.open(EngineOptions.of(bundle))) {
+            EnrichmentEngine noNer = new EnrichmentEngine() {
+                @Override
+                public EncodedDocument encode(String text) {
+                    return real.encode(text);
+                }
+
+                @Override
+                public BatchResult infer(List<? extends EncodedDocument> documents) {
+                    return real.infer(documents);
+                }
+
+                @Override
+                public String nerModel() {
+                    return null;
+                }
+
+                @Override
+                public String topicModel() {
+                    return real.topicModel();
+                }
+
+                @Override
+                public void close() {}
+            };
+            ConfigException e = assertThrows(
+                    ConfigException.class,
+                    () -> StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()), noNer)
+                            .close());
+            assertTrue(e.getMessage().contains("ner.enabled") && e.getMessage().contains("nerModel()"), e.getMessage());
+            EnricherConfig topicsOnly = EnricherConfig.builder()
+                    .set("ner.enabled", "false")
+                    .set("topic.model", bundle.toString())
+                    .build();
+            StreamNlp.enrichment(topicsOnly, noNer).close(); // what the configuration enables is served
         }
     }
 
