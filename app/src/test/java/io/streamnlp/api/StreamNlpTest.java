@@ -39,6 +39,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -273,6 +274,88 @@ class StreamNlpTest {
                     .set("topic.model", bundle.toString())
                     .build();
             StreamNlp.enrichment(topicsOnly, noNer).close(); // what the configuration enables is served
+        }
+    }
+
+    @Test
+    void aSecondUnnamedEnrichmentInOneTopologyFailsNamingTheFix() {
+        try (Enricher first = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()));
+                Enricher second = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()))) {
+            StreamsBuilder builder = new StreamsBuilder();
+            first.addTo(builder, builder.stream("a", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())));
+            RuntimeException e = assertThrows(RuntimeException.class, () -> {
+                second.addTo(builder, builder.stream("b", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())));
+                builder.build();
+            });
+            assertTrue(e.getMessage().contains("named("), "names the fix: " + e.getMessage());
+
+            Topology topology = new Topology();
+            topology.addSource("in", "texts");
+            try (Enricher third = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()));
+                    Enricher fourth = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()))) {
+                third.addTo(topology, "in");
+                RuntimeException p = assertThrows(RuntimeException.class, () -> fourth.addTo(topology, "in"));
+                assertTrue(p.getMessage().contains("named("), "names the fix: " + p.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void twoNamedEnrichmentsShareOneTopologyAndBothEnrich() throws Exception {
+        try (Enricher orders = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()))
+                        .named("orders");
+                Enricher news = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()))
+                        .named("news")) {
+            StreamsBuilder builder = new StreamsBuilder();
+            Produced<byte[], byte[]> bytes = Produced.with(Serdes.ByteArray(), Serdes.ByteArray());
+            for (Enricher e : List.of(orders, news)) {
+                String n = e == orders ? "orders" : "news";
+                EnrichmentStreams out = e.addTo(
+                        builder, builder.stream(n + "-texts", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())));
+                out.entities().to(n + "-entities", bytes);
+                out.topics().to(n + "-topics", bytes);
+                out.deadLetters().to(n + "-dlq", bytes);
+            }
+            Topology topology = builder.build();
+            String described = topology.describe().toString();
+            assertTrue(
+                    described.contains("streamnlp-orders-batch-buffer")
+                            && described.contains("streamnlp-news-batch-buffer"),
+                    described);
+            try (TopologyTestDriver driver = new TopologyTestDriver(topology, props(orders, "two"))) {
+                driver.createInputTopic("orders-texts", new ByteArraySerializer(), new ByteArraySerializer())
+                        .pipeInput(bytes("o"), bytes("Acme bought football shares"));
+                driver.createInputTopic("news-texts", new ByteArraySerializer(), new ByteArraySerializer())
+                        .pipeInput(bytes("n"), bytes("Angela Merkel won the election in Paris"));
+                List<TestRecord<byte[], byte[]>> fromOrders = new ArrayList<>();
+                List<TestRecord<byte[], byte[]>> fromNews = new ArrayList<>();
+                TestOutputTopic<byte[], byte[]> ordersOut = output(driver, "orders-entities");
+                TestOutputTopic<byte[], byte[]> newsOut = output(driver, "news-entities");
+                awaitDelivery(driver, () -> {
+                    fromOrders.addAll(ordersOut.readRecordsToList());
+                    fromNews.addAll(newsOut.readRecordsToList());
+                    return !fromOrders.isEmpty() && !fromNews.isEmpty();
+                });
+                assertEquals(
+                        List.of("o"),
+                        fromOrders.stream()
+                                .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                                .toList());
+                assertEquals(
+                        List.of("n"),
+                        fromNews.stream()
+                                .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                                .toList());
+                assertEquals(
+                        "PER",
+                        json(fromNews.get(0).value())
+                                .path("entities")
+                                .get(0)
+                                .path("label")
+                                .asText());
+                assertTrue(output(driver, "orders-dlq").isEmpty()
+                        && output(driver, "news-dlq").isEmpty());
+            }
         }
     }
 
