@@ -52,6 +52,7 @@ public final class EnricherApp implements AutoCloseable {
             java.util.function.UnaryOperator<EnrichmentEngine> wrap) {
         Settings settings = Settings.from(config);
         var streamsProps = StreamsSettings.from(config);
+        StreamsSettings.refuseDroppingHandlers(streamsProps, ConfigKeys.KAFKA_PREFIX);
         InstanceIdentity.apply(config, streamsProps);
         EnrichmentEngine engine = new SynchronizedEngine(wrap.apply(Engines.open(config)));
         try {

@@ -107,7 +107,7 @@ public final class EnricherTopology {
         builder.addStateStore(bufferStore(settings, n.buffer()));
         builder.addStateStore(partialsStore(settings, n.partials()));
         KStream<byte[], byte[]> out = input.process(
-                () -> new EnrichProcessor(settings, registry, metrics, n),
+                () -> new RefusesDroppingHandlers(new EnrichProcessor(settings, registry, metrics, n)),
                 Named.as(n.enrich()),
                 n.buffer(),
                 n.partials());
@@ -136,7 +136,10 @@ public final class EnricherTopology {
             String name,
             String... parents) {
         NodeNames n = claim(topology, name);
-        topology.addProcessor(n.enrich(), () -> new EnrichProcessor(settings, registry, metrics, n), parents);
+        topology.addProcessor(
+                n.enrich(),
+                () -> new RefusesDroppingHandlers(new EnrichProcessor(settings, registry, metrics, n)),
+                parents);
         topology.addStateStore(bufferStore(settings, n.buffer()), n.enrich());
         topology.addStateStore(partialsStore(settings, n.partials()), n.enrich());
         for (String output : new String[] {n.entities(), n.topics(), n.deadLetters()}) {
@@ -170,6 +173,35 @@ public final class EnricherTopology {
                             + " topics, carry the name)");
         }
         return n;
+    }
+
+    /**
+     * The embedded enrichment's processor, which first checks the user's Kafka Streams settings: a continuing exception
+     * handler would lose records ({@link StreamsSettings#refuseDroppingHandlers}), so the task fails to start, naming
+     * the key. (The standalone app checks its own settings before it starts.)
+     */
+    private static final class RefusesDroppingHandlers implements Processor<byte[], byte[], byte[], byte[]> {
+        private final Processor<byte[], byte[], byte[], byte[]> delegate;
+
+        RefusesDroppingHandlers(Processor<byte[], byte[], byte[], byte[]> delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void init(ProcessorContext<byte[], byte[]> context) {
+            StreamsSettings.refuseDroppingHandlers(context.appConfigs(), "");
+            delegate.init(context);
+        }
+
+        @Override
+        public void process(Record<byte[], byte[]> record) {
+            delegate.process(record);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
     }
 
     /** Forwards every record as it is: a named output of the processor that a user's nodes attach to. */

@@ -38,6 +38,8 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.test.TestRecord;
@@ -357,6 +359,36 @@ class StreamNlpTest {
                         && output(driver, "news-dlq").isEmpty());
             }
         }
+    }
+
+    @Test
+    void anExceptionHandlerThatContinuesIsRefusedWhenTheStreamStarts() {
+        // a continuing handler drops a record's events while the enrichment deletes its buffered entry: it is lost
+        try (Enricher enricher = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()))) {
+            Topology topology = EnrichedTexts.topology(enricher);
+            for (String[] handler : new String[][] {
+                {"processing.exception.handler", LogAndContinueProcessingExceptionHandler.class.getName()},
+                {"production.exception.handler", ContinuingProductionHandler.class.getName()}
+            }) {
+                // a state folder each: the driver that failed to start leaves its store open
+                Properties props = props(enricher, "handler-" + handler[0]);
+                props.put(handler[0], handler[1]);
+                Throwable e =
+                        assertThrows(RuntimeException.class, () -> new TopologyTestDriver(topology, props).close());
+                while (e.getCause() != null && !(e instanceof ConfigException)) {
+                    e = e.getCause();
+                }
+                assertTrue(
+                        e instanceof ConfigException && e.getMessage().contains(handler[0] + "=" + handler[1]),
+                        "names the key: " + e);
+            }
+        }
+    }
+
+    /** A user's production handler that drops what it cannot send. */
+    public static final class ContinuingProductionHandler implements ProductionExceptionHandler {
+        @Override
+        public void configure(java.util.Map<String, ?> configs) {}
     }
 
     private static void awaitDelivery(TopologyTestDriver driver, BooleanSupplier done) throws InterruptedException {
