@@ -14,6 +14,7 @@ import io.streamnlp.topology.RecordMetrics;
 import io.streamnlp.topology.Settings;
 import io.streamnlp.topology.StreamsSettings;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -42,6 +43,7 @@ public final class Enricher implements AutoCloseable {
     private final EnrichmentEngine engine;
     private final boolean ownsEngine;
     private final CoordinatorRegistry registry;
+    private String name;
     private boolean added;
     private boolean closed;
 
@@ -64,6 +66,7 @@ public final class Enricher implements AutoCloseable {
         BatchPolicy.from(config); // a bad batch setting fails before the models load
         EnrichmentEngine engine = new SynchronizedEngine(userEngine != null ? userEngine : Engines.open(config));
         try {
+            StartupChecks.servesEnabledTasks(config, engine);
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
             BatchPolicy policy = StartupChecks.fittedPolicy(config, engine, overlap);
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, BatchListener.NONE, overlap);
@@ -83,7 +86,7 @@ public final class Enricher implements AutoCloseable {
     public EnrichmentStreams addTo(StreamsBuilder builder, KStream<byte[], byte[]> input) {
         claim();
         EnricherTopology.Outputs<KStream<byte[], byte[]>> out =
-                EnricherTopology.addTo(builder, input, settings, registry, RecordMetrics.NONE);
+                EnricherTopology.addTo(builder, input, settings, registry, RecordMetrics.NONE, name);
         return new EnrichmentStreams(out.entities(), out.topics(), out.deadLetters());
     }
 
@@ -91,8 +94,28 @@ public final class Enricher implements AutoCloseable {
     public EnrichmentNodes addTo(Topology topology, String... parents) {
         claim();
         EnricherTopology.Outputs<String> out =
-                EnricherTopology.addTo(topology, settings, registry, RecordMetrics.NONE, parents);
+                EnricherTopology.addTo(topology, settings, registry, RecordMetrics.NONE, name, parents);
         return new EnrichmentNodes(out.entities(), out.topics(), out.deadLetters());
+    }
+
+    /**
+     * Names this enrichment, so that several can share one topology: its nodes and stores are called
+     * {@code streamnlp-<name>-...} instead of {@code streamnlp-...} (its changelog topics become
+     * {@code <application.id>-streamnlp-<name>-batch-buffer-changelog} and {@code ...-batch-partials-changelog}).
+     * Call it before {@code addTo}; a second enrichment added to one topology under the same name (or both unnamed)
+     * fails with an {@link IllegalStateException}. Renaming an enrichment that has run renames its changelogs: its
+     * buffered records are then not restored.
+     *
+     * @param name 1 to 100 of {@code a-z A-Z 0-9 . _ -}
+     * @return this enricher
+     */
+    public synchronized Enricher named(String name) {
+        if (added) {
+            throw new IllegalStateException("name the enricher before adding it to a topology");
+        }
+        EnricherTopology.checkName(Objects.requireNonNull(name, "name"));
+        this.name = name;
+        return this;
     }
 
     /** The engine the enrichment runs on (tests). */

@@ -19,6 +19,11 @@ import java.util.Objects;
  * The configuration is streamnlp's own ({@code ner.model}, {@code batch.*}, {@code input.*}, ...; see
  * {@code config/streamnlp.properties}); its topic names and Kafka settings are not used, the user's topology and
  * properties decide those.
+ *
+ * <p>The enrichment cannot read the user's output topics' {@code max.message.bytes}: it assumes
+ * {@code output.max.record.bytes} (1 MiB by default, the broker's default) and dead-letters a record whose event
+ * would be larger ({@code OUTPUT_TOO_LARGE}) instead of failing the user's producer on it. Raise it to what the output
+ * topics accept.
  */
 public final class StreamNlp {
     private StreamNlp() {}
@@ -34,7 +39,9 @@ public final class StreamNlp {
 
     /**
      * With the user's own engine, which must serve the enrichers the configuration enables ({@code ner.enabled},
-     * {@code topic.enabled}). The {@link Enricher} never closes it: the caller does, after the enricher.
+     * {@code topic.enabled}): one whose {@code nerModel()} or {@code topicModel()} is null for an enabled task is
+     * refused with a {@link io.streamnlp.config.ConfigException}. The {@link Enricher} never closes it: the caller
+     * does, after the enricher.
      */
     public static Enricher enrichment(EnricherConfig config, EnrichmentEngine engine) {
         return Enricher.open(Objects.requireNonNull(config, "config"), Objects.requireNonNull(engine, "engine"));

@@ -14,7 +14,13 @@ import io.streamnlp.topology.StreamsSettings;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +32,20 @@ public final class EnricherApp implements AutoCloseable {
     private final EnrichmentEngine engine;
     private final CoordinatorRegistry registry;
     private final KafkaStreams streams;
+    private final java.util.Properties streamsProps;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Another instance joined as this one's static member: it is now the group's, and this one must not remove it. */
+    private volatile boolean fenced;
 
-    private EnricherApp(EnrichmentEngine engine, CoordinatorRegistry registry, KafkaStreams streams) {
+    private EnricherApp(
+            EnrichmentEngine engine,
+            CoordinatorRegistry registry,
+            KafkaStreams streams,
+            java.util.Properties streamsProps) {
         this.engine = engine;
         this.registry = registry;
         this.streams = streams;
+        this.streamsProps = streamsProps;
     }
 
     /** Loads the models (failing fast on a bad bundle or config) and starts the stream. */
@@ -52,18 +66,36 @@ public final class EnricherApp implements AutoCloseable {
             java.util.function.UnaryOperator<EnrichmentEngine> wrap) {
         Settings settings = Settings.from(config);
         var streamsProps = StreamsSettings.from(config);
+        StreamsSettings.refuseDroppingHandlers(streamsProps, ConfigKeys.KAFKA_PREFIX);
         InstanceIdentity.apply(config, streamsProps);
         EnrichmentEngine engine = new SynchronizedEngine(wrap.apply(Engines.open(config)));
         try {
+            StartupChecks.servesEnabledTasks(config, engine);
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
             BatchPolicy policy = StartupChecks.fittedPolicy(config, engine, overlap);
             StartupChecks.brokerReachable(config);
             settings = OutputLimits.apply(config, settings);
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener, overlap);
             KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry, metrics), streamsProps);
-            EnricherApp app = new EnricherApp(engine, registry, streams);
+            EnricherApp app = new EnricherApp(engine, registry, streams, streamsProps);
             streams.setUncaughtExceptionHandler(e -> {
-                log.error("stream thread failed; shutting this instance down (its tasks move to the others)", e);
+                if (causedBy(e, FencedInstanceIdException.class)) {
+                    app.fenced = true;
+                    log.error(
+                            "another instance joined the consumer group as this one ({}): two instances share one"
+                                    + " identity, because this one's {} was copied from the other's (or both were"
+                                    + " given one kafka.group.instance.id), and they fence each other in a loop."
+                                    + " Give each instance its own {}; stopping this one",
+                            streamsProps.getProperty(
+                                    StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)),
+                            ConfigKeys.STATE_DIR,
+                            ConfigKeys.STATE_DIR);
+                } else {
+                    log.error(
+                            "stream thread failed; shutting this instance down (a static member leaves the consumer"
+                                    + " group once its threads have stopped, so its tasks move to the others)",
+                            e);
+                }
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
             streams.setStateListener((now, before) -> {
@@ -135,6 +167,9 @@ public final class EnricherApp implements AutoCloseable {
         boolean stopped = streams.close(org.apache.kafka.streams.CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(
                         org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        if (stopped && streams.state() == KafkaStreams.State.ERROR && !fenced) {
+            leaveGroupAfterFatalError(timeout);
+        }
         if (!stopped) {
             log.error(
                     "the stream threads did not stop within {}; leaving the model loaded and exiting without a commit"
@@ -150,5 +185,49 @@ public final class EnricherApp implements AutoCloseable {
     @Override
     public void close() {
         close(Duration.ofSeconds(30));
+    }
+
+    /**
+     * After a fatal error Kafka Streams stops its threads without leaving the group (and close() then has nothing to
+     * do), so a static member's partitions would wait out session.timeout.ms: remove this instance's static members
+     * (one per stream thread, named as Kafka Streams names them) from the group, so they move to the others at once.
+     */
+    private void leaveGroupAfterFatalError(Duration timeout) {
+        StreamsConfig config = new StreamsConfig(streamsProps, false) {}; // quiet: Kafka Streams logged it already
+        String appId = config.getString(StreamsConfig.APPLICATION_ID_CONFIG);
+        int threads = config.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
+        java.util.List<MemberToRemove> members = new java.util.ArrayList<>();
+        for (int i = 1; i <= threads; i++) {
+            Object id = config.getMainConsumerConfigs(appId, "leave", i).get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+            if (id != null) {
+                members.add(new MemberToRemove(id.toString()));
+            }
+        }
+        if (members.isEmpty()) {
+            log.info("the stream stopped after a fatal error; its partitions move once session.timeout.ms expires");
+            return;
+        }
+        try (Admin admin = Admin.create(config.getAdminConfigs("streamnlp-leave"))) {
+            admin.removeMembersFromConsumerGroup(appId, new RemoveMembersFromConsumerGroupOptions(members))
+                    .all()
+                    .get(Math.max(1000, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            log.info("left the consumer group after the fatal error: its partitions move to the other instances now");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn(
+                    "could not leave the consumer group after the fatal error ({}): its partitions move once"
+                            + " session.timeout.ms expires",
+                    e.getCause() != null ? e.getCause().toString() : e.toString());
+        }
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

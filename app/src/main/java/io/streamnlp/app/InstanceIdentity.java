@@ -1,5 +1,6 @@
 package io.streamnlp.app;
 
+import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * the same instance: as a static group member ({@code group.instance.id}) it takes its partitions back without waiting
  * for the crashed member's session to time out. (Kafka Streams itself keeps its process id, and so the transactional
  * ids that fence the crashed producer's open transaction, in the same directory because the buffer store is
- * persistent.) Two running instances cannot share a state directory (Kafka Streams locks it), so the id is unique.
+ * persistent.) Two running instances cannot share a state directory (Kafka Streams locks it), and one copied from
+ * another instance's is refused ({@link #read}), so the id is unique.
  */
 final class InstanceIdentity {
     private static final Logger log = LoggerFactory.getLogger(InstanceIdentity.class);
@@ -45,24 +48,64 @@ final class InstanceIdentity {
         log.info("static group membership as {} (id kept in {})", id, dir.resolve(FILE));
     }
 
+    /** The id file's second line: the folder the identity was made for (a third names the host, for the operator). */
+    private static final String MADE_FOR = "made-for ";
+
+    /**
+     * The id kept in {@code dir}, made there if there is none. The file also records the folder it was made for: an
+     * identity found in another folder was copied there (a volume snapshot, {@code cp -r} of a state.dir to start a
+     * second instance), and two instances with one identity fence each other (the same group.instance.id, the same
+     * transactional ids) in a loop. That fails here, with what to do.
+     */
     static String read(Path dir) {
         Path f = dir.resolve(FILE);
         try {
             if (Files.isRegularFile(f)) {
-                String s = Files.readString(f, StandardCharsets.UTF_8).trim();
+                List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+                String s = lines.isEmpty() ? "" : lines.get(0).trim();
                 if (!s.isEmpty()) {
+                    String here = dir.toRealPath().toString();
+                    String madeFor = lines.size() > 1 && lines.get(1).startsWith(MADE_FOR)
+                            ? lines.get(1).substring(MADE_FOR.length()).trim()
+                            : null;
+                    if (madeFor == null) {
+                        write(dir, f, s); // a file of an older version: it belongs here from now on
+                    } else if (!madeFor.equals(here)) {
+                        throw copied(f, s, madeFor);
+                    }
                     return s;
                 }
             }
             Files.createDirectories(dir);
             String id = UUID.randomUUID().toString().substring(0, 13);
-            Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-            Files.writeString(tmp, id + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            write(dir, f, id);
             return id;
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "cannot keep the instance id in " + f + " (" + ConfigKeys.STATE_DIR + ")", e);
+        }
+    }
+
+    private static void write(Path dir, Path f, String id) throws IOException {
+        String record = id + "\n" + MADE_FOR + dir.toRealPath() + "\nhost " + host() + "\n";
+        Path tmp = Files.createTempFile(dir, FILE, ".tmp");
+        Files.writeString(tmp, record, StandardCharsets.UTF_8);
+        Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static ConfigException copied(Path f, String id, String madeFor) {
+        return new ConfigException(f + " holds the instance identity " + id + " made for " + madeFor
+                + ": this " + ConfigKeys.STATE_DIR + " was copied from another instance's, and two instances with one"
+                + " identity fence each other in a loop (the same group.instance.id and transactional ids). Give each"
+                + " instance its own " + ConfigKeys.STATE_DIR + " (an empty folder; or, if this folder was moved here"
+                + " and the other instance no longer runs, delete " + f + ")");
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "an unknown host";
         }
     }
 }

@@ -122,6 +122,26 @@ public final class StartupChecks {
         }
     }
 
+    /**
+     * Fails when the configuration enables a task ({@code ner.enabled}, {@code topic.enabled}) that the engine serves
+     * no model for ({@link EnrichmentEngine#nerModel()} / {@link EnrichmentEngine#topicModel()} null, as the contract
+     * says of a task it does not serve): that task's events would silently never be written.
+     */
+    public static void servesEnabledTasks(EnricherConfig c, EnrichmentEngine engine) {
+        List<String> problems = new java.util.ArrayList<>();
+        if (c.getBoolean(ConfigKeys.NER_ENABLED) && engine.nerModel() == null) {
+            problems.add(ConfigKeys.NER_ENABLED + "=true but the engine serves no NER model (its nerModel() is null)");
+        }
+        if (c.getBoolean(ConfigKeys.TOPIC_ENABLED) && engine.topicModel() == null) {
+            problems.add(
+                    ConfigKeys.TOPIC_ENABLED + "=true but the engine serves no topic model (its topicModel() is null)");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join("; ", problems)
+                    + ": its events would never be written. Disable the task, or use an engine that serves it");
+        }
+    }
+
     /** A measured speed and the worst cases it predicts. */
     public record BatchEstimate(
             double msPerToken,

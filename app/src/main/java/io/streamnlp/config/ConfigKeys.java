@@ -35,6 +35,7 @@ public final class ConfigKeys {
     public static final String INPUT_TEXT_FIELD = "input.text.field";
     public static final String INPUT_ID_FIELD = "input.id.field";
     public static final String OUTPUT_INCLUDE_TEXT = "output.include.text";
+    public static final String OUTPUT_MAX_RECORD_BYTES = "output.max.record.bytes";
     public static final String NER_ENABLED = "ner.enabled";
     public static final String NER_MODEL = "ner.model";
     public static final String NER_AGGREGATION = "ner.aggregation";
@@ -142,6 +143,13 @@ public final class ConfigKeys {
                     "true",
                     LOW,
                     "Copy the input text into the output events (field \"text\").")
+            .define(
+                    OUTPUT_MAX_RECORD_BYTES,
+                    INT,
+                    "1048576",
+                    atLeast(4096),
+                    MEDIUM,
+                    "Largest output record (key, value, headers) assumed to fit the output topics when their own limits cannot be read: always in the embedded API (StreamNlp), and in run when the cluster denies DescribeConfigs on the output topics (one WARN line says so). An event that does not fit is dead-lettered (OUTPUT_TOO_LARGE) instead of failing the producer. When run can read them, the smaller of the topics' max.message.bytes and the producer's max.request.size is used instead. 1048576 is the broker's default; raise it to what your output topics accept.")
             .define(NER_ENABLED, BOOLEAN, "true", HIGH, "Emit entity events to topic.entities.")
             .define(
                     NER_MODEL,

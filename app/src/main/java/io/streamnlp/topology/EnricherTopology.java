@@ -92,11 +92,22 @@ public final class EnricherTopology {
             Settings settings,
             CoordinatorRegistry registry,
             RecordMetrics metrics) {
-        NodeNames n = NodeNames.EMBEDDED;
+        return addTo(builder, input, settings, registry, metrics, null);
+    }
+
+    /** As above, under names that carry {@code name} (null: the unnamed enrichment's names). */
+    public static Outputs<KStream<byte[], byte[]>> addTo(
+            StreamsBuilder builder,
+            KStream<byte[], byte[]> input,
+            Settings settings,
+            CoordinatorRegistry registry,
+            RecordMetrics metrics,
+            String name) {
+        NodeNames n = claim(builder, name);
         builder.addStateStore(bufferStore(settings, n.buffer()));
         builder.addStateStore(partialsStore(settings, n.partials()));
         KStream<byte[], byte[]> out = input.process(
-                () -> new EnrichProcessor(settings, registry, metrics, n),
+                () -> new RefusesDroppingHandlers(new EnrichProcessor(settings, registry, metrics, n)),
                 Named.as(n.enrich()),
                 n.buffer(),
                 n.partials());
@@ -113,14 +124,84 @@ public final class EnricherTopology {
             CoordinatorRegistry registry,
             RecordMetrics metrics,
             String... parents) {
-        NodeNames n = NodeNames.EMBEDDED;
-        topology.addProcessor(n.enrich(), () -> new EnrichProcessor(settings, registry, metrics, n), parents);
+        return addTo(topology, settings, registry, metrics, null, parents);
+    }
+
+    /** As above, under names that carry {@code name} (null: the unnamed enrichment's names). */
+    public static Outputs<String> addTo(
+            Topology topology,
+            Settings settings,
+            CoordinatorRegistry registry,
+            RecordMetrics metrics,
+            String name,
+            String... parents) {
+        NodeNames n = claim(topology, name);
+        topology.addProcessor(
+                n.enrich(),
+                () -> new RefusesDroppingHandlers(new EnrichProcessor(settings, registry, metrics, n)),
+                parents);
         topology.addStateStore(bufferStore(settings, n.buffer()), n.enrich());
         topology.addStateStore(partialsStore(settings, n.partials()), n.enrich());
         for (String output : new String[] {n.entities(), n.topics(), n.deadLetters()}) {
             topology.addProcessor(output, PassThrough::new, n.enrich());
         }
         return new Outputs<>(n.entities(), n.topics(), n.deadLetters());
+    }
+
+    /** Fails (IllegalArgumentException) when {@code name} cannot name an embedded enrichment. */
+    public static void checkName(String name) {
+        NodeNames.embedded(name);
+    }
+
+    /** The enrichment names already in each user topology (a builder or a Topology; held weakly, by identity). */
+    private static final Map<Object, java.util.Set<String>> NAMES_IN_USE =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * The names of an enrichment called {@code name} in {@code topology}, failing with the fix when one of that name is
+     * already there (Kafka Streams would only say that a store of the same name exists, at build time).
+     */
+    private static NodeNames claim(Object topology, String name) {
+        NodeNames n = NodeNames.embedded(name);
+        java.util.Set<String> used = NAMES_IN_USE.computeIfAbsent(
+                topology, t -> java.util.Collections.synchronizedSet(new java.util.HashSet<>()));
+        if (!used.add(n.enrich())) {
+            throw new IllegalStateException(
+                    (name == null ? "an unnamed enrichment" : "an enrichment named '" + name + "'")
+                            + " is already in this topology: give each enrichment in one topology a name of its own, e.g."
+                            + " StreamNlp.enrichment(config).named(\"orders\") (its nodes and stores, and so its changelog"
+                            + " topics, carry the name)");
+        }
+        return n;
+    }
+
+    /**
+     * The embedded enrichment's processor, which first checks the user's Kafka Streams settings: a continuing exception
+     * handler would lose records ({@link StreamsSettings#refuseDroppingHandlers}), so the task fails to start, naming
+     * the key. (The standalone app checks its own settings before it starts.)
+     */
+    private static final class RefusesDroppingHandlers implements Processor<byte[], byte[], byte[], byte[]> {
+        private final Processor<byte[], byte[], byte[], byte[]> delegate;
+
+        RefusesDroppingHandlers(Processor<byte[], byte[], byte[], byte[]> delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void init(ProcessorContext<byte[], byte[]> context) {
+            StreamsSettings.refuseDroppingHandlers(context.appConfigs(), "");
+            delegate.init(context);
+        }
+
+        @Override
+        public void process(Record<byte[], byte[]> record) {
+            delegate.process(record);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
     }
 
     /** Forwards every record as it is: a named output of the processor that a user's nodes attach to. */
@@ -162,6 +243,11 @@ public final class EnricherTopology {
 
     /** Largest record the topology writes (an event carries the text): topic and producer limits must allow it. */
     public static long maxRecordBytes(Settings settings) {
-        return Math.max(16L << 20, 2L * settings.inputMaxBytes() + (1 << 20));
+        return maxRecordBytes(settings.inputMaxBytes());
+    }
+
+    /** As {@link #maxRecordBytes(Settings)}, from {@code input.max.bytes}. */
+    public static long maxRecordBytes(long inputMaxBytes) {
+        return Math.max(16L << 20, 2L * inputMaxBytes + (1 << 20));
     }
 }

@@ -28,10 +28,18 @@ public record Settings(
                 c.getBoolean(ConfigKeys.TOPIC_ENABLED),
                 in.maxBytes(),
                 0);
-        return s.withMaxEventBytes(StreamsSettings.producerMaxRequestBytes(c, s));
+        return s.withMaxEventBytes(assumedMaxEventBytes(c));
     }
 
-    /** The same settings with another event size limit (e.g. the output topics' {@code max.message.bytes}). */
+    /**
+     * The event limit when the output topics' own limits cannot be read (the embedded API never reads them; run
+     * when DescribeConfigs is denied): {@code output.max.record.bytes}, and never more than the producer takes.
+     */
+    public static long assumedMaxEventBytes(EnricherConfig c) {
+        return Math.min(c.getInt(ConfigKeys.OUTPUT_MAX_RECORD_BYTES), StreamsSettings.producerMaxRequestBytes(c));
+    }
+
+    /** The same settings with another event size limit (e.g. from the output topics' {@code max.message.bytes}). */
     public Settings withMaxEventBytes(long bytes) {
         return new Settings(topics, input, nerEnabled, topicEnabled, inputMaxBytes, bytes);
     }

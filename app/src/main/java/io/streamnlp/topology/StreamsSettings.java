@@ -1,24 +1,36 @@
 package io.streamnlp.topology;
 
 import io.streamnlp.batching.BatchPolicy;
+import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.config.InputOptions;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 
 /** Kafka Streams properties from our configuration; {@code kafka.*} settings are applied last, as given. */
 public final class StreamsSettings {
     private StreamsSettings() {}
 
-    /** The producer's effective {@code max.request.size}: ours, or a {@code kafka.} override. */
-    static long producerMaxRequestBytes(EnricherConfig c, Settings settings) {
-        String over = c.kafkaOverrides().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    /**
+     * The producer's effective {@code max.request.size}, resolved as Kafka Streams resolves it for the producer: a
+     * {@code kafka.producer.max.request.size} wins over a plain {@code kafka.max.request.size}, which wins over ours
+     * ({@link #from} sets ours only when neither is given). The output guard reads this very value, so it never lets
+     * through an event the producer would refuse.
+     */
+    public static long producerMaxRequestBytes(EnricherConfig c) {
+        String over = c.kafkaOverrides().get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
         if (over == null) {
-            over = c.kafkaOverrides().get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+            over = c.kafkaOverrides().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         }
         if (over != null) {
             try {
@@ -27,7 +39,52 @@ public final class StreamsSettings {
                 // Kafka rejects it at start with its own message
             }
         }
-        return EnricherTopology.maxRecordBytes(settings);
+        return EnricherTopology.maxRecordBytes(InputOptions.from(c).maxBytes());
+    }
+
+    /**
+     * Exception handlers that fail the stream, the only ones under which a record that cannot be processed or written
+     * is not lost: the enrichment deletes a record's buffered entry as it forwards its events, so a handler that
+     * continues past a failed send (or a failed process call) commits the deletion without the events.
+     */
+    private static final Map<String, java.util.Set<String>> FAILING_HANDLERS = Map.of(
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+            java.util.Set.of(LogAndFailProcessingExceptionHandler.class.getName()),
+            StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            java.util.Set.of(DefaultProductionExceptionHandler.class.getName()),
+            "default.production.exception.handler", // the deprecated name of the above
+            java.util.Set.of(DefaultProductionExceptionHandler.class.getName()));
+
+    /**
+     * Fails when Kafka Streams' settings name a processing or production exception handler other than the failing
+     * defaults: one that continues drops a record's events while its buffered entry is deleted, so the record is
+     * lost without a dead letter. (The deserialization handler is not checked: the enrichment reads raw bytes, which
+     * never fail to deserialize, so it never runs for the enrichment's input.)
+     *
+     * @param streamsConfig Kafka Streams' settings (values as strings or classes)
+     * @param keyPrefix     what the user wrote before each key ({@code kafka.} in our configuration, nothing in a
+     *                      Kafka Streams application's own properties)
+     */
+    public static void refuseDroppingHandlers(Map<?, ?> streamsConfig, String keyPrefix) {
+        List<String> problems = new ArrayList<>();
+        for (var e : FAILING_HANDLERS.entrySet()) {
+            Object v = streamsConfig.get(e.getKey());
+            if (v == null) {
+                continue;
+            }
+            String name =
+                    v instanceof Class<?> k ? k.getName() : String.valueOf(v).trim();
+            if (!name.isEmpty() && !e.getValue().contains(name)) {
+                problems.add(keyPrefix + e.getKey() + "=" + name);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join(", ", problems)
+                    + ": a handler that can continue past a failure drops the record's events while the enrichment"
+                    + " deletes its buffered copy, so the record is lost without a dead letter (exactly-once breaks)."
+                    + " Remove it: the default fails the stream, and records that cannot be enriched are dead-lettered"
+                    + " already");
+        }
     }
 
     public static Properties from(EnricherConfig c) {
@@ -52,8 +109,12 @@ public final class StreamsSettings {
                                 .toString());
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        long maxRecord = EnricherTopology.maxRecordBytes(settings);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) maxRecord);
+        // Ours under the producer. prefix, which shadows a plain max.request.size: set it only when the user gave
+        // neither form, so that a kafka.max.request.size reaches the producer as it reaches the output guard.
+        if (!c.kafkaOverrides().containsKey(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)) {
+            long maxRecord = EnricherTopology.maxRecordBytes(settings);
+            p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) maxRecord);
+        }
         // A producer-prefixed value shadows the plain one in Kafka Streams: set ours only when
         // kafka.transaction.timeout.ms
         // is not given, or that override (applied last, as documented) would be silently ignored.

@@ -9,7 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.api.dlq.RejectReason;
+import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.EngineFailureException;
+import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.config.ConfigException;
+import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.fixtures.ControlledEngine;
 import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.inference.EngineOptions;
@@ -33,7 +38,10 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -191,6 +199,196 @@ class StreamNlpTest {
             assertFalse(own.closed, "the caller's engine is the caller's to close");
             assertEquals(1, own.encode("Paris").contentTokens(), "and still works");
         }
+    }
+
+    @Test
+    void anEventLargerThanTheBrokersDefaultLimitIsDeadLetteredNotForwarded() throws Exception {
+        // The embedded API cannot read the user's topic limits: it assumes output.max.record.bytes (1 MiB, the broker
+        // default). An event over it would fail the user's producer and stop every instance that restores the record.
+        EnricherConfig config = EnricherConfig.builder()
+                .set("ner.model", bundle.toString())
+                .set("topic.model", bundle.toString())
+                .set("input.max.bytes", Integer.toString(2 << 20))
+                .build();
+        String text = "Paris" + " ".repeat(1_100_000) + "Acme";
+        try (Enricher enricher = StreamNlp.enrichment(config);
+                TopologyTestDriver driver =
+                        new TopologyTestDriver(EnrichedTexts.topology(enricher), props(enricher, "large"))) {
+            driver.createInputTopic("texts", new ByteArraySerializer(), new ByteArraySerializer())
+                    .pipeInput(bytes("big"), bytes(text));
+            TestOutputTopic<byte[], byte[]> dlqTopic = output(driver, "texts-dlq");
+            List<TestRecord<byte[], byte[]>> dlq = new ArrayList<>();
+            TestOutputTopic<byte[], byte[]> entityTopic = output(driver, "entities");
+            List<TestRecord<byte[], byte[]>> entities = new ArrayList<>();
+            awaitDelivery(driver, () -> {
+                dlq.addAll(dlqTopic.readRecordsToList());
+                entities.addAll(entityTopic.readRecordsToList());
+                return !dlq.isEmpty() || !entities.isEmpty();
+            });
+            assertEquals(
+                    List.of(),
+                    entities.stream().map(r -> r.value().length).toList(),
+                    "no event over output.max.record.bytes is forwarded");
+            assertEquals(1, dlq.size());
+            assertEquals(
+                    RejectReason.OUTPUT_TOO_LARGE.name(),
+                    new String(
+                            dlq.get(0).headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void anEngineServingNoModelForAnEnabledTaskIsRefusedAtOpen() {
+        // the contract: nerModel()/topicModel() is null when the engine does not serve that task; its events would
+        // silently never be written
+        try (OnnxEnrichmentEngine real = OnnxEnrichmentEngine.open(EngineOptions.of(bundle))) {
+            EnrichmentEngine noNer = new EnrichmentEngine() {
+                @Override
+                public EncodedDocument encode(String text) {
+                    return real.encode(text);
+                }
+
+                @Override
+                public BatchResult infer(List<? extends EncodedDocument> documents) {
+                    return real.infer(documents);
+                }
+
+                @Override
+                public String nerModel() {
+                    return null;
+                }
+
+                @Override
+                public String topicModel() {
+                    return real.topicModel();
+                }
+
+                @Override
+                public void close() {}
+            };
+            ConfigException e = assertThrows(
+                    ConfigException.class,
+                    () -> StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()), noNer)
+                            .close());
+            assertTrue(e.getMessage().contains("ner.enabled") && e.getMessage().contains("nerModel()"), e.getMessage());
+            EnricherConfig topicsOnly = EnricherConfig.builder()
+                    .set("ner.enabled", "false")
+                    .set("topic.model", bundle.toString())
+                    .build();
+            StreamNlp.enrichment(topicsOnly, noNer).close(); // what the configuration enables is served
+        }
+    }
+
+    @Test
+    void aSecondUnnamedEnrichmentInOneTopologyFailsNamingTheFix() {
+        try (Enricher first = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()));
+                Enricher second = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()))) {
+            StreamsBuilder builder = new StreamsBuilder();
+            first.addTo(builder, builder.stream("a", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())));
+            RuntimeException e = assertThrows(RuntimeException.class, () -> {
+                second.addTo(builder, builder.stream("b", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())));
+                builder.build();
+            });
+            assertTrue(e.getMessage().contains("named("), "names the fix: " + e.getMessage());
+
+            Topology topology = new Topology();
+            topology.addSource("in", "texts");
+            try (Enricher third = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()));
+                    Enricher fourth = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()))) {
+                third.addTo(topology, "in");
+                RuntimeException p = assertThrows(RuntimeException.class, () -> fourth.addTo(topology, "in"));
+                assertTrue(p.getMessage().contains("named("), "names the fix: " + p.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void twoNamedEnrichmentsShareOneTopologyAndBothEnrich() throws Exception {
+        try (Enricher orders = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()))
+                        .named("orders");
+                Enricher news = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()))
+                        .named("news")) {
+            StreamsBuilder builder = new StreamsBuilder();
+            Produced<byte[], byte[]> bytes = Produced.with(Serdes.ByteArray(), Serdes.ByteArray());
+            for (Enricher e : List.of(orders, news)) {
+                String n = e == orders ? "orders" : "news";
+                EnrichmentStreams out = e.addTo(
+                        builder, builder.stream(n + "-texts", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())));
+                out.entities().to(n + "-entities", bytes);
+                out.topics().to(n + "-topics", bytes);
+                out.deadLetters().to(n + "-dlq", bytes);
+            }
+            Topology topology = builder.build();
+            String described = topology.describe().toString();
+            assertTrue(
+                    described.contains("streamnlp-orders-batch-buffer")
+                            && described.contains("streamnlp-news-batch-buffer"),
+                    described);
+            try (TopologyTestDriver driver = new TopologyTestDriver(topology, props(orders, "two"))) {
+                driver.createInputTopic("orders-texts", new ByteArraySerializer(), new ByteArraySerializer())
+                        .pipeInput(bytes("o"), bytes("Acme bought football shares"));
+                driver.createInputTopic("news-texts", new ByteArraySerializer(), new ByteArraySerializer())
+                        .pipeInput(bytes("n"), bytes("Angela Merkel won the election in Paris"));
+                List<TestRecord<byte[], byte[]>> fromOrders = new ArrayList<>();
+                List<TestRecord<byte[], byte[]>> fromNews = new ArrayList<>();
+                TestOutputTopic<byte[], byte[]> ordersOut = output(driver, "orders-entities");
+                TestOutputTopic<byte[], byte[]> newsOut = output(driver, "news-entities");
+                awaitDelivery(driver, () -> {
+                    fromOrders.addAll(ordersOut.readRecordsToList());
+                    fromNews.addAll(newsOut.readRecordsToList());
+                    return !fromOrders.isEmpty() && !fromNews.isEmpty();
+                });
+                assertEquals(
+                        List.of("o"),
+                        fromOrders.stream()
+                                .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                                .toList());
+                assertEquals(
+                        List.of("n"),
+                        fromNews.stream()
+                                .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                                .toList());
+                assertEquals(
+                        "PER",
+                        json(fromNews.get(0).value())
+                                .path("entities")
+                                .get(0)
+                                .path("label")
+                                .asText());
+                assertTrue(output(driver, "orders-dlq").isEmpty()
+                        && output(driver, "news-dlq").isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void anExceptionHandlerThatContinuesIsRefusedWhenTheStreamStarts() {
+        // a continuing handler drops a record's events while the enrichment deletes its buffered entry: it is lost
+        try (Enricher enricher = StreamNlp.enrichment(EnrichedTexts.config(bundle.toString()))) {
+            Topology topology = EnrichedTexts.topology(enricher);
+            for (String[] handler : new String[][] {
+                {"processing.exception.handler", LogAndContinueProcessingExceptionHandler.class.getName()},
+                {"production.exception.handler", ContinuingProductionHandler.class.getName()}
+            }) {
+                // a state folder each: the driver that failed to start leaves its store open
+                Properties props = props(enricher, "handler-" + handler[0]);
+                props.put(handler[0], handler[1]);
+                Throwable e =
+                        assertThrows(RuntimeException.class, () -> new TopologyTestDriver(topology, props).close());
+                while (e.getCause() != null && !(e instanceof ConfigException)) {
+                    e = e.getCause();
+                }
+                assertTrue(
+                        e instanceof ConfigException && e.getMessage().contains(handler[0] + "=" + handler[1]),
+                        "names the key: " + e);
+            }
+        }
+    }
+
+    /** A user's production handler that drops what it cannot send. */
+    public static final class ContinuingProductionHandler implements ProductionExceptionHandler {
+        @Override
+        public void configure(java.util.Map<String, ?> configs) {}
     }
 
     private static void awaitDelivery(TopologyTestDriver driver, BooleanSupplier done) throws InterruptedException {

@@ -68,6 +68,25 @@ class CliTest {
     }
 
     @Test
+    void aContinuingExceptionHandlerExitsTwoNamingTheKeyBeforeAnythingStarts() {
+        for (String handler : new String[] {
+            "kafka.processing.exception.handler=org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler",
+            "kafka.production.exception.handler=com.example.SkipTooLarge"
+        }) {
+            Result r = cli(
+                    "run",
+                    "--set",
+                    handler,
+                    "--set",
+                    "bootstrap.servers=localhost:1",
+                    "--set",
+                    "metrics.enabled=false");
+            assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
+            assertTrue(r.err().contains(handler), "names the key and value: " + r.err());
+        }
+    }
+
+    @Test
     void badInputLineExitsTwoNamingTheLineBeforeSendingAnything() throws Exception {
         Path f = tmp.resolve("in.jsonl");
         Files.writeString(f, "{\"id\": 1, \"text\": \"ok\"}\n{\"id\": 2, \"text\": \n");

@@ -16,10 +16,12 @@ import io.streamnlp.it.broker.WithKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
@@ -157,5 +159,45 @@ class LifecycleIT {
                 }
             }
         }
+    }
+
+    @Test
+    void aStaticMemberLeavesTheGroupAtOnceAfterAFatalError(TestNames names) throws Exception {
+        // a session far longer than the test waits: only an explicit leave empties the group in time
+        Map<String, String> cfg =
+                Map.of(ConfigKeys.BATCH_MAX_WAIT_MS, "50", "kafka.consumer.session.timeout.ms", "45000");
+        try (Pipeline p = new Pipeline(kafka, names, ItBundles.lexiconBundle(), 2, cfg)) {
+            AtomicReference<ControlledEngine> engine = new AtomicReference<>();
+            p.start(e -> {
+                engine.set(new ControlledEngine(e));
+                return engine.get();
+            });
+            engine.get().failAll = () -> new IllegalStateException("CUDA failure 999: unspecified launch failure");
+            p.send("r", "Paris");
+            p.flush();
+            assertTrue(p.app.awaitStop(Duration.ofSeconds(60)), "the stream stops on an engine failure");
+            assertTrue(p.app.failed(), p.app.streams().state().toString());
+            assertTrue(p.app.close(Duration.ofSeconds(10)));
+            String group = p.config.get(ConfigKeys.APPLICATION_ID);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                int members;
+                do {
+                    members = admin.describeConsumerGroups(List.of(group))
+                            .all()
+                            .get()
+                            .get(group)
+                            .members()
+                            .size();
+                } while (members > 0 && System.nanoTime() < deadline && sleep(200));
+                assertEquals(0, members, "the failed instance left the group; its partitions need not wait 45 s");
+            }
+            p.app = null; // closed above
+        }
+    }
+
+    private static boolean sleep(long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return true;
     }
 }
