@@ -18,8 +18,6 @@ final class BufferedRecord {
     private Enrichment whole;
     private RejectReason failure;
     private String error;
-    /** Its sequence number has an entry in the partials store (to delete with the record). */
-    boolean hasPartials;
 
     BufferedRecord(StoredRecord stored, ParsedInput.Accepted parsed, LongDocument segments) {
         this.stored = stored;

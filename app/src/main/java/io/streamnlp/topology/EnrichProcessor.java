@@ -10,7 +10,6 @@ import io.streamnlp.batching.CoordinatorRegistry;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +52,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Long, byte[]> store;
-    private KeyValueStore<Long, byte[]> partials;
+    private PartialsKeeper partials;
     private Outputs outputs;
     private String taskId;
     /** The buffer store key the next record takes. */
@@ -62,17 +61,8 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private final ForwardQueue<BufferedRecord> queue = new ForwardQueue<>();
     /** Long documents still being fed their segments, by sequence number. */
     private final TreeMap<Long, BufferedRecord> feeding = new TreeMap<>();
-    /** What each ticket handed to the coordinator stands for: a whole record, or one segment of a long one. */
-    private final Map<Long, Ticket> tickets = new HashMap<>();
 
-    private long nextTicket;
-    /** Partials entries whose record is no longer buffered: deleted at the first callback, inside its transaction. */
-    private final List<Long> orphans = new ArrayList<>();
-    /** Entries in the partials store (for the gauge). */
-    private int partialEntries;
-
-    /** A ticket's record (its sequence number) and segment (-1 for a record inferred whole) and content tokens. */
-    private record Ticket(long seq, int segment, int weight) {}
+    private final Tickets tickets = new Tickets();
 
     /** Inference stops (per source record) kept in the task's state folder: see {@link StopLog}. */
     private StopLog stopLog;
@@ -86,7 +76,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             }
             List<String> ids = new ArrayList<>();
             for (long ticket : stopped) {
-                Ticket t = tickets.get(ticket);
+                Tickets.Ticket t = tickets.get(ticket);
                 BufferedRecord r = t == null ? null : queue.get(t.seq());
                 if (r != null) {
                     ids.add(StopLog.id(r.stored.topic(), r.stored.partition(), r.stored.offset()));
@@ -121,7 +111,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         this.taskId = String.valueOf(context.taskId());
         clear();
         this.store = context.getStateStore(names.buffer());
-        this.partials = context.getStateStore(names.partials());
+        this.partials = new PartialsKeeper(context.getStateStore(names.partials()));
         this.outputs = new Outputs(settings, writer, metrics, names, context);
         this.stopLog = StopLog.open(stateDir(context));
         restore();
@@ -135,16 +125,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
      * are deleted, at the first callback.
      */
     private void restore() {
-        Set<Long> kept = new HashSet<>();
-        long maxSeq = -1;
-        try (KeyValueIterator<Long, byte[]> it = partials.all()) {
-            while (it.hasNext()) {
-                long seq = it.next().key;
-                kept.add(seq);
-                maxSeq = Math.max(maxSeq, seq);
-            }
-        }
-        partialEntries = kept.size();
+        long maxSeq = partials.maxSeq();
         Set<Long> buffered = new HashSet<>();
         try (KeyValueIterator<Long, byte[]> it = store.all()) {
             while (it.hasNext()) {
@@ -154,18 +135,14 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 StoredRecord stored = StoredRecord.deserialize(kv.value);
                 ParsedInput parsed =
                         parser.parse(stored.key(), stored.value(), stored.topic(), stored.partition(), stored.offset());
-                byte[] done = kept.contains(kv.key) ? partials.get(kv.key) : null;
-                BufferedRecord r = parsed instanceof ParsedInput.Accepted ok
-                        ? admit(kv.key, stored, ok, done)
-                        : reject(kv.key, stored, (ParsedInput.Rejected) parsed);
-                r.hasPartials = done != null;
+                if (parsed instanceof ParsedInput.Accepted ok) {
+                    admit(kv.key, stored, ok, partials.get(kv.key));
+                } else {
+                    reject(kv.key, stored, (ParsedInput.Rejected) parsed);
+                }
             }
         }
-        for (long seq : kept) {
-            if (!buffered.contains(seq)) {
-                orphans.add(seq);
-            }
-        }
+        partials.findOrphans(buffered);
         nextSeq = maxSeq + 1;
     }
 
@@ -207,7 +184,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
      *
      * @param kept the partials entry stored under {@code seq}, or null
      */
-    private BufferedRecord admit(long seq, StoredRecord stored, ParsedInput.Accepted ok, byte[] kept) {
+    private void admit(long seq, StoredRecord stored, ParsedInput.Accepted ok, byte[] kept) {
         String text = ok.text();
         int budget = registry.policy().maxTokens();
         long fingerprint = PartialResults.fingerprint(stored.topic(), stored.partition(), stored.offset(), text);
@@ -242,15 +219,13 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             feed(seq, r);
         }
         settle(seq, r);
-        return r;
     }
 
     /** A restored record that no longer parses (the configuration changed): it leaves as a dead letter. */
-    private BufferedRecord reject(long seq, StoredRecord stored, ParsedInput.Rejected bad) {
+    private void reject(long seq, StoredRecord stored, ParsedInput.Rejected bad) {
         BufferedRecord r = BufferedRecord.rejected(stored, bad.reason(), bad.message());
         queue.add(seq, stored.key() == null ? (Object) seq : ByteBuffer.wrap(stored.key()), r);
         queue.complete(seq);
-        return r;
     }
 
     /** The text's tokens, or null when the engine cannot encode it. */
@@ -265,9 +240,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     }
 
     private void submit(long seq, int segment, EncodedDocument doc) {
-        long ticket = nextTicket++;
-        tickets.put(ticket, new Ticket(seq, segment, doc.contentTokens()));
-        coordinator().add(owner, ticket, doc, System.nanoTime());
+        coordinator().add(owner, tickets.issue(seq, segment, doc.contentTokens()), doc, System.nanoTime());
     }
 
     /** Hands a long document's next segments to the coordinator. */
@@ -297,10 +270,10 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
      * next segments, and forwards every record that may leave, deleting it (and its partials) from the stores.
      */
     private void afterCallback() {
-        deleteOrphans();
+        partials.deleteOrphans();
         List<BatchCoordinator.Completed> completed = coordinator().drain(owner);
         for (BatchCoordinator.Completed done : completed) {
-            Ticket t = tickets.remove(done.ticket());
+            Tickets.Ticket t = tickets.redeem(done.ticket());
             BufferedRecord r = t == null ? null : queue.get(t.seq());
             if (r == null || r.complete()) {
                 continue; // already dead-lettered (another segment failed)
@@ -323,7 +296,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             }
         }
         boolean forwarded = forwardReady();
-        metrics.storeSizes(taskId, queue.size(), partialEntries);
+        metrics.storeSizes(taskId, queue.size(), partials.size());
         if ((forwarded || !completed.isEmpty()) && coordinator().allDelivered()) {
             // The last task of a batch has forwarded: ask for a commit now, so the batch's events become visible to
             // read_committed consumers without waiting out commit.interval.ms (one transaction per batch, not per
@@ -349,10 +322,6 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             return;
         }
         partials.put(seq, kept);
-        if (!r.hasPartials) {
-            r.hasPartials = true;
-            partialEntries++;
-        }
     }
 
     /** Forwards (and deletes) every record the queue lets leave now; true when any did. */
@@ -368,23 +337,9 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             }
             store.delete(e.seq());
             stopLog.forwarded(r.stored.topic(), r.stored.partition(), r.stored.offset());
-            if (r.hasPartials) {
-                partials.delete(e.seq());
-                partialEntries--;
-            }
+            partials.delete(e.seq());
         }
         return !ready.isEmpty();
-    }
-
-    private void deleteOrphans() {
-        if (orphans.isEmpty()) {
-            return;
-        }
-        for (long seq : orphans) {
-            partials.delete(seq);
-            partialEntries--;
-        }
-        orphans.clear();
     }
 
     /** The task's state folder, or null for a context that has none (a test's mock context without one). */
@@ -404,8 +359,6 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         queue.clear();
         feeding.clear();
         tickets.clear();
-        orphans.clear();
-        partialEntries = 0;
     }
 
     @Override
