@@ -52,6 +52,8 @@ public final class EnricherApp implements AutoCloseable {
             java.util.function.UnaryOperator<EnrichmentEngine> wrap) {
         Settings settings = Settings.from(config);
         var streamsProps = StreamsSettings.from(config);
+        InstanceIdentity.requireWritable(java.nio.file.Path.of(
+                streamsProps.getProperty(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG)));
         InstanceIdentity.apply(config, streamsProps);
         EnrichmentEngine engine = new SynchronizedEngine(wrap.apply(Engines.open(config)));
         try {
