@@ -60,6 +60,7 @@ public final class EnricherApp implements AutoCloseable {
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
             BatchPolicy policy = StartupChecks.fittedPolicy(config, engine, overlap);
             StartupChecks.brokerReachable(config);
+            ClusterAccess.check(config, settings);
             settings = OutputLimits.apply(config, settings);
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener, overlap);
             KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry, metrics), streamsProps);

@@ -40,6 +40,8 @@ final class OutputLimits {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.get(ConfigKeys.BOOTSTRAP_SERVERS));
         long timeoutMs = c.getPositiveInt(ConfigKeys.STARTUP_TIMEOUT_MS);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+        // the admin client refuses an api timeout below its request timeout (30 s by default)
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
         p.putAll(c.kafkaOverrides());
         try (Admin admin = Admin.create(p)) {
             long limit = topicsLimit(admin, outputs, timeoutMs);
@@ -49,7 +51,15 @@ final class OutputLimits {
             }
             return settings;
         } catch (Exception e) {
-            // e.g. no DescribeConfigs ACL: the producer limit still bounds every event
+            Throwable cause =
+                    e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                // Not a fallback to max.request.size: an event the topic then refuses would stop the stream.
+                throw new MissingAccessException("the cluster denies reading the output topics' max.message.bytes ("
+                        + cause.getMessage() + "): grant DescribeConfigs on the output and DLQ topics "
+                        + outputs + " (and on the cluster while one does not exist yet)");
+            }
+            // no answer in time: the producer limit still bounds every event
             log.info(
                     "could not read the output topics' max.message.bytes ({}); events are limited to max.request.size={}",
                     e.getMessage(),
