@@ -131,4 +131,23 @@ class CliLogsTest {
         assertFalse(r.err().contains("UncheckedIOException"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace:\n" + r.err());
     }
+
+    @Test
+    void anUnreachableClusterIsOneClearErrorWithoutTheClientsConnectionWarnings() throws Exception {
+        InProcessCli.Result r = runUnreachable("--set", "startup.timeout.ms=4000");
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+        List<String> alarming = r.err()
+                .lines()
+                .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                .toList();
+        // the Kafka clients' NetworkClient warned once per reconnect attempt (34 lines in 30 s)
+        assertEquals(List.of(), alarming, "only the one error line:\n" + r.err());
+        assertEquals(
+                1,
+                r.err()
+                        .lines()
+                        .filter(l -> l.startsWith("error: cannot reach the Kafka cluster"))
+                        .count(),
+                r.err());
+    }
 }
