@@ -58,6 +58,8 @@ class AclIT {
 
     static KafkaClusterTestKit cluster;
     static Admin admin;
+    /** A fresh folder under target/ (not the OS temp folder, of which Kafka Streams warns), deleted after. */
+    static Path stateRoot;
 
     @TempDir
     static Path tmp;
@@ -77,6 +79,8 @@ class AclIT {
 
     @BeforeAll
     static void startSecuredBroker() throws Exception {
+        stateRoot = Files.createTempDirectory(
+                Files.createDirectories(Path.of("target", "it-state")).toAbsolutePath(), "acl-");
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
@@ -115,6 +119,12 @@ class AclIT {
         }
         if (cluster != null) {
             cluster.close();
+        }
+        if (stateRoot != null) {
+            try (var files = Files.walk(stateRoot)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
+            }
         }
     }
 
@@ -233,12 +243,7 @@ class AclIT {
         p.put(ConfigKeys.INFERENCE_INTRA_OP_THREADS, "1");
         p.put(ConfigKeys.STARTUP_TIMEOUT_MS, "15000");
         p.put(ConfigKeys.METRICS_PORT, "0");
-        // under target/, not the OS temp folder (of which Kafka Streams warns)
-        p.put(
-                ConfigKeys.STATE_DIR,
-                Files.createDirectories(Path.of("target", "it-state", "acl", app))
-                        .toAbsolutePath()
-                        .toString());
+        p.put(ConfigKeys.STATE_DIR, stateRoot.resolve(app).toString());
         sasl(USER, JaasUtils.KAFKA_PLAIN_USER1_PASSWORD).forEach((k, v) -> p.put("kafka." + k, v));
         Path file = tmp.resolve(app + ".properties");
         try (var w = Files.newBufferedWriter(file)) {
