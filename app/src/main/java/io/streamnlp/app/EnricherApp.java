@@ -67,6 +67,8 @@ public final class EnricherApp implements AutoCloseable {
         Settings settings = Settings.from(config);
         var streamsProps = StreamsSettings.from(config);
         StreamsSettings.refuseDroppingHandlers(streamsProps, ConfigKeys.KAFKA_PREFIX);
+        InstanceIdentity.requireWritable(java.nio.file.Path.of(
+                streamsProps.getProperty(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG)));
         InstanceIdentity.apply(config, streamsProps);
         EnrichmentEngine engine = new SynchronizedEngine(wrap.apply(Engines.open(config)));
         try {
@@ -74,6 +76,7 @@ public final class EnricherApp implements AutoCloseable {
             boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
             BatchPolicy policy = StartupChecks.fittedPolicy(config, engine, overlap);
             StartupChecks.brokerReachable(config);
+            ClusterAccess.check(config, settings);
             settings = OutputLimits.apply(config, settings);
             CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener, overlap);
             KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry, metrics), streamsProps);

@@ -67,6 +67,8 @@ public final class StartupChecks {
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
         p.putAll(c.kafkaOverrides());
+        // its reconnect warnings are dropped (KafkaConnectionNoise): this check ends in one clear error of its own
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, io.streamnlp.logging.KafkaConnectionNoise.startupCheckClientId());
         long start = System.nanoTime();
         String problem;
         try (Admin admin = Admin.create(p)) {
