@@ -11,6 +11,7 @@ import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
 import io.streamnlp.it.broker.WithKafka;
 import io.streamnlp.testing.ChildJvm;
+import io.streamnlp.topology.EnricherTopology;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,7 +38,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactly-once through many hard crashes, as an operator would try it: the broker in a process of its own, the whole
@@ -54,9 +54,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(ChildJvm.KillAfterEach.class)
 class HardCrashIT {
     static TestBroker kafka;
-
-    @TempDir
-    static Path tmp;
 
     static final long SEED = 20261206L;
     static final int PARTITIONS = 4;
@@ -190,12 +187,22 @@ class HardCrashIT {
                 assertEquals(bad, o.dlq.keySet(), "the reference dead-letters every bad record");
                 Map<String, String> dlq = new TreeMap<>();
                 o.dlq.forEach((id, r) -> dlq.put(id, Rel.header(r, DeadLetters.ERROR)));
+                // the premises of the crash runs: records leave from the middle of a task's queue, and long documents
+                // are inferred in segments over several batches (their finished segments kept in the partials store)
+                int partialPuts = Stores.puts(
+                        kafka.bootstrapServers(), Stores.changelog(appId(p), EnricherTopology.PARTIALS_STORE));
+                // reported, not asserted here: each variant asserts it for its own run, with its numbers
+                var live = Stores.awaitEmpty(kafka.bootstrapServers(), appId(p), Duration.ofSeconds(5));
+                System.out.println("hard crash: reference run of " + INPUTS.size() + " inputs took "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms; entity events before an earlier record's of"
+                        + " the same input partition: " + o.overtakes + "; partial results stored: " + partialPuts
+                        + "; its stores at the end: " + Stores.describe(live));
+                assertTrue(
+                        o.overtakes > 0,
+                        "no record left its task's queue before an earlier one: forwarding from the middle untested");
+                assertTrue(partialPuts > 0, "no long document was inferred in segments over several batches");
                 reference = new Expected(o.entities, o.topics, dlq);
             }
-            // reported, not asserted here: each variant asserts it for its own run, with its numbers
-            var live = Stores.awaitEmpty(kafka.bootstrapServers(), appId(p), Duration.ofSeconds(5));
-            System.out.println("hard crash: reference run of " + INPUTS.size() + " inputs took "
-                    + (System.nanoTime() - t0) / 1_000_000 + " ms; its stores at the end: " + Stores.describe(live));
         }
         return reference;
     }
@@ -220,6 +227,13 @@ class HardCrashIT {
 
         int outOfOrder;
         final List<String> outOfOrderIds = new ArrayList<>();
+        /**
+         * Per output partition and input partition, the input index of the last entity event: an event of a lower
+         * index means a record left its task's queue before an earlier one (of another key), from the middle.
+         */
+        final Map<String, Integer> lastOfInputPartition = new HashMap<>();
+
+        int overtakes;
 
         Outcome(String entitiesTopic, String topicsTopic, String dlqTopic) {
             this.entitiesTopic = entitiesTopic;
@@ -242,6 +256,11 @@ class HardCrashIT {
                 if (r.topic().equals(entitiesTopic) && id.startsWith("h-")) {
                     String key = new String(r.key(), StandardCharsets.UTF_8);
                     int i = index(id);
+                    Integer prior = lastOfInputPartition.put(
+                            r.partition() + "/" + INPUTS.get(i).partition(), i);
+                    if (prior != null && prior > i) {
+                        overtakes++;
+                    }
                     Integer before = lastOfKey.put(key, i);
                     if (before != null && before >= i) {
                         outOfOrder++;
@@ -549,6 +568,7 @@ class HardCrashIT {
                         + got.dlq.size() + " duplicates=" + got.duplicates() + " " + got.dupByTopic + " missing="
                         + missing + " (entities " + missingEntities + ", topics " + missingTopics + ", dlq "
                         + missingDlq + ") stray=" + got.strays.size() + " out-of-order=" + got.outOfOrder
+                        + " overtakes=" + got.overtakes
                         + " content-diffs=" + (diffs.isEmpty() ? 0 : diffs.split("\n  ").length - 1)
                         + " live-store-entries=" + Stores.describe(live) + " kills=" + kills.size()
                         + " (within 2 s of the previous recovery: " + quickKills + ")"

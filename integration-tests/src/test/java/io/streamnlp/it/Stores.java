@@ -40,6 +40,35 @@ final class Stores {
      * partition (= task); null when there is no such topic.
      */
     static Map<Integer, TreeSet<Long>> live(String bootstrap, String changelog) {
+        Map<Integer, Map<Long, Boolean>> last = new HashMap<>();
+        if (!read(
+                bootstrap,
+                changelog,
+                (partition, seq, put) ->
+                        last.computeIfAbsent(partition, k -> new HashMap<>()).put(seq, put))) {
+            return null;
+        }
+        Map<Integer, TreeSet<Long>> live = new TreeMap<>();
+        last.forEach((partition, keys) -> keys.forEach((seq, put) -> {
+            if (put) {
+                live.computeIfAbsent(partition, k -> new TreeSet<>()).add(seq);
+            }
+        }));
+        return live;
+    }
+
+    /** How many puts (not tombstones) a changelog holds in its committed state, compacted away or not; -1: no topic. */
+    static int puts(String bootstrap, String changelog) {
+        int[] n = {0};
+        return read(bootstrap, changelog, (partition, seq, put) -> n[0] += put ? 1 : 0) ? n[0] : -1;
+    }
+
+    private interface Visitor {
+        void record(int partition, long seq, boolean put);
+    }
+
+    /** Reads a changelog from its beginning to its last stable offset, read_committed; false when it does not exist. */
+    private static boolean read(String bootstrap, String changelog, Visitor visitor) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -49,7 +78,7 @@ final class Stores {
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             var infos = c.partitionsFor(changelog, Duration.ofSeconds(10));
             if (infos == null || infos.isEmpty()) {
-                return null;
+                return false;
             }
             List<TopicPartition> parts = infos.stream()
                     .map(i -> new TopicPartition(changelog, i.partition()))
@@ -57,23 +86,16 @@ final class Stores {
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts); // the last stable offsets, under read_committed
-            Map<Integer, Map<Long, Boolean>> last = new HashMap<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read " + changelog + " to its end in 30 s");
                 }
                 for (var r : c.poll(Duration.ofMillis(200))) {
-                    last.computeIfAbsent(r.partition(), k -> new HashMap<>()).put(seq(r.key()), r.value() != null);
+                    visitor.record(r.partition(), seq(r.key()), r.value() != null);
                 }
             }
-            Map<Integer, TreeSet<Long>> live = new TreeMap<>();
-            last.forEach((partition, keys) -> keys.forEach((seq, put) -> {
-                if (put) {
-                    live.computeIfAbsent(partition, k -> new TreeSet<>()).add(seq);
-                }
-            }));
-            return live;
+            return true;
         }
     }
 
@@ -110,7 +132,11 @@ final class Stores {
      * entries per store and a few of their sequence numbers per partition.
      */
     static void assertEmpty(String bootstrap, String applicationId, Duration timeout) throws InterruptedException {
-        Map<String, Map<Integer, TreeSet<Long>>> live = awaitEmpty(bootstrap, applicationId, timeout);
+        assertEmpty(awaitEmpty(bootstrap, applicationId, timeout));
+    }
+
+    /** Fails on live entries found by {@link #awaitEmpty} (read while the processor ran, asserted later). */
+    static void assertEmpty(Map<String, Map<Integer, TreeSet<Long>>> live) {
         if (!empty(live)) {
             fail("once every input had its events, the stores still hold live entries (records a restore would"
                     + " enrich and emit again): " + describe(live));
