@@ -40,8 +40,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Exactly-once through many hard crashes, as an operator would try it: the broker in a process of its own, the whole
- * backlog on the input topic before the first processor starts (not paced), processors run as their own JVMs and
+ * Exactly-once through many hard crashes, as an operator would try it: the broker in a process of its own, a backlog
+ * on the input topic before the first processor starts (not paced; topped up in bursts so that every kill finds work),
+ * processors run as their own JVMs and
  * SIGKILLed again and again (several times within 2 s of the previous recovery), each restarted at once with its
  * state folder. Several keys share each partition, and short records are mixed with long documents inferred in
  * segments over several batches, so records complete out of input order and leave from the middle of a task's queue
@@ -300,6 +301,11 @@ class HardCrashIT {
         private final Map<Integer, Integer> distinct = new HashMap<>();
 
         private int distinctTotal;
+        /** Outputs expected per input partition from the inputs sent so far, and when one was last sent. */
+        private final Map<Integer, Integer> sentExpected = new HashMap<>();
+
+        private final Map<Integer, Long> lastSent = new HashMap<>();
+        private int sentOutputs;
         private final AtomicBoolean stop = new AtomicBoolean();
         private final Thread thread;
         private volatile long lastNew = System.nanoTime();
@@ -374,20 +380,41 @@ class HardCrashIT {
             return a.isEmpty() ? -1 : a.get(a.size() - 1);
         }
 
+        synchronized void sent(List<In> inputs) {
+            long now = System.nanoTime();
+            for (In in : inputs) {
+                int outputs = in.bad() ? 1 : 2;
+                sentExpected.merge(in.partition(), outputs, Integer::sum);
+                lastSent.put(in.partition(), now);
+                sentOutputs += outputs;
+            }
+        }
+
+        /** Outputs expected from the inputs sent so far. */
+        synchronized int sentOutputs() {
+            return sentOutputs;
+        }
+
+        /** Whether an input partition has all the outputs of the inputs sent to it so far. */
+        synchronized boolean done(int partition) {
+            return distinct.getOrDefault(partition, 0) >= sentExpected.getOrDefault(partition, 0);
+        }
+
         /** Outputs seen so far (each topic and id once). */
         synchronized int progress() {
             return distinctTotal;
         }
 
         /**
-         * Input partitions whose outputs are not all there yet and that had output in the 5 s before {@code nanos}: the
-         * partitions a processor was working on. A partition stuck on a lost record is not one of them.
+         * Input partitions whose outputs are not all there yet and that had output (or new input) in the 5 s before
+         * {@code nanos}: the partitions a processor was working on. A partition stuck on a lost record is not one of
+         * them.
          */
         synchronized Set<Integer> pending(long nanos) {
             Set<Integer> p = new TreeSet<>();
+            long recent = nanos - 5_000_000_000L;
             for (int partition = 0; partition < PARTITIONS; partition++) {
-                int expected = EXPECTED_OUTPUTS.getOrDefault(partition, 0);
-                if (distinct.getOrDefault(partition, 0) < expected && last(partition) >= nanos - 5_000_000_000L) {
+                if (!done(partition) && (last(partition) >= recent || lastSent.getOrDefault(partition, 0L) >= recent)) {
                     p.add(partition);
                 }
             }
@@ -418,6 +445,10 @@ class HardCrashIT {
         }
     }
 
+    private interface Sender {
+        void send(int count) throws Exception;
+    }
+
     /** One kill: which instance, how long after the previous recovery (or the first output), and its recovery. */
     record Kill(String victim, long afterRecoveryMs, int pendingPartitions, double recoverySeconds) {}
 
@@ -445,21 +476,30 @@ class HardCrashIT {
         app.config.remove("kafka.consumer.session.timeout.ms");
         app.config.remove("kafka.consumer.heartbeat.interval.ms");
 
-        // the whole backlog is on the input topic before the first processor starts, every record acknowledged
+        // Half of the inputs are on the input topic before the first processor starts, all at once; the rest follows
+        // in bursts of a sixteenth, each sent at once right before a kill when less than that is left to emit (a
+        // restarted processor emits its restored buffer fast: a fixed backlog would run dry before the last kill on a
+        // fast machine), and whatever is left after the last kill.
         awaitLeaders(app.topics.input());
-        try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
-            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-            for (In in : INPUTS) {
-                sent.add(prod.send(in.record(app.topics.input())));
-            }
-            prod.flush();
-            for (var f : sent) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        }
         Map<String, ChildJvm> running = new LinkedHashMap<>();
         List<Kill> kills = new ArrayList<>();
-        try (Watch watch = new Watch(kafka.bootstrapServers(), app)) {
+        try (Watch watch = new Watch(kafka.bootstrapServers(), app);
+                KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
+            int[] sent = {0};
+            Sender send = count -> {
+                List<In> burst = INPUTS.subList(sent[0], Math.min(INPUTS.size(), sent[0] + count));
+                List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+                for (In in : burst) {
+                    acks.add(prod.send(in.record(app.topics.input())));
+                }
+                prod.flush();
+                for (var f : acks) {
+                    f.get(60, TimeUnit.SECONDS); // every record acknowledged
+                }
+                watch.sent(burst);
+                sent[0] += burst.size();
+            };
+            send.send(INPUTS.size() / 2);
             for (String name : instances) {
                 running.put(name, app.start(name, Map.of()));
             }
@@ -489,9 +529,12 @@ class HardCrashIT {
                 long pause = quick ? 100 + random.nextInt(1700) : 2000 + random.nextInt(2500);
                 long killAt = recovered + pause * 1_000_000;
                 int progressAtRecovery = watch.progress();
-                int share = (TOTAL_OUTPUTS - progressAtRecovery) / (KILLS - k + 1);
+                int share = (watch.sentOutputs() - progressAtRecovery) / (KILLS - k + 1);
                 while (System.nanoTime() < killAt && watch.progress() - progressAtRecovery < share) {
                     Thread.sleep(10);
+                }
+                if (watch.sentOutputs() - watch.progress() < TOTAL_OUTPUTS / 16 && sent[0] < INPUTS.size()) {
+                    send.send(INPUTS.size() / 16);
                 }
                 String victim = instances.get(random.nextInt(instances.size()));
                 ChildJvm proc = running.get(victim);
@@ -507,12 +550,23 @@ class HardCrashIT {
                 kills.add(new Kill(victim, sinceRecovery, pending.size(), seconds));
                 System.out.printf(
                         "hard crash [%d instance(s)]: kill %d of %s %d ms after the previous recovery, at %d of %d"
-                                + " outputs, input partitions %s emitting: each emitted again %.1f s after the kill%n",
-                        instances.size(), k, victim, sinceRecovery, progress, TOTAL_OUTPUTS, pending, seconds);
+                                + " outputs (%d of %d inputs sent), input partitions %s emitting: each emitted again"
+                                + " %.1f s after the kill%n",
+                        instances.size(),
+                        k,
+                        victim,
+                        sinceRecovery,
+                        progress,
+                        TOTAL_OUTPUTS,
+                        sent[0],
+                        INPUTS.size(),
+                        pending,
+                        seconds);
                 if (recovered < 0) {
                     recovered = System.nanoTime();
                 }
             }
+            send.send(INPUTS.size());
             // the rest of the backlog: until every input has its output, or no new output comes for 20 s
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (!watch.complete(good, bad)
@@ -682,16 +736,24 @@ class HardCrashIT {
         while (System.nanoTime() < deadline) {
             watch.check();
             long last = 0;
+            boolean any = false;
             for (int p : pending) {
                 long t = watch.firstAt(p, from);
+                if (t < 0 && watch.done(p)) {
+                    continue; // its last outputs were committed before the kill: nothing left to recover
+                }
+                any = true;
                 if (t < 0) {
                     last = -1;
                     break;
                 }
                 last = Math.max(last, t);
             }
-            if (last > 0 || pending.isEmpty()) {
-                return pending.isEmpty() ? System.nanoTime() : last;
+            if (!any) {
+                return -1; // every one had its last outputs committed before the kill: no recovery to see
+            }
+            if (last > 0) {
+                return last;
             }
             if (restarted != null && !restarted.isAlive()) {
                 throw new AssertionError("the restarted processor died:\n" + restarted.tail());
