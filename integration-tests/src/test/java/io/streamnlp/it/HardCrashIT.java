@@ -219,6 +219,9 @@ class HardCrashIT {
         final String dlqTopic;
         final Map<String, JsonNode> entities = new TreeMap<>();
         final Map<String, JsonNode> topics = new TreeMap<>();
+        /** Where each (topic, id) was first seen: partition and offset, to show a duplicate's two places. */
+        private final Map<String, String> firstAt = new HashMap<>();
+
         final Map<String, ConsumerRecord<byte[], byte[]>> dlq = new TreeMap<>();
         final Map<String, Integer> dupByTopic = new TreeMap<>();
         final List<String> duplicateIds = new ArrayList<>();
@@ -275,10 +278,13 @@ class HardCrashIT {
                 strays.add(r.topic() + ":" + id);
                 return null;
             }
+            String where = "p" + r.partition() + "@" + r.offset();
+            String first = firstAt.putIfAbsent(r.topic() + ":" + id, where);
             if (!fresh) {
                 dupByTopic.merge(r.topic(), 1, Integer::sum);
                 if (duplicateIds.size() < 20) {
-                    duplicateIds.add(r.topic().substring(r.topic().lastIndexOf('-') + 1) + ":" + id);
+                    duplicateIds.add(r.topic().substring(r.topic().lastIndexOf('-') + 1) + ":" + id + " (" + first
+                            + ", " + where + ")");
                 }
             }
             return id;
@@ -468,9 +474,13 @@ class HardCrashIT {
         Set<String> good = ids(false);
         Set<String> bad = ids(true);
         Random random = new Random(SEED + instances.size());
-        // processor logs under target/, kept for a failure's post-mortem
+        // processor logs and state folders under target/, kept for a failure's post-mortem, in a new folder for each
+        // run: application ids repeat from one test JVM to the next, and a state folder left by an earlier run (its
+        // checkpoint naming offsets of another broker's changelog) would be restored from the wrong place
+        Path runs = java.nio.file.Files.createDirectories(
+                Path.of("target", "it-hard-crash").toAbsolutePath());
         Rel.App app =
-                new Rel.App(kafka, names, Path.of("target", "it-hard-crash").toAbsolutePath(), PARTITIONS, PROCESSOR);
+                new Rel.App(kafka, names, java.nio.file.Files.createTempDirectory(runs, "run-"), PARTITIONS, PROCESSOR);
         // recovery with the default transaction and group timeouts, not the harness's short ones
         app.config.remove(ConfigKeys.TRANSACTION_TIMEOUT_MS);
         app.config.remove("kafka.consumer.session.timeout.ms");
@@ -592,6 +602,7 @@ class HardCrashIT {
                         "clean exit:\n" + e.getValue().tail());
             }
 
+            int inputCopies = inputRecords(app.topics.input());
             Outcome got;
             synchronized (watch) {
                 got = watch.outcome;
@@ -633,7 +644,9 @@ class HardCrashIT {
                                 kills.stream()
                                         .map(x -> String.format("%.1f", x.recoverySeconds()))
                                         .toList())
-                        + " total " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                        + " input-records=" + inputCopies + " total " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                assertEquals(
+                        INPUTS.size(), inputCopies, "the input topic holds every input once (the test's producer)");
                 assertEquals(0, got.duplicates(), "duplicates: " + got.dupByTopic + " e.g. " + got.duplicateIds);
                 assertEquals(
                         0,
@@ -682,6 +695,15 @@ class HardCrashIT {
                 }
                 Thread.sleep(200);
             }
+        }
+    }
+
+    /** How many records the input topic holds (read_committed, from the beginning to the end). */
+    private static int inputRecords(String topic) {
+        try (EventCollector c = new EventCollector(kafka.bootstrapServers(), Map.of(), List.of(topic))) {
+            c.collectUntil(rs -> rs.size() >= INPUTS.size(), Duration.ofSeconds(30));
+            c.drainFor(Duration.ofSeconds(1));
+            return c.records().size();
         }
     }
 
