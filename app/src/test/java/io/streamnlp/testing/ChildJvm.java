@@ -24,9 +24,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class ChildJvm {
     /** Every child started: killed when the test JVM exits, or by {@link #killAll()}. */
     private static final List<Process> STARTED = new ArrayList<>();
+    /** Children that outlive a test ({@link Builder#keptAcrossTests()}): killed only when the test JVM exits. */
+    private static final List<Process> KEPT = new ArrayList<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(ChildJvm::killAll, "kill-child-jvms"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            killAll();
+                            synchronized (STARTED) {
+                                KEPT.forEach(Process::destroyForcibly);
+                            }
+                        },
+                        "kill-child-jvms"));
     }
 
     private final Process process;
@@ -83,6 +93,7 @@ public final class ChildJvm {
         private final Map<String, String> env = new LinkedHashMap<>();
         private Path stdin;
         private Path log;
+        private boolean kept;
 
         private Builder(List<String> target, boolean classpath) {
             this.target = target;
@@ -127,6 +138,16 @@ public final class ChildJvm {
             return this;
         }
 
+        /**
+         * Not killed by {@link #killAll()} (so not by {@link KillAfterEach} either): a fixture a test class shares
+         * across its tests, such as a broker in a process of its own, which the class stops itself. It is still killed
+         * when the test JVM exits.
+         */
+        public Builder keptAcrossTests() {
+            this.kept = true;
+            return this;
+        }
+
         public ChildJvm start() throws IOException {
             List<String> cmd = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xss8m", "-Xmx" + heap));
@@ -157,7 +178,7 @@ public final class ChildJvm {
             }
             synchronized (STARTED) {
                 Process p = pb.start();
-                STARTED.add(p);
+                (kept ? KEPT : STARTED).add(p);
                 return new ChildJvm(p, out, err);
             }
         }

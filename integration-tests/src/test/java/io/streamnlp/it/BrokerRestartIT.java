@@ -2,6 +2,7 @@ package io.streamnlp.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.it.broker.EmbeddedBroker;
 import io.streamnlp.it.broker.TestNames;
 import io.streamnlp.it.broker.WithKafka;
@@ -82,18 +83,22 @@ class BrokerRestartIT {
                 c.drainFor(Duration.ofSeconds(2));
                 got = new Rel.Outcome(p.topics, c.records());
             }
+            var live = Stores.awaitEmpty(
+                    kafka.bootstrapServers(), p.config.get(ConfigKeys.APPLICATION_ID), Duration.ofSeconds(15));
             int missing = Rel.Outcome.missing(got.entities, good)
                     + Rel.Outcome.missing(got.topics, good)
                     + Rel.Outcome.missing(got.dlq, bad);
             System.out.println("broker restart: broker down " + downMs + " ms after " + producedWhileDown
                     + " records; inputs=" + n
                     + " entities=" + got.entities.size() + " topics=" + got.topics.size() + " dlq=" + got.dlq.size()
-                    + " duplicates=" + got.duplicates + " missing=" + missing);
+                    + " duplicates=" + got.duplicates + " missing=" + missing + " stores at the end: "
+                    + Stores.describe(live));
             assertEquals(0, got.duplicates, "duplicates " + got.duplicateIds);
             assertEquals(0, missing, "missing");
             assertEquals(good.size(), got.entities.size());
             assertEquals(good.size(), got.topics.size());
             assertEquals(bad.size(), got.dlq.size());
+            Stores.assertEmpty(live);
             assertEquals(KafkaStreams.State.RUNNING, p.app.streams().state(), "the processor rode the restart out");
         }
     }

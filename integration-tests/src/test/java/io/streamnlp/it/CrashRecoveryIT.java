@@ -156,6 +156,7 @@ class CrashRecoveryIT {
                 producedAtLastKill >= 6 * 50 && producedAtLastKill < n,
                 "input was still flowing at the last kill: " + producedAtLastKill + " of " + n);
         Rel.Outcome got = Rel.collect(app, good, bad, Duration.ofSeconds(180));
+        var live = Stores.awaitEmpty(kafka.bootstrapServers(), app.appId, Duration.ofSeconds(15));
         last.terminate();
         assertEquals(0, last.await(Duration.ofSeconds(60)), "clean exit:\n" + last.tail());
 
@@ -164,7 +165,8 @@ class CrashRecoveryIT {
                 + Rel.Outcome.missing(got.dlq, bad);
         int stray = got.entities.size() + got.topics.size() + got.dlq.size() - (2 * good.size() + bad.size() - missing);
         System.out.println("crash test: kills after RUNNING+ms " + killAfterMs
-                + ", committed buffered records at each kill " + bufferedAtKill + ", reference "
+                + ", committed buffered records at each kill " + bufferedAtKill + ", stores at the end "
+                + Stores.describe(live) + ", reference "
                 + (refDone - t0) / 1_000_000 + " ms, total " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         assertEquals(0, got.duplicates, "duplicates " + got.duplicateIds);
         assertEquals(0, missing, "missing");
@@ -174,6 +176,7 @@ class CrashRecoveryIT {
                 "at least one kill left records buffered in the store: " + bufferedAtKill);
         String diffs = Rel.compare(got, ref, good, bad);
         assertTrue(diffs.isEmpty(), "events differ from the run without crashes:" + diffs);
+        Stores.assertEmpty(live);
         List<Double> sorted = recovery.stream().sorted().toList();
         double median = sorted.size() % 2 == 1
                 ? sorted.get(sorted.size() / 2)
@@ -243,6 +246,7 @@ class CrashRecoveryIT {
                     + ev.path("entities").size()
                     + " entities, killed with a committed partial result, emitted once after the restart");
         }
+        Stores.assertEmpty(kafka.bootstrapServers(), app.appId, Duration.ofSeconds(15));
         second.terminate();
         assertEquals(0, second.await(Duration.ofSeconds(60)), second.tail());
     }

@@ -109,16 +109,19 @@ class FailoverIT {
         assertTrue(c.awaitRunning(Duration.ofSeconds(90)), c.tail());
         produce(app, phase3, 100, 150);
         Rel.Outcome got = Rel.collect(app, ids(all, false), ids(all, true), Duration.ofSeconds(120));
+        var live = Stores.awaitEmpty(kafka.bootstrapServers(), app.appId, Duration.ofSeconds(15));
         int missing = missing(got, ids(all, false), ids(all, true));
         System.out.println("rebalance test: buffered when A was killed=" + buffered + " takeover+phase2 " + takeoverMs
                 + " ms; inputs="
                 + all.size() + " entities=" + got.entities.size() + " topics=" + got.topics.size() + " dlq="
                 + got.dlq.size()
-                + " duplicates=" + got.duplicates + " missing=" + missing + " kills=1");
+                + " duplicates=" + got.duplicates + " missing=" + missing + " kills=1 stores at the end: "
+                + Stores.describe(live));
         assertEquals(0, got.duplicates, "duplicates " + got.duplicateIds);
         assertEquals(0, missing);
         assertEquals(ids(all, false).size(), got.entities.size());
         assertEquals(ids(all, true).size(), got.dlq.size());
+        Stores.assertEmpty(live);
         assertTrue(c.output().contains("-> RUNNING") && b.isAlive() && c.isAlive(), "two instances again");
         b.terminate();
         c.terminate();
@@ -181,11 +184,13 @@ class FailoverIT {
                         "8192"));
         assertTrue(next.awaitRunning(Duration.ofSeconds(90)), next.tail());
         Rel.Outcome got = Rel.collect(app, ids(inputs, false), ids(inputs, true), Duration.ofSeconds(90));
+        var live = Stores.awaitEmpty(kafka.bootstrapServers(), app.appId, Duration.ofSeconds(15));
         next.terminate();
         assertEquals(0, next.await(Duration.ofSeconds(40)), next.tail());
         assertEquals(0, got.duplicates, "duplicates " + got.duplicateIds);
         assertEquals(0, missing(got, ids(inputs, false), ids(inputs, true)), "nothing lost after the restart");
         assertEquals(goodCount, got.entities.size());
         assertEquals(inputs.size() - goodCount, got.dlq.size());
+        Stores.assertEmpty(live);
     }
 }

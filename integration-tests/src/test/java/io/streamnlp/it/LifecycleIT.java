@@ -30,6 +30,10 @@ import org.junit.jupiter.api.Test;
 class LifecycleIT {
     static TestBroker kafka;
 
+    private static String appId(Pipeline p) {
+        return p.config.get(ConfigKeys.APPLICATION_ID);
+    }
+
     @Test
     void anEntityDenseRecordWhoseEventExceedsTheTopicLimitGoesToTheDlqAndTheStreamGoesOn(TestNames names)
             throws Exception {
@@ -72,6 +76,7 @@ class LifecycleIT {
                                 .anyMatch(r -> new String(r.key(), StandardCharsets.UTF_8).equals("dense")),
                         "no topic event either: a record gets all its events or a dead letter");
             }
+            Stores.assertEmpty(kafka.bootstrapServers(), appId(p), Duration.ofSeconds(15));
             assertEquals(KafkaStreams.State.RUNNING, p.app.streams().state(), "the processor keeps running");
         }
     }
@@ -114,6 +119,7 @@ class LifecycleIT {
                     }
                     assertEquals(5, ids.size());
                     assertEquals(0, c.records(p.topics.dlq()).size());
+                    Stores.assertEmpty(kafka.bootstrapServers(), appId(p), Duration.ofSeconds(15));
                 }
             }
             p.app = null; // closed above
@@ -156,6 +162,7 @@ class LifecycleIT {
                     }
                     assertEquals(20, ids.size());
                     assertEquals(0, c.records(p.topics.dlq()).size());
+                    Stores.assertEmpty(kafka.bootstrapServers(), appId(p), Duration.ofSeconds(15));
                 }
             }
         }

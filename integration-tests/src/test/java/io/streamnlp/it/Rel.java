@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -260,7 +259,6 @@ final class Rel {
         }
     }
 
-    /** Records the buffer store's changelog holds as live (put, not yet deleted) in its committed state. */
     /**
      * When committed output arrives: a read_committed consumer on the output topics, from their current end, noting the
      * time of every poll that returned records (a crashed instance's open transaction holds them back until it is
@@ -342,41 +340,14 @@ final class Rel {
                 .sum();
     }
 
-    /** Live buffered records per changelog partition (= per task). */
+    /** Live buffered records per changelog partition (= per task); partitions with none are left out. */
     static Map<Integer, Integer> bufferedByPartition(String bootstrap, String changelog) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            var infos = c.partitionsFor(changelog, Duration.ofSeconds(10));
-            if (infos == null || infos.isEmpty()) {
-                return Map.of();
-            }
-            List<TopicPartition> parts = infos.stream()
-                    .map(i -> new TopicPartition(changelog, i.partition()))
-                    .toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            Map<String, Boolean> live = new HashMap<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline && parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (var r : c.poll(Duration.ofMillis(200))) {
-                    String k = r.partition() + ":" + java.util.Arrays.toString(r.key());
-                    if (r.value() == null) {
-                        live.remove(k);
-                    } else {
-                        live.put(k, true);
-                    }
-                }
-            }
-            Map<Integer, Integer> byPartition = new TreeMap<>();
-            live.keySet()
-                    .forEach(k -> byPartition.merge(Integer.parseInt(k.substring(0, k.indexOf(':'))), 1, Integer::sum));
-            return byPartition;
+        Map<Integer, Integer> byPartition = new TreeMap<>();
+        Map<Integer, java.util.TreeSet<Long>> live = Stores.live(bootstrap, changelog);
+        if (live != null) {
+            live.forEach((partition, seqs) -> byPartition.put(partition, seqs.size()));
         }
+        return byPartition;
     }
 
     /** Asserts the outcome is exactly the reference: one event per good id per topic, one DLQ record per bad id. */

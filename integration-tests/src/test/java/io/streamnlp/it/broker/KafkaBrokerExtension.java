@@ -99,7 +99,35 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
                 .orElse(false);
     }
 
+    private static boolean brokerProcess(ExtensionContext context) {
+        return AnnotationSupport.findAnnotation(context.getRequiredTestClass(), WithKafka.class)
+                .map(WithKafka::brokerProcess)
+                .orElse(false);
+    }
+
     private static TestBroker broker(ExtensionContext context) {
+        if (brokerProcess(context)) {
+            ExtensionContext classContext = context;
+            while (!(classContext.getElement().orElse(null) instanceof Class<?>)) {
+                classContext = classContext.getParent().orElseThrow();
+            }
+            String name = classContext.getRequiredTestClass().getSimpleName();
+            return classContext
+                    .getStore(NS)
+                    .getOrComputeIfAbsent(
+                            "process",
+                            k -> {
+                                long t0 = System.nanoTime();
+                                ProcessBroker b = ProcessBroker.start(BROKER_SETTINGS);
+                                LOG.info(
+                                        "{}: a broker of its own, embedded in a child JVM, at {}, started in {} ms",
+                                        name,
+                                        b.bootstrapServers(),
+                                        (System.nanoTime() - t0) / 1_000_000);
+                                return b;
+                            },
+                            ProcessBroker.class);
+        }
         if (ownBroker(context)) {
             ExtensionContext classContext = context;
             while (!(classContext.getElement().orElse(null) instanceof Class<?>)) {

@@ -21,4 +21,10 @@ public @interface WithKafka {
      * (through {@link EmbeddedBroker#kafka()}), which must not take the other classes' broker down with it.
      */
     boolean ownBroker() default false;
+
+    /**
+     * A broker of the class's own in a process of its own ({@link ProcessBroker}), stopped after the class: for fault
+     * tests that want the broker apart from the test JVM, as in a real deployment.
+     */
+    boolean brokerProcess() default false;
 }
