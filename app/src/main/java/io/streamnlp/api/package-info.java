@@ -1,9 +1,8 @@
 /**
- * The library's entry point: {@link io.streamnlp.api.StreamNlp} adds the enrichment to a user's own Kafka Streams
- * topology ({@link io.streamnlp.api.Enricher}, {@link io.streamnlp.api.EnrichmentStreams},
- * {@link io.streamnlp.api.EnrichmentNodes}). Together with the contract sub-packages
- * ({@link io.streamnlp.api.event}, {@link io.streamnlp.api.dlq}, {@link io.streamnlp.api.engine}) and the
- * configuration ({@link io.streamnlp.config.EnricherConfig}), this is what a library user depends on; every other
- * package is internal and may change.
+ * The contracts, safe to depend on: the result records and the events' JSON shape ({@link io.streamnlp.api.event}),
+ * the dead-letter headers and reject codes ({@link io.streamnlp.api.dlq}) and the engine interface
+ * ({@link io.streamnlp.api.engine}). They import nothing else of streamnlp. The entry point that uses them is
+ * {@code io.streamnlp.StreamNlp}; every package that is neither of these nor {@code io.streamnlp.config.EnricherConfig}
+ * is internal and may change.
  */
 package io.streamnlp.api;

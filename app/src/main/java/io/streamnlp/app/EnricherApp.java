@@ -2,23 +2,27 @@ package io.streamnlp.app;
 
 import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.batching.BatchListener;
-import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.batching.CoordinatorRegistry;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.inference.SynchronizedEngine;
+import io.streamnlp.runtime.EnrichmentRuntime;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.RecordMetrics;
 import io.streamnlp.topology.Settings;
 import io.streamnlp.topology.StreamsSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -29,21 +33,15 @@ import org.slf4j.LoggerFactory;
 public final class EnricherApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnricherApp.class);
 
-    private final EnrichmentEngine engine;
-    private final CoordinatorRegistry registry;
+    private final EnrichmentRuntime runtime;
     private final KafkaStreams streams;
-    private final java.util.Properties streamsProps;
+    private final Properties streamsProps;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Another instance joined as this one's static member: it is now the group's, and this one must not remove it. */
     private volatile boolean fenced;
 
-    private EnricherApp(
-            EnrichmentEngine engine,
-            CoordinatorRegistry registry,
-            KafkaStreams streams,
-            java.util.Properties streamsProps) {
-        this.engine = engine;
-        this.registry = registry;
+    private EnricherApp(EnrichmentRuntime runtime, KafkaStreams streams, Properties streamsProps) {
+        this.runtime = runtime;
         this.streams = streams;
         this.streamsProps = streamsProps;
     }
@@ -63,21 +61,18 @@ public final class EnricherApp implements AutoCloseable {
             EnricherConfig config,
             BatchListener listener,
             RecordMetrics metrics,
-            java.util.function.UnaryOperator<EnrichmentEngine> wrap) {
-        Settings settings = Settings.from(config);
-        var streamsProps = StreamsSettings.from(config);
+            UnaryOperator<EnrichmentEngine> wrap) {
+        Settings.from(config); // a bad topology setting fails before the models load
+        Properties streamsProps = StreamsSettings.from(config);
         StreamsSettings.refuseDroppingHandlers(streamsProps, ConfigKeys.KAFKA_PREFIX);
         InstanceIdentity.apply(config, streamsProps);
-        EnrichmentEngine engine = new SynchronizedEngine(wrap.apply(Engines.open(config)));
+        EnrichmentRuntime runtime = EnrichmentRuntime.open(config, listener, wrap);
         try {
-            StartupChecks.servesEnabledTasks(config, engine);
-            boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
-            BatchPolicy policy = StartupChecks.fittedPolicy(config, engine, overlap);
             StartupChecks.brokerReachable(config);
-            settings = OutputLimits.apply(config, settings);
-            CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, listener, overlap);
-            KafkaStreams streams = new KafkaStreams(EnricherTopology.build(settings, registry, metrics), streamsProps);
-            EnricherApp app = new EnricherApp(engine, registry, streams, streamsProps);
+            Settings settings = OutputLimits.apply(config, runtime.settings());
+            KafkaStreams streams =
+                    new KafkaStreams(EnricherTopology.build(settings, runtime.registry(), metrics), streamsProps);
+            EnricherApp app = new EnricherApp(runtime, streams, streamsProps);
             streams.setUncaughtExceptionHandler(e -> {
                 if (causedBy(e, FencedInstanceIdException.class)) {
                     app.fenced = true;
@@ -107,7 +102,7 @@ public final class EnricherApp implements AutoCloseable {
             streams.start();
             return app;
         } catch (RuntimeException e) {
-            engine.close();
+            runtime.close();
             throw e;
         }
     }
@@ -117,11 +112,11 @@ public final class EnricherApp implements AutoCloseable {
     }
 
     public EnrichmentEngine engine() {
-        return engine;
+        return runtime.engine();
     }
 
     public CoordinatorRegistry registry() {
-        return registry;
+        return runtime.registry();
     }
 
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
@@ -164,9 +159,8 @@ public final class EnricherApp implements AutoCloseable {
     public boolean close(Duration timeout) {
         // A static member does not leave the group on its own: leave explicitly, so a clean stop hands its partitions
         // over at once (only a crash keeps them for the same instance's restart).
-        boolean stopped = streams.close(org.apache.kafka.streams.CloseOptions.timeout(timeout)
-                .withGroupMembershipOperation(
-                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        boolean stopped = streams.close(CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (stopped && streams.state() == KafkaStreams.State.ERROR && !fenced) {
             leaveGroupAfterFatalError(timeout);
         }
@@ -177,8 +171,7 @@ public final class EnricherApp implements AutoCloseable {
                     timeout);
             return false;
         }
-        registry.close();
-        engine.close();
+        runtime.close();
         return true;
     }
 
@@ -196,7 +189,7 @@ public final class EnricherApp implements AutoCloseable {
         StreamsConfig config = new StreamsConfig(streamsProps, false) {}; // quiet: Kafka Streams logged it already
         String appId = config.getString(StreamsConfig.APPLICATION_ID_CONFIG);
         int threads = config.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
-        java.util.List<MemberToRemove> members = new java.util.ArrayList<>();
+        List<MemberToRemove> members = new ArrayList<>();
         for (int i = 1; i <= threads; i++) {
             Object id = config.getMainConsumerConfigs(appId, "leave", i).get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
             if (id != null) {

@@ -1,13 +1,13 @@
 package io.streamnlp.bench;
 
-import io.streamnlp.app.Engines;
-import io.streamnlp.app.LocalPipeline;
 import io.streamnlp.app.TopicAdmin;
 import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
-import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.inference.Engines;
+import io.streamnlp.local.EmbeddedKafka;
+import io.streamnlp.local.LocalPipeline;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.streamnlp.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.streamnlp.app.EventCollector;
+import io.streamnlp.local.EventCollector;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.streamnlp.cli;
 
-import io.streamnlp.app.Engines;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.inference.Engines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
 package io.streamnlp.cli;
 
-import io.streamnlp.app.LocalPipeline;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
@@ -10,6 +9,7 @@ import io.streamnlp.eval.ClassificationScorer;
 import io.streamnlp.eval.ConllDocument;
 import io.streamnlp.eval.EvalRunner;
 import io.streamnlp.eval.LabeledTexts;
+import io.streamnlp.local.LocalPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
 class LibraryClasspathTest {
     /** Where an embedder (or the standalone processor) starts. */
     private static final List<String> ENTRY_POINTS =
-            List.of("io/streamnlp/api/StreamNlp", "io/streamnlp/api/Enricher", "io/streamnlp/app/EnricherApp");
+            List.of("io/streamnlp/StreamNlp", "io/streamnlp/Enricher", "io/streamnlp/app/EnricherApp");
 
     private static final Pattern OWN_CLASS = Pattern.compile("io/streamnlp/[A-Za-z0-9_/$]+");
-    private static final List<String> FORBIDDEN = List.of("org/apache/kafka/common/test/", "io/streamnlp/embedded/");
+    private static final List<String> FORBIDDEN = List.of("org/apache/kafka/common/test/", "io/streamnlp/local/");
 
     @Test
     void nothingTheLibraryRunsRefersToKafkasTestKit() throws IOException {
@@ -61,7 +61,7 @@ class LibraryClasspathTest {
     @Test
     void theWalkSeesAReferenceToTheTestKit() throws IOException {
         // the check above would pass on any class it could not read: the demo's pipeline is one that does refer to it
-        assertTrue(classBytes("io/streamnlp/app/LocalPipeline").contains("io/streamnlp/embedded/"));
+        assertTrue(classBytes("io/streamnlp/local/LocalPipeline").contains("io/streamnlp/local/"));
     }
 
     /** The class file as ISO-8859-1 text (its constant pool names every class it uses), or null when there is none. */

@@ -2,6 +2,7 @@ package io.streamnlp.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -9,6 +10,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +19,10 @@ import org.junit.jupiter.api.Test;
  * Who may import whom, on the compiled main classes. From the top down:
  * <pre>
  *   cli, bench, eval, metrics            the tools and the monitoring around a running processor
- *   api                                  the embedding entry point (StreamNlp, Enricher)
- *   app                                  the standalone processor (EnricherApp, engines from config, start-up checks)
+ *   local                                an embedded broker with a processor on it (demo, eval, bench)
+ *   app                                  the standalone processor (EnricherApp, cluster checks, identity)
+ *   (io.streamnlp itself)                the embedding entry point (StreamNlp, Enricher)
+ *   runtime                              what both run on: settings, engine, fitted batch policy, coordinators
  *   topology                             the Kafka Streams processor and its stores
  *   batching                             batches across a stream thread's tasks
  *   inference                            ONNX Runtime sessions, bucket plans, lanes, logits to results
@@ -25,16 +30,18 @@ import org.junit.jupiter.api.Test;
  *   model, config                        bundle descriptions; typed configuration
  * </pre>
  * A package may import its own layer and the layers below it, never one above. Beside the layers: the contract
- * packages {@code api.event}, {@code api.dlq}, {@code api.engine} (usable by every layer, importing no internals),
- * and the leaf utilities {@code logging} and {@code embedded} (importing none of ours). No package cycles.
+ * packages {@code api}, {@code api.event}, {@code api.dlq}, {@code api.engine} (usable by every layer, importing no
+ * internals), and the leaf utility {@code logging} (importing none of ours). No package cycles.
  */
 class LayeringTest {
     private static final String ROOT = "io.streamnlp.";
     /** Top first. */
     private static final String[][] LAYERS = {
         {"cli", "bench", "eval", "metrics"},
-        {"api"},
+        {"local"},
         {"app"},
+        {""},
+        {"runtime"},
         {"topology"},
         {"batching"},
         {"inference"},
@@ -42,8 +49,8 @@ class LayeringTest {
         {"model", "config"},
     };
 
-    private static final String[] CONTRACTS = {"api.event", "api.dlq", "api.engine"};
-    private static final String[] LEAVES = {"logging", "embedded"};
+    private static final String[] CONTRACTS = {"api", "api.event", "api.dlq", "api.engine"};
+    private static final String[] LEAVES = {"logging"};
 
     private static JavaClasses classes;
 
@@ -54,9 +61,9 @@ class LayeringTest {
                 .importPackages("io.streamnlp");
     }
 
-    /** The package pattern of a layer member: the package itself only (api's contract sub-packages are not "api"). */
+    /** The package of a layer member ("" is io.streamnlp itself): that package only, not its sub-packages. */
     private static String pkg(String name) {
-        return ROOT + name;
+        return name.isEmpty() ? ROOT.substring(0, ROOT.length() - 1) : ROOT + name;
     }
 
     @Test
@@ -114,17 +121,16 @@ class LayeringTest {
 
     @Test
     void everyPackageHasAPlace() {
-        java.util.Set<String> known = new java.util.TreeSet<>();
+        Set<String> known = new TreeSet<>();
         for (String[] layer : LAYERS) {
             Arrays.stream(layer).map(LayeringTest::pkg).forEach(known::add);
         }
         Arrays.stream(CONTRACTS).map(LayeringTest::pkg).forEach(known::add);
         Arrays.stream(LEAVES).map(LayeringTest::pkg).forEach(known::add);
-        java.util.Set<String> found = new java.util.TreeSet<>();
+        Set<String> found = new TreeSet<>();
         classes.forEach(c -> found.add(c.getPackageName()));
         found.removeAll(known);
-        org.junit.jupiter.api.Assertions.assertEquals(
-                java.util.Set.of(), found, "a new package gets a place in LayeringTest, so the rules cover it");
+        assertEquals(Set.of(), found, "a new package gets a place in LayeringTest, so the rules cover it");
     }
 
     @Test

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.app.Engines;
 import io.streamnlp.batching.BatchPolicy;
+import io.streamnlp.inference.Engines;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
 import io.streamnlp.topology.StreamsSettings;
 import java.io.IOException;

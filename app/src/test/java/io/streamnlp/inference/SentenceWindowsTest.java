@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.event.Entity;
-import io.streamnlp.app.Engines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

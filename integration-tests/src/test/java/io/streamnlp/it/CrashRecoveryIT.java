@@ -228,8 +228,8 @@ class CrashRecoveryIT {
         try (var c = app.collector()) {
             assertTrue(
                     c.collectUntil(
-                            rs -> io.streamnlp.app.EventCollector.count(rs, app.topics.entities()) >= 1
-                                    && io.streamnlp.app.EventCollector.count(rs, app.topics.topics()) >= 1,
+                            rs -> io.streamnlp.local.EventCollector.count(rs, app.topics.entities()) >= 1
+                                    && io.streamnlp.local.EventCollector.count(rs, app.topics.topics()) >= 1,
                             Duration.ofSeconds(120)),
                     second.tail());
             c.drainFor(Duration.ofSeconds(3));
@@ -237,7 +237,7 @@ class CrashRecoveryIT {
             assertEquals(1, ents.size(), "exactly one entities event");
             assertEquals(1, c.records(app.topics.topics()).size(), "exactly one topic event");
             assertEquals(0, c.records(app.topics.dlq()).size());
-            var ev = io.streamnlp.app.EventCollector.json(ents.get(0));
+            var ev = io.streamnlp.local.EventCollector.json(ents.get(0));
             assertEquals(3 * reps, ev.path("entities").size(), "every entity of the document, none twice");
             System.out.println("long document: " + value.length + " bytes, "
                     + ev.path("entities").size()

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Text in, entities and topics out: tokenization, batched inference and decoding, for the NER and/or topic
  * models configured (the built-in one runs ONNX model bundles; a user may implement their own and hand it to
- * {@code io.streamnlp.api.StreamNlp}). {@link #infer(List)} calls must not
+ * {@code io.streamnlp.StreamNlp}). {@link #infer(List)} calls must not
  * overlap (one caller, or external synchronisation); calls on disjoint lanes ({@link #infer(List, int[])})
  * may run in parallel.
  */

@@ -1,4 +1,4 @@
-package io.streamnlp.embedded;
+package io.streamnlp.local;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,17 +1,10 @@
-package io.streamnlp.api;
+package io.streamnlp;
 
 import io.streamnlp.api.engine.EnrichmentEngine;
-import io.streamnlp.app.Engines;
-import io.streamnlp.app.StartupChecks;
-import io.streamnlp.batching.BatchListener;
-import io.streamnlp.batching.BatchPolicy;
-import io.streamnlp.batching.CoordinatorRegistry;
-import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.inference.SynchronizedEngine;
+import io.streamnlp.runtime.EnrichmentRuntime;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.RecordMetrics;
-import io.streamnlp.topology.Settings;
 import io.streamnlp.topology.StreamsSettings;
 import java.util.Map;
 import java.util.Objects;
@@ -39,44 +32,19 @@ import org.apache.kafka.streams.kstream.KStream;
  */
 public final class Enricher implements AutoCloseable {
     private final EnricherConfig config;
-    private final Settings settings;
-    private final EnrichmentEngine engine;
-    private final boolean ownsEngine;
-    private final CoordinatorRegistry registry;
+    private final EnrichmentRuntime runtime;
     private String name;
     private boolean added;
     private boolean closed;
 
-    private Enricher(
-            EnricherConfig config,
-            Settings settings,
-            EnrichmentEngine engine,
-            boolean ownsEngine,
-            CoordinatorRegistry registry) {
+    private Enricher(EnricherConfig config, EnrichmentRuntime runtime) {
         this.config = config;
-        this.settings = settings;
-        this.engine = engine;
-        this.ownsEngine = ownsEngine;
-        this.registry = registry;
+        this.runtime = runtime;
     }
 
     /** @param userEngine the caller's engine, or null to open one from the configuration */
     static Enricher open(EnricherConfig config, EnrichmentEngine userEngine) {
-        Settings settings = Settings.from(config);
-        BatchPolicy.from(config); // a bad batch setting fails before the models load
-        EnrichmentEngine engine = new SynchronizedEngine(userEngine != null ? userEngine : Engines.open(config));
-        try {
-            StartupChecks.servesEnabledTasks(config, engine);
-            boolean overlap = config.getBoolean(ConfigKeys.INFERENCE_OVERLAP);
-            BatchPolicy policy = StartupChecks.fittedPolicy(config, engine, overlap);
-            CoordinatorRegistry registry = new CoordinatorRegistry(engine, policy, BatchListener.NONE, overlap);
-            return new Enricher(config, settings, engine, userEngine == null, registry);
-        } catch (RuntimeException e) {
-            if (userEngine == null) {
-                engine.close();
-            }
-            throw e;
-        }
+        return new Enricher(config, EnrichmentRuntime.open(config, userEngine));
     }
 
     /**
@@ -85,16 +53,16 @@ public final class Enricher implements AutoCloseable {
      */
     public EnrichmentStreams addTo(StreamsBuilder builder, KStream<byte[], byte[]> input) {
         claim();
-        EnricherTopology.Outputs<KStream<byte[], byte[]>> out =
-                EnricherTopology.addTo(builder, input, settings, registry, RecordMetrics.NONE, name);
+        EnricherTopology.Outputs<KStream<byte[], byte[]>> out = EnricherTopology.addTo(
+                builder, input, runtime.settings(), runtime.registry(), RecordMetrics.NONE, name);
         return new EnrichmentStreams(out.entities(), out.topics(), out.deadLetters());
     }
 
     /** Adds the enrichment to a Processor API topology, reading from the {@code parents} nodes. */
     public EnrichmentNodes addTo(Topology topology, String... parents) {
         claim();
-        EnricherTopology.Outputs<String> out =
-                EnricherTopology.addTo(topology, settings, registry, RecordMetrics.NONE, name, parents);
+        EnricherTopology.Outputs<String> out = EnricherTopology.addTo(
+                topology, runtime.settings(), runtime.registry(), RecordMetrics.NONE, name, parents);
         return new EnrichmentNodes(out.entities(), out.topics(), out.deadLetters());
     }
 
@@ -120,7 +88,7 @@ public final class Enricher implements AutoCloseable {
 
     /** The engine the enrichment runs on (tests). */
     EnrichmentEngine engine() {
-        return engine;
+        return runtime.engine();
     }
 
     private synchronized void claim() {
@@ -163,9 +131,6 @@ public final class Enricher implements AutoCloseable {
             return;
         }
         closed = true;
-        registry.close();
-        if (ownsEngine) {
-            engine.close();
-        }
+        runtime.close();
     }
 }

@@ -1,20 +1,22 @@
-package io.streamnlp.app;
+package io.streamnlp.inference;
 
 import io.streamnlp.api.engine.Device;
 import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.inference.EngineOptions;
-import io.streamnlp.inference.OnnxEnrichmentEngine;
 import io.streamnlp.model.Aggregation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Configuration → {@link EngineOptions} → a loaded {@link EnrichmentEngine}. */
 public final class Engines {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Engines.class);
+    private static final Logger log = LoggerFactory.getLogger(Engines.class);
 
     private Engines() {}
 
@@ -33,6 +35,26 @@ public final class Engines {
             throw e;
         }
         return engine;
+    }
+
+    /**
+     * Fails when the configuration enables a task ({@code ner.enabled}, {@code topic.enabled}) that the engine serves
+     * no model for ({@link EnrichmentEngine#nerModel()} / {@link EnrichmentEngine#topicModel()} null, as the contract
+     * says of a task it does not serve): that task's events would silently never be written.
+     */
+    public static void servesEnabledTasks(EnricherConfig c, EnrichmentEngine engine) {
+        List<String> problems = new ArrayList<>();
+        if (c.getBoolean(ConfigKeys.NER_ENABLED) && engine.nerModel() == null) {
+            problems.add(ConfigKeys.NER_ENABLED + "=true but the engine serves no NER model (its nerModel() is null)");
+        }
+        if (c.getBoolean(ConfigKeys.TOPIC_ENABLED) && engine.topicModel() == null) {
+            problems.add(
+                    ConfigKeys.TOPIC_ENABLED + "=true but the engine serves no topic model (its topicModel() is null)");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join("; ", problems)
+                    + ": its events would never be written. Disable the task, or use an engine that serves it");
+        }
     }
 
     /** Options from a configuration whose values (ranges, choices, an enabled enricher's model) are already checked. */
@@ -118,7 +140,7 @@ public final class Engines {
         String have = version(sibling);
         if (want == null || !want.equals(have)) {
             if (ANNOUNCED.add("stale " + sibling)) {
-                LOG.warn(
+                log.warn(
                         "{}: not serving {} (version {}, its source {} is version {}): rerun model-store/tools/quantize_int8.py {}",
                         key,
                         sibling,
@@ -134,7 +156,7 @@ public final class Engines {
 
     private static Path announce(Path sibling, String key, String why) {
         if (ANNOUNCED.add(key + " " + sibling)) {
-            LOG.info("{}: serving {} (int8 compute; {})", key, sibling, why);
+            log.info("{}: serving {} (int8 compute; {})", key, sibling, why);
         }
         return sibling;
     }

@@ -1,10 +1,11 @@
-package io.streamnlp.app;
+package io.streamnlp.local;
 
+import io.streamnlp.app.EnricherApp;
+import io.streamnlp.app.TopicAdmin;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
-import io.streamnlp.embedded.EmbeddedKafka;
 import io.streamnlp.logging.KnownNoise;
 import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.Settings;

@@ -1,4 +1,4 @@
-package io.streamnlp.api;
+package io.streamnlp;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 

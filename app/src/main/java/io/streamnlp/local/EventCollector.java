@@ -1,4 +1,4 @@
-package io.streamnlp.app;
+package io.streamnlp.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

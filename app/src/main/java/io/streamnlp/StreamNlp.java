@@ -1,4 +1,4 @@
-package io.streamnlp.api;
+package io.streamnlp;
 
 import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.config.EnricherConfig;

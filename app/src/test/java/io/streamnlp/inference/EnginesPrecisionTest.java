@@ -1,4 +1,4 @@
-package io.streamnlp.app;
+package io.streamnlp.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

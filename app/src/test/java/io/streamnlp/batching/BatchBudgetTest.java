@@ -1,4 +1,4 @@
-package io.streamnlp.app;
+package io.streamnlp.batching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,6 +15,7 @@ import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.fixtures.SharedData;
 import io.streamnlp.tokenize.EncodedText;
 import io.streamnlp.tokenize.WindowingTokenizer;
+import io.streamnlp.topology.BatchTimeLimit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class StartupChecksTest {
+class BatchBudgetTest {
 
     /** Prose-like: one token per 5 bytes; each batch takes at least 1 ms. */
     static final class ProseEngine implements EnrichmentEngine {
@@ -69,12 +70,21 @@ class StartupChecksTest {
         public void close() {}
     }
 
-    private static StartupChecks.BatchEstimate estimate(String... keyValues) {
+    private static BatchBudget.BatchEstimate estimate(String... keyValues) {
         EnricherConfig.Builder b = EnricherConfig.builder();
         for (int i = 0; i < keyValues.length; i += 2) {
             b.set(keyValues[i], keyValues[i + 1]);
         }
-        return StartupChecks.estimate(b.build(), new ProseEngine());
+        return estimate(b.build(), new ProseEngine());
+    }
+
+    /** As the runtime measures it: the limit resolved from the Kafka Streams settings the configuration gives. */
+    static BatchBudget.BatchEstimate estimate(EnricherConfig c, EnrichmentEngine engine) {
+        return BatchBudget.estimate(c, engine, false, BatchTimeLimit.checked(c));
+    }
+
+    static BatchBudget.BatchEstimate batchTimeFits(EnricherConfig c, EnrichmentEngine engine) {
+        return BatchBudget.batchTimeFits(c, engine, false, BatchTimeLimit.checked(c));
     }
 
     /** The check reads the timeouts Kafka Streams will use: kafka.* overrides included, by Streams' own precedence. */
@@ -124,8 +134,8 @@ class StartupChecksTest {
     @Test
     void largestInputIsEstimatedAtTheWorstCaseTokensPerByte() {
         var e = estimate("input.max.bytes", "1000000");
-        assertEquals(StartupChecks.WORST_TOKENS_PER_BYTE, e.tokensPerByte());
-        assertEquals((long) Math.ceil(StartupChecks.WORST_TOKENS_PER_BYTE * 1_000_000), e.largestInputTokens());
+        assertEquals(BatchBudget.WORST_TOKENS_PER_BYTE, e.tokensPerByte());
+        assertEquals((long) Math.ceil(BatchBudget.WORST_TOKENS_PER_BYTE * 1_000_000), e.largestInputTokens());
     }
 
     /** Batches are bounded by time on the device: a slow model gets fewer tokens a batch, not a start-up failure. */
@@ -133,7 +143,7 @@ class StartupChecksTest {
     void aSlowDeviceGetsASmallerTokenBudgetInsteadOfAFailure() {
         var fast = estimate("batch.max.tokens", "8192");
         assertEquals(8192, fast.effectiveMaxTokens(), "1 ms a batch: the configured budget stands");
-        var tight = StartupChecks.estimate(
+        var tight = estimate(
                 EnricherConfig.builder()
                         .set("batch.max.tokens", "8192")
                         .set("transaction.timeout.ms", "400")
@@ -194,7 +204,7 @@ class StartupChecksTest {
         };
         var ex = assertThrows(
                 io.streamnlp.api.engine.EngineFailureException.class,
-                () -> StartupChecks.batchTimeFits(EnricherConfig.defaults(), broken));
+                () -> batchTimeFits(EnricherConfig.defaults(), broken));
         assertTrue(ex.getMessage().contains("CUDA failure 700"), ex.getMessage());
         EnrichmentEngine poison = new SlowEngine(1) {
             @Override
@@ -202,9 +212,7 @@ class StartupChecksTest {
                 throw new IllegalArgumentException("Gather: index out of range");
             }
         };
-        assertNull(
-                StartupChecks.batchTimeFits(EnricherConfig.defaults(), poison),
-                "skipped, as before: records are isolated");
+        assertNull(batchTimeFits(EnricherConfig.defaults(), poison), "skipped, as before: records are isolated");
     }
 
     @Test
@@ -212,8 +220,7 @@ class StartupChecksTest {
         EnricherConfig c = EnricherConfig.builder()
                 .set("kafka.transaction.timeout.ms", "1")
                 .build();
-        ConfigException ex =
-                assertThrows(ConfigException.class, () -> StartupChecks.batchTimeFits(c, new ProseEngine()));
+        ConfigException ex = assertThrows(ConfigException.class, () -> batchTimeFits(c, new ProseEngine()));
         assertTrue(ex.getMessage().contains("kafka.transaction.timeout.ms=1 ms"), ex.getMessage());
     }
 
@@ -307,9 +314,9 @@ class StartupChecksTest {
                                 tk.getKey(), e.getKey(), perByte, (double) et.ids().length / bytes));
                     }
                     assertTrue(
-                            perByte <= StartupChecks.WORST_TOKENS_PER_BYTE,
+                            perByte <= BatchBudget.WORST_TOKENS_PER_BYTE,
                             tk.getKey() + " on " + e.getKey() + ": " + perByte + " tokens a byte, over the estimate "
-                                    + StartupChecks.WORST_TOKENS_PER_BYTE);
+                                    + BatchBudget.WORST_TOKENS_PER_BYTE);
                     if (perByte > worst) {
                         worst = perByte;
                         worstText = e.getKey();

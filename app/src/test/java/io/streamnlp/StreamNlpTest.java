@@ -1,4 +1,4 @@
-package io.streamnlp.api;
+package io.streamnlp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The library's entry point, and the README's example run as written, on the lexicon bundle. */
 class StreamNlpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path EXAMPLE = Path.of("src/test/java/io/streamnlp/api/EnrichedTexts.java");
+    private static final Path EXAMPLE = Path.of("src/test/java/io/streamnlp/EnrichedTexts.java");
 
     @TempDir
     static Path tmp;

@@ -1,4 +1,4 @@
-package io.streamnlp.api;
+package io.streamnlp;
 
 import org.apache.kafka.streams.kstream.KStream;
 

@@ -1,4 +1,4 @@
-package io.streamnlp.api;
+package io.streamnlp;
 
 /**
  * The enrichment's outputs in a Processor API topology: the names of the nodes to add sinks (or processors) to,
