@@ -6,10 +6,12 @@ WORKDIR /src
 # Poms first: the dependency layer is rebuilt only when a pom changes.
 COPY pom.xml ./
 COPY app/pom.xml app/
+COPY app/core/pom.xml app/core/
+COPY app/server/pom.xml app/server/
 COPY integration-tests/pom.xml integration-tests/
-RUN mvn -q -B -pl app -am dependency:go-offline || true
+RUN mvn -q -B -pl app/server -am dependency:go-offline || true
 COPY app app
-RUN mvn -q -B -pl app -am -Dmaven.test.skip=true package
+RUN mvn -q -B -pl app/server -am -Dmaven.test.skip=true package
 
 FROM eclipse-temurin:17-jre
 # curl: the compose health check asks /ready.
@@ -17,7 +19,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf 
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin streamnlp \
     && mkdir -p /var/lib/streamnlp && chown 10001 /var/lib/streamnlp
 WORKDIR /app
-COPY --from=build /src/app/target/streamnlp.jar /app/streamnlp.jar
+COPY --from=build /src/app/server/target/streamnlp.jar /app/streamnlp.jar
 COPY config /app/config
 COPY model-store /app/model-store
 ENV DJL_OFFLINE=true OPT_OUT_TRACKING=true STREAMNLP_STATE_DIR=/var/lib/streamnlp

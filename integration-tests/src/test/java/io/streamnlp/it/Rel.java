@@ -37,7 +37,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Reliability test harness: a processor run as a separate JVM ({@code java -jar app/target/streamnlp.jar run}),
+ * Reliability test harness: a processor run as a separate JVM ({@code java -jar app/server/target/streamnlp.jar run}),
  * topics of its own, a producer, exactly-once bookkeeping of what came out.
  */
 final class Rel {
@@ -48,7 +48,7 @@ final class Rel {
         Path p = Path.of(System.getProperty("user.dir"))
                 .toAbsolutePath()
                 .getParent()
-                .resolve("app/target/streamnlp.jar");
+                .resolve("app/server/target/streamnlp.jar");
         if (!Files.isRegularFile(p)) {
             throw new IllegalStateException(p + " is missing: build with ./mvnw verify -pl integration-tests -am");
         }

@@ -200,7 +200,7 @@ public final class Engines {
         return p.toAbsolutePath().normalize(); // the loader names the missing path
     }
 
-    /** The repository root when running from app/target/*.jar or app/target/classes, else null. */
+    /** The repository root when running from a module's target/*.jar or target/classes, else null. */
     public static Path projectHome() {
         try {
             Path loc = Path.of(Engines.class

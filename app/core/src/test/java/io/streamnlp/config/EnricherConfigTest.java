@@ -294,11 +294,11 @@ class EnricherConfigTest {
     /**
      * config/streamnlp.properties is generated from the definitions (docs, types, defaults): the shipped file must be
      * exactly what they render. After changing a definition, regenerate it:
-     * {@code ./mvnw -o -q test -pl app -Dtest=EnricherConfigTest -Dconfig.regenerate=true}.
+     * {@code ./mvnw -o -q test -pl app/core -Dtest=EnricherConfigTest -Dconfig.regenerate=true}.
      */
     @Test
     void shippedConfigFileIsGeneratedFromTheDefinitions() throws IOException {
-        Path file = Path.of("..", "config", "streamnlp.properties");
+        Path file = Path.of("..", "..", "config", "streamnlp.properties");
         String expected = ConfigKeys.propertiesFile();
         if (Boolean.getBoolean("config.regenerate")) {
             Files.writeString(file, expected);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A child JVM for the process tests: a main class on this test's classpath, or a runnable jar
- * ({@code java -jar app/target/streamnlp.jar}). Every one gets a large thread stack (ONNX Runtime's native code
+ * ({@code java -jar app/server/target/streamnlp.jar}). Every one gets a large thread stack (ONNX Runtime's native code
  * needs it) and DJL kept offline; the classpath goes in an @argfile, a short command line (onnxruntime 1.29
  * segfaults creating its environment when the java command line is over ~4 KB on a 1 MiB thread stack) that fits
  * any OS. None outlives the test JVM, even when a test fails half-way.

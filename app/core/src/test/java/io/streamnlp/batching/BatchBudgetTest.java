@@ -293,9 +293,9 @@ class BatchBudgetTest {
         tokenizers.put(
                 "roberta-base 128/16",
                 new Object[] {SharedData.require("tokenizers/roberta-base/tokenizer.json"), 128, 16});
-        tokenizers.put(
-                "default bundle 256/32",
-                new Object[] {Path.of("..", "model-store", "minilm-l6-conll03-agnews", "tokenizer.json"), 256, 32});
+        tokenizers.put("default bundle 256/32", new Object[] {
+            Path.of("..", "..", "model-store", "minilm-l6-conll03-agnews", "tokenizer.json"), 256, 32
+        });
         Map<String, String> texts = texts();
         double overall = 0;
         StringBuilder table = new StringBuilder();

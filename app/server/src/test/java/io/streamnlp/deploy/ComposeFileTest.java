@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * variable naming a real configuration key, topic names, and the GPU device reservation.
  */
 class ComposeFileTest {
-    static final Path ROOT = Path.of("..");
+    static final Path ROOT = Path.of("..", "..");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     static JsonNode read(String file) throws IOException {

@@ -64,8 +64,8 @@ class StreamNlpTest {
 
     @Test
     void theReadmeShowsTheExampleThisTestRuns() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        String marker = "<!-- example: app/" + EXAMPLE.toString().replace('\\', '/') + " -->\n```java\n";
+        String readme = Files.readString(Path.of("..", "..", "README.md"));
+        String marker = "<!-- example: app/core/" + EXAMPLE.toString().replace('\\', '/') + " -->\n```java\n";
         int start = readme.indexOf(marker);
         assertTrue(start >= 0, "README marks the example with " + marker);
         int from = start + marker.length();
@@ -77,12 +77,13 @@ class StreamNlpTest {
 
     @Test
     void theReadmeNamesThisBuildsCoordinates() throws IOException {
-        String parent = Files.readString(Path.of("..", "pom.xml"));
+        String parent = Files.readString(Path.of("..", "..", "pom.xml"));
         String version = parent.substring(parent.indexOf("<version>") + 9, parent.indexOf("</version>"));
-        String readme = Files.readString(Path.of("..", "README.md"));
+        String readme = Files.readString(Path.of("..", "..", "README.md"));
         assertTrue(
-                readme.contains("<groupId>io.streamnlp</groupId>\n  <artifactId>streamnlp-app</artifactId>\n  <version>"
-                        + version + "</version>"),
+                readme.contains(
+                        "<groupId>io.streamnlp</groupId>\n  <artifactId>streamnlp-core</artifactId>\n  <version>"
+                                + version + "</version>"),
                 "README's Maven coordinates carry the pom's version " + version);
     }
 

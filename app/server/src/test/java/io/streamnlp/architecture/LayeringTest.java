@@ -4,9 +4,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.streamnlp.StreamNlp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +33,9 @@ import org.junit.jupiter.api.Test;
  * </pre>
  * A package may import its own layer and the layers below it, never one above. Beside the layers: the contract
  * packages {@code api}, {@code api.event}, {@code api.dlq}, {@code api.engine} (usable by every layer, importing no
- * internals), and the leaf utility {@code logging} (importing none of ours). No package cycles.
+ * internals), and the leaf utility {@code logging} (importing none of ours). No package cycles. The rules read both
+ * modules: the library (streamnlp-core: the entry point, runtime and everything below it, and the contracts) and the
+ * app (this module: app, local, the tools, metrics, logging).
  */
 class LayeringTest {
     private static final String ROOT = "io.streamnlp.";
@@ -52,13 +56,61 @@ class LayeringTest {
     private static final String[] CONTRACTS = {"api", "api.event", "api.dlq", "api.engine"};
     private static final String[] LEAVES = {"logging"};
 
+    /** The library module (streamnlp-core): the layers from the entry point down, and the contracts. */
+    private static final Set<String> LIBRARY = Set.of(
+            "",
+            "runtime",
+            "topology",
+            "batching",
+            "inference",
+            "tokenize",
+            "decode",
+            "model",
+            "config",
+            "api",
+            "api.event",
+            "api.dlq",
+            "api.engine");
+
     private static JavaClasses classes;
 
     @BeforeAll
     static void importClasses() {
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar")) // the library's test fixtures
                 .importPackages("io.streamnlp");
+    }
+
+    /**
+     * Both modules are covered, each package lives in its module: the library's in streamnlp-core (found where
+     * StreamNlp's class file is), the app's in this module. The compiler then keeps the library from importing the
+     * app; the rules above keep each module's own layers in order.
+     */
+    @Test
+    void bothModulesAreCoveredAndEachPackageLivesInItsModule() throws Exception {
+        String library = StreamNlp.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI()
+                .getPath(); // a folder (in the reactor) or a jar
+        Set<String> misplaced = new TreeSet<>();
+        Set<String> modules = new TreeSet<>();
+        for (JavaClass c : classes) {
+            String member = c.getPackageName().equals("io.streamnlp")
+                    ? ""
+                    : c.getPackageName().substring(ROOT.length());
+            boolean inLibrary = c.getSource()
+                    .map(s -> s.getUri().toString().contains(library))
+                    .orElse(false);
+            modules.add(inLibrary ? "library" : "app");
+            if (inLibrary != LIBRARY.contains(member)) {
+                misplaced.add(c.getName() + (inLibrary ? " (in the library)" : " (in the app)"));
+            }
+        }
+        assertEquals(Set.of("app", "library"), modules, "the rules see both modules' classes");
+        assertEquals(Set.of(), misplaced, "packages in the wrong module");
     }
 
     /** The package of a layer member ("" is io.streamnlp itself): that package only, not its sub-packages. */
