@@ -8,6 +8,7 @@ import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
 import io.streamnlp.it.broker.WithKafka;
 import io.streamnlp.testing.ChildJvm;
+import io.streamnlp.topology.NodeNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,7 +205,7 @@ class CrashRecoveryIT {
         byte[] value = ("{\"id\":\"doc\",\"text\":\"" + sentence.repeat(reps) + "\"}")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(value.length <= 256 * 1024, "within input.max.bytes: " + value.length);
-        String partials = app.appId + "-" + io.streamnlp.topology.EnricherTopology.PARTIALS_STORE + "-changelog";
+        String partials = app.appId + "-" + NodeNames.PARTIALS_STORE + "-changelog";
 
         ChildJvm first = app.start("p", Map.of());
         assertTrue(first.awaitRunning(Duration.ofSeconds(90)), first.tail());

@@ -10,7 +10,7 @@ import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
 import io.streamnlp.local.EventCollector;
 import io.streamnlp.testing.ChildJvm;
-import io.streamnlp.topology.EnricherTopology;
+import io.streamnlp.topology.NodeNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,7 +90,7 @@ final class Rel {
         }
 
         String changelog() {
-            return appId + "-" + EnricherTopology.BUFFER_STORE + "-changelog";
+            return appId + "-" + NodeNames.BUFFER_STORE + "-changelog";
         }
 
         /** Starts a processor process with its own state folder {@code name} (reused across restarts of that name). */

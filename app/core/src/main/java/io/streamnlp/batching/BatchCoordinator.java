@@ -2,7 +2,6 @@ package io.streamnlp.batching;
 
 import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.EnrichmentEngine;
-import io.streamnlp.api.event.Enrichment;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -50,20 +49,6 @@ import java.util.concurrent.Executor;
  * </ul>
  */
 public final class BatchCoordinator {
-    /** A task's batch buffer, as the coordinator knows it. */
-    public interface Owner {
-        /**
-         * The breaker is about to stop the stream thread on a batch that held these of the owner's records (their
-         * tickets as given to {@link #add}), which failed alone as well: they may be at fault rather than
-         * the engine. Called on the stream thread before the stop is thrown; whatever it keeps must outlive the
-         * thread (the transaction is aborted).
-         */
-        default void stopping(List<Long> tickets) {}
-    }
-
-    /** The outcome for one record: an enrichment, or the error that kept it from one. */
-    public record Completed(long ticket, Enrichment enrichment, String error) {}
-
     private final PendingQueue queue;
     private final Mailboxes mailboxes = new Mailboxes();
     private final BatchExecutor executor;

@@ -54,13 +54,12 @@ final class Breaker {
     /** A batch that came back with its results. */
     void succeeded(List<Pending> batch, BatchResult result, BatchListener.Trigger trigger, long queueNanos) {
         sameErrorRun = 0;
-        Set<BatchCoordinator.Owner> owners = new HashSet<>();
+        Set<Owner> owners = new HashSet<>();
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             owners.add(p.owner());
             mailboxes.deliver(
-                    p.owner(),
-                    new BatchCoordinator.Completed(p.ticket(), result.results().get(i), null));
+                    p.owner(), new Completed(p.ticket(), result.results().get(i), null));
         }
         listener.onBatch(result.stats(), owners.size(), trigger, queueNanos);
     }
@@ -130,17 +129,17 @@ final class Breaker {
         for (int i = 0; i < iso.failed.size(); i++) {
             Pending p = iso.failed.get(i);
             log.warn("inference failed for one record; it goes to the dead-letter topic: {}", iso.errors.get(i));
-            mailboxes.deliver(p.owner(), new BatchCoordinator.Completed(p.ticket(), null, iso.errors.get(i)));
+            mailboxes.deliver(p.owner(), new Completed(p.ticket(), null, iso.errors.get(i)));
         }
     }
 
     /** Tells each owner which of its records were in the batch that stops the stream (each failed alone too). */
     private static void stopping(List<Pending> suspects) {
-        java.util.Map<BatchCoordinator.Owner, List<Long>> byOwner = new java.util.LinkedHashMap<>();
+        java.util.Map<Owner, List<Long>> byOwner = new java.util.LinkedHashMap<>();
         for (Pending p : suspects) {
             byOwner.computeIfAbsent(p.owner(), o -> new ArrayList<>()).add(p.ticket());
         }
-        byOwner.forEach(BatchCoordinator.Owner::stopping);
+        byOwner.forEach(Owner::stopping);
     }
 
     /** A part that threw: a single record is a failed leaf, a bigger part is run again in halves. */

@@ -9,15 +9,15 @@ import java.util.Set;
 
 /** Results waiting for their tasks to forward them, and which tasks still want theirs. */
 final class Mailboxes {
-    private final Map<BatchCoordinator.Owner, List<BatchCoordinator.Completed>> boxes = new IdentityHashMap<>();
+    private final Map<Owner, List<Completed>> boxes = new IdentityHashMap<>();
     /** Owners whose results are still wanted: a task closed while its batch ran gets nothing delivered. */
-    private final Set<BatchCoordinator.Owner> active = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Owner> active = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    void open(BatchCoordinator.Owner owner) {
+    void open(Owner owner) {
         active.add(owner);
     }
 
-    void deliver(BatchCoordinator.Owner owner, BatchCoordinator.Completed c) {
+    void deliver(Owner owner, Completed c) {
         if (!active.contains(owner)) {
             return; // its task closed while the batch ran: the store keeps the record for the next owner
         }
@@ -25,8 +25,8 @@ final class Mailboxes {
     }
 
     /** This owner's results, removed. */
-    List<BatchCoordinator.Completed> drain(BatchCoordinator.Owner owner) {
-        List<BatchCoordinator.Completed> done = boxes.remove(owner);
+    List<Completed> drain(Owner owner) {
+        List<Completed> done = boxes.remove(owner);
         return done == null ? List.of() : done;
     }
 
@@ -34,7 +34,7 @@ final class Mailboxes {
         return boxes.isEmpty();
     }
 
-    void close(BatchCoordinator.Owner owner) {
+    void close(Owner owner) {
         active.remove(owner);
         boxes.remove(owner);
     }

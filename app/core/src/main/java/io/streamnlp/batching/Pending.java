@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A record waiting in a coordinator: its task, its number in that task's store, its document, when it came. */
-record Pending(BatchCoordinator.Owner owner, long ticket, EncodedDocument doc, long enqueuedNanos) {
+record Pending(Owner owner, long ticket, EncodedDocument doc, long enqueuedNanos) {
 
     static List<EncodedDocument> documents(List<Pending> batch) {
         List<EncodedDocument> docs = new ArrayList<>(batch.size());

@@ -131,7 +131,7 @@ final class PendingQueue {
     }
 
     /** Forgets an owner's records (its task closed; its store keeps them). */
-    void remove(BatchCoordinator.Owner owner) {
+    void remove(Owner owner) {
         Iterator<Pending> it = pending.iterator();
         while (it.hasNext()) {
             Pending p = it.next();

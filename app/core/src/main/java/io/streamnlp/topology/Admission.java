@@ -4,7 +4,9 @@ import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.batching.BatchCoordinator;
+import io.streamnlp.batching.Completed;
 import io.streamnlp.batching.CoordinatorRegistry;
+import io.streamnlp.batching.Owner;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,7 @@ final class Admission {
     private final TreeMap<Long, BufferedRecord> feeding = new TreeMap<>();
 
     private final Tickets tickets = new Tickets();
-    private BatchCoordinator.Owner owner;
+    private Owner owner;
     private StopLog stopLog;
     private PartialsKeeper partials;
 
@@ -36,7 +38,7 @@ final class Admission {
     }
 
     /** A new incarnation of the task: nothing from the previous one is kept. */
-    void start(BatchCoordinator.Owner owner, StopLog stopLog, PartialsKeeper partials) {
+    void start(Owner owner, StopLog stopLog, PartialsKeeper partials) {
         clear();
         this.owner = owner;
         this.stopLog = stopLog;
@@ -101,8 +103,8 @@ final class Admission {
     }
 
     /** Gives each finished ticket's result to its record (or segment); results of other incarnations are dropped. */
-    void redeem(List<BatchCoordinator.Completed> completed) {
-        for (BatchCoordinator.Completed done : completed) {
+    void redeem(List<Completed> completed) {
+        for (Completed done : completed) {
             Tickets.Ticket t = tickets.redeem(done.ticket());
             BufferedRecord r = t == null ? null : queue.get(t.seq());
             if (r == null || r.complete()) {

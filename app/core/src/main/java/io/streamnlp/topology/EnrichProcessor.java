@@ -3,7 +3,9 @@ package io.streamnlp.topology;
 import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.api.event.EventWriter;
 import io.streamnlp.batching.BatchCoordinator;
+import io.streamnlp.batching.Completed;
 import io.streamnlp.batching.CoordinatorRegistry;
+import io.streamnlp.batching.Owner;
 import java.io.File;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -42,7 +44,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
      * when it revives a task (close, then init again), and a batch still running from before the close must not be
      * delivered to the new incarnation (its tickets may since stand for other records).
      */
-    private BatchCoordinator.Owner owner;
+    private Owner owner;
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Long, byte[]> store;
@@ -58,7 +60,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private StopLog stopLog;
 
     /** One incarnation of this task (see {@link #owner}). */
-    private final class Incarnation implements BatchCoordinator.Owner {
+    private final class Incarnation implements Owner {
         @Override
         public void stopping(List<Long> stopped) {
             if (this != owner) {
@@ -166,7 +168,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
      */
     private void afterCallback() {
         partials.deleteOrphans();
-        List<BatchCoordinator.Completed> completed = coordinator().drain(owner);
+        List<Completed> completed = coordinator().drain(owner);
         admission.redeem(completed);
         admission.feedRunning();
         boolean forwarded = forwardReady();

@@ -22,16 +22,6 @@ import org.apache.kafka.streams.state.Stores;
  * ({@link #addTo(StreamsBuilder, KStream, Settings, CoordinatorRegistry, RecordMetrics)}), under prefixed names.
  */
 public final class EnricherTopology {
-    public static final String SOURCE = "text-source";
-    public static final String ENRICH = "enrich";
-    public static final String BUFFER_STORE = "batch-buffer";
-    /** Finished segments of long documents still being enriched (see EnrichProcessor): a crash resumes them. */
-    public static final String PARTIALS_STORE = "batch-partials";
-
-    public static final String ENTITIES_SINK = "entities-sink";
-    public static final String TOPICS_SINK = "topics-sink";
-    public static final String DLQ_SINK = "dlq-sink";
-
     private EnricherTopology() {}
 
     public static Topology build(Settings settings, CoordinatorRegistry registry) {
@@ -46,35 +36,35 @@ public final class EnricherTopology {
     static Topology build(Settings settings, ProcessorSupplier<byte[], byte[], byte[], byte[]> processors) {
         Topology t = new Topology();
         t.addSource(
-                SOURCE,
+                NodeNames.SOURCE,
                 Serdes.ByteArray().deserializer(),
                 Serdes.ByteArray().deserializer(),
                 settings.topics().input());
-        t.addProcessor(ENRICH, processors, SOURCE);
-        t.addStateStore(bufferStore(settings, BUFFER_STORE), ENRICH);
-        t.addStateStore(partialsStore(settings, PARTIALS_STORE), ENRICH);
+        t.addProcessor(NodeNames.ENRICH, processors, NodeNames.SOURCE);
+        t.addStateStore(bufferStore(settings, NodeNames.BUFFER_STORE), NodeNames.ENRICH);
+        t.addStateStore(partialsStore(settings, NodeNames.PARTIALS_STORE), NodeNames.ENRICH);
         if (settings.nerEnabled()) {
             t.addSink(
-                    ENTITIES_SINK,
+                    NodeNames.ENTITIES_SINK,
                     settings.topics().entities(),
                     Serdes.ByteArray().serializer(),
                     Serdes.ByteArray().serializer(),
-                    ENRICH);
+                    NodeNames.ENRICH);
         }
         if (settings.topicEnabled()) {
             t.addSink(
-                    TOPICS_SINK,
+                    NodeNames.TOPICS_SINK,
                     settings.topics().topics(),
                     Serdes.ByteArray().serializer(),
                     Serdes.ByteArray().serializer(),
-                    ENRICH);
+                    NodeNames.ENRICH);
         }
         t.addSink(
-                DLQ_SINK,
+                NodeNames.DLQ_SINK,
                 settings.topics().dlq(),
                 Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer(),
-                ENRICH);
+                NodeNames.ENRICH);
         return t;
     }
 
@@ -227,7 +217,7 @@ public final class EnricherTopology {
      * transaction at once, instead of every read_committed reader waiting out transaction.timeout.ms.
      */
     static StoreBuilder<KeyValueStore<Long, byte[]>> bufferStore(Settings settings, String name) {
-        long maxMessage = maxRecordBytes(settings);
+        long maxMessage = settings.maxRecordBytes();
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Long(), Serdes.ByteArray())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of("max.message.bytes", Long.toString(maxMessage)));
@@ -235,19 +225,9 @@ public final class EnricherTopology {
 
     /** Like the buffer: in memory, changelogged, cached (a document finished within a commit never reaches it). */
     static StoreBuilder<KeyValueStore<Long, byte[]>> partialsStore(Settings settings, String name) {
-        long maxMessage = maxRecordBytes(settings);
+        long maxMessage = settings.maxRecordBytes();
         return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Long(), Serdes.ByteArray())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of("max.message.bytes", Long.toString(maxMessage)));
-    }
-
-    /** Largest record the topology writes (an event carries the text): topic and producer limits must allow it. */
-    public static long maxRecordBytes(Settings settings) {
-        return maxRecordBytes(settings.inputMaxBytes());
-    }
-
-    /** As {@link #maxRecordBytes(Settings)}, from {@code input.max.bytes}. */
-    public static long maxRecordBytes(long inputMaxBytes) {
-        return Math.max(16L << 20, 2L * inputMaxBytes + (1 << 20));
     }
 }

@@ -6,8 +6,8 @@ import io.streamnlp.config.InputOptions;
 import io.streamnlp.config.Topics;
 
 /**
- * What the topology needs to know: topic names, input handling, which enrichers are on, and the largest event
- * (key and value) the output topics accept.
+ * What the topology needs to know: topic names, input handling, which enrichers are on, and the record sizes: the
+ * largest event (key and value) the output topics accept, and the largest record the topology writes at all.
  */
 public record Settings(
         Topics topics,
@@ -18,6 +18,16 @@ public record Settings(
         long maxEventBytes) {
     /** Bytes a record needs beyond its key and value (record and batch headers, varints), rounded well up. */
     public static final int RECORD_OVERHEAD_BYTES = 512;
+
+    /** Largest record the topology writes (an event carries the text): topic and producer limits must allow it. */
+    public long maxRecordBytes() {
+        return maxRecordBytes(inputMaxBytes);
+    }
+
+    /** As {@link #maxRecordBytes()}, from {@code input.max.bytes}. */
+    static long maxRecordBytes(long inputMaxBytes) {
+        return Math.max(16L << 20, 2L * inputMaxBytes + (1 << 20));
+    }
 
     public static Settings from(EnricherConfig c) {
         InputOptions in = InputOptions.from(c);

@@ -39,7 +39,7 @@ public final class StreamsSettings {
                 // Kafka rejects it at start with its own message
             }
         }
-        return EnricherTopology.maxRecordBytes(InputOptions.from(c).maxBytes());
+        return Settings.maxRecordBytes(InputOptions.from(c).maxBytes());
     }
 
     /**
@@ -112,7 +112,7 @@ public final class StreamsSettings {
         // Ours under the producer. prefix, which shadows a plain max.request.size: set it only when the user gave
         // neither form, so that a kafka.max.request.size reaches the producer as it reaches the output guard.
         if (!c.kafkaOverrides().containsKey(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)) {
-            long maxRecord = EnricherTopology.maxRecordBytes(settings);
+            long maxRecord = settings.maxRecordBytes();
             p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) maxRecord);
         }
         // A producer-prefixed value shadows the plain one in Kafka Streams: set ours only when

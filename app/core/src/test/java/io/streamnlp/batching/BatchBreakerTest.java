@@ -32,7 +32,7 @@ class BatchBreakerTest {
     private ControlledEngine engine;
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
-    static final class Task implements BatchCoordinator.Owner {}
+    static final class Task implements Owner {}
 
     @BeforeEach
     void open() {
@@ -53,14 +53,12 @@ class BatchBreakerTest {
                 : new BatchCoordinator(engine, policy, (s, o, t, q) -> {});
     }
 
-    private static void add(
-            BatchCoordinator c, BatchCoordinator.Owner owner, long seq, ControlledEngine e, String text) {
+    private static void add(BatchCoordinator c, Owner owner, long seq, ControlledEngine e, String text) {
         c.add(owner, seq, e.encode(text), System.nanoTime());
     }
 
     /** Fills a batch and flushes it; with overlap, waits for it and collects it (where a failure surfaces). */
-    private List<BatchCoordinator.Completed> run(BatchCoordinator c, Task t, boolean overlap, String... texts)
-            throws Exception {
+    private List<Completed> run(BatchCoordinator c, Task t, boolean overlap, String... texts) throws Exception {
         for (int i = 0; i < texts.length; i++) {
             add(c, t, i, engine, texts[i]);
         }
@@ -118,9 +116,9 @@ class BatchBreakerTest {
             engine.poisonError = () -> new StackOverflowError("deep input");
             BatchCoordinator c = coordinator(overlap, 4);
             Task t = new Task();
-            List<BatchCoordinator.Completed> done = run(c, t, overlap, "Paris", "POISON Paris", "Acme", "Paris");
+            List<Completed> done = run(c, t, overlap, "Paris", "POISON Paris", "Acme", "Paris");
             assertEquals(4, done.size(), "overlap=" + overlap);
-            for (BatchCoordinator.Completed d : done) {
+            for (Completed d : done) {
                 if (d.ticket() == 1) {
                     assertNull(d.enrichment());
                     assertTrue(d.error().contains("StackOverflowError"), d.error());

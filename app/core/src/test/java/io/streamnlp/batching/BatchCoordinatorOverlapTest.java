@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.api.engine.BatchResult;
 import io.streamnlp.api.engine.EncodedDocument;
-import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.api.engine.ForwardingEngine;
 import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.inference.EngineOptions;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
@@ -46,7 +46,11 @@ class BatchCoordinatorOverlapTest {
     private final List<Integer> failures = Collections.synchronizedList(new ArrayList<>());
 
     /** Delegates to the real engine; can hold a batch until released, and throws for poisoned documents. */
-    static final class Watched implements EnrichmentEngine {
+    static final class Watched extends ForwardingEngine {
+        Watched() {
+            super(real);
+        }
+
         final Set<EncodedDocument> poison =
                 Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
         final List<int[]> lanesUsed = Collections.synchronizedList(new ArrayList<>());
@@ -57,18 +61,8 @@ class BatchCoordinatorOverlapTest {
         final AtomicInteger calls = new AtomicInteger();
 
         @Override
-        public EncodedDocument encode(String text) {
-            return real.encode(text);
-        }
-
-        @Override
         public BatchResult infer(List<? extends EncodedDocument> documents) {
             return infer(documents, new int[] {0, 1});
-        }
-
-        @Override
-        public int lanes() {
-            return real.lanes();
         }
 
         @Override
@@ -96,20 +90,10 @@ class BatchCoordinatorOverlapTest {
         }
 
         @Override
-        public String nerModel() {
-            return real.nerModel();
-        }
-
-        @Override
-        public String topicModel() {
-            return real.topicModel();
-        }
-
-        @Override
         public void close() {}
     }
 
-    static final class Task implements BatchCoordinator.Owner {}
+    static final class Task implements Owner {}
 
     @BeforeAll
     static void open() {
@@ -142,7 +126,7 @@ class BatchCoordinatorOverlapTest {
         return new BatchCoordinator(engine, policy, listener, new Lanes(engine.lanes()), pool);
     }
 
-    private static void add(BatchCoordinator c, BatchCoordinator.Owner owner, long seq, EncodedDocument doc) {
+    private static void add(BatchCoordinator c, Owner owner, long seq, EncodedDocument doc) {
         c.add(owner, seq, doc, System.nanoTime());
     }
 
@@ -157,9 +141,9 @@ class BatchCoordinatorOverlapTest {
         }
     }
 
-    private static List<Long> seqs(List<BatchCoordinator.Completed> done) {
+    private static List<Long> seqs(List<Completed> done) {
         List<Long> out = new ArrayList<>();
-        for (BatchCoordinator.Completed c : done) {
+        for (Completed c : done) {
             out.add(c.ticket());
         }
         return out;
@@ -200,7 +184,7 @@ class BatchCoordinatorOverlapTest {
             assertEquals(1, lanes.length, "with a backlog a batch takes one lane");
         }
         assertFalse(engine.lanesUsed.get(0)[0] == engine.lanesUsed.get(1)[0], "different lanes");
-        List<BatchCoordinator.Completed> done = c.drain(t);
+        List<Completed> done = c.drain(t);
         // the first inference call is held (batch [0, 1] or [2, 3], whichever thread started first); the third batch
         // runs
         // on the lane the other one freed: both are delivered before the held one, none waits for it
@@ -212,7 +196,7 @@ class BatchCoordinatorOverlapTest {
         assertTrue(
                 order.subList(0, 4).containsAll(List.of(4L, 5L)),
                 "the third batch did not wait for the held one: " + order);
-        for (BatchCoordinator.Completed d : done) {
+        for (Completed d : done) {
             assertNotNull(d.enrichment());
         }
         assertEquals(
@@ -291,9 +275,9 @@ class BatchCoordinatorOverlapTest {
         addFourWithPoison(engine, c, t, 2);
         c.flushIfFull();
         assertTrue(c.awaitInFlight(10_000));
-        List<BatchCoordinator.Completed> done = c.drain(t);
+        List<Completed> done = c.drain(t);
         assertEquals(4, done.size());
-        for (BatchCoordinator.Completed d : done) {
+        for (Completed d : done) {
             if (d.ticket() == 2) {
                 assertNull(d.enrichment());
                 assertTrue(d.error().contains("poisoned document"), d.error());
@@ -332,7 +316,7 @@ class BatchCoordinatorOverlapTest {
             assertTrue(c.awaitInFlight(10_000));
         });
         releaser.join();
-        List<BatchCoordinator.Completed> done = c.drain(t);
+        List<Completed> done = c.drain(t);
         assertEquals(List.of(0L, 1L, 2L, 3L), seqs(done));
         assertNull(done.get(1).enrichment());
         assertNotNull(done.get(0).enrichment());

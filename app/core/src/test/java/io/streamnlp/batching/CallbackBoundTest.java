@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.api.engine.BatchResult;
 import io.streamnlp.api.engine.EncodedDocument;
-import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.api.engine.ForwardingEngine;
 import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.inference.EngineOptions;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
@@ -38,14 +38,13 @@ class CallbackBoundTest {
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
     /** The real engine, counting its calls; the first call can be held until released. */
-    static final class Counted implements EnrichmentEngine {
+    static final class Counted extends ForwardingEngine {
+        Counted() {
+            super(real);
+        }
+
         final AtomicInteger calls = new AtomicInteger();
         volatile CountDownLatch holdFirst;
-
-        @Override
-        public EncodedDocument encode(String text) {
-            return real.encode(text);
-        }
 
         @Override
         public BatchResult infer(List<? extends EncodedDocument> documents) {
@@ -67,25 +66,10 @@ class CallbackBoundTest {
         }
 
         @Override
-        public int lanes() {
-            return real.lanes();
-        }
-
-        @Override
-        public String nerModel() {
-            return real.nerModel();
-        }
-
-        @Override
-        public String topicModel() {
-            return real.topicModel();
-        }
-
-        @Override
         public void close() {}
     }
 
-    static final class Task implements BatchCoordinator.Owner {}
+    static final class Task implements Owner {}
 
     @BeforeAll
     static void open() {
@@ -190,14 +174,14 @@ class CallbackBoundTest {
     }
 
     /** Later callbacks (adds' flushes and ticks) until {@code n} results came back; their seqs in delivery order. */
-    static List<Long> deliverAll(BatchCoordinator c, BatchCoordinator.Owner t, int n) throws Exception {
+    static List<Long> deliverAll(BatchCoordinator c, Owner t, int n) throws Exception {
         List<Long> seqs = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (seqs.size() < n && System.nanoTime() < deadline) {
             c.flushIfFull();
             c.onTick(System.nanoTime());
             c.awaitInFlight(1_000);
-            for (BatchCoordinator.Completed d : c.drain(t)) {
+            for (Completed d : c.drain(t)) {
                 assertNotNull(d.enrichment(), d.error());
                 seqs.add(d.ticket());
             }

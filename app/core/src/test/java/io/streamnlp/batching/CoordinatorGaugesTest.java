@@ -71,7 +71,7 @@ class CoordinatorGaugesTest {
         public void close() {}
     }
 
-    static final class Task implements BatchCoordinator.Owner {}
+    static final class Task implements Owner {}
 
     @Test
     void gaugesReadFromAnotherThreadOnlySeeCountsTheCoordinatorHad() throws Exception {

@@ -23,12 +23,12 @@ class PendingQueueTest {
         }
     }
 
-    private static final class Task implements BatchCoordinator.Owner {}
+    private static final class Task implements Owner {}
 
     private final Task a = new Task();
     private final Task b = new Task();
 
-    private static void add(PendingQueue q, BatchCoordinator.Owner owner, long seq, int tokens, long nowNanos) {
+    private static void add(PendingQueue q, Owner owner, long seq, int tokens, long nowNanos) {
         q.add(new Pending(owner, seq, new Doc("d" + seq, tokens), nowNanos));
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.streamnlp.api.engine.BatchResult;
 import io.streamnlp.api.engine.EncodedDocument;
-import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.api.engine.ForwardingEngine;
 import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.inference.EngineOptions;
@@ -42,17 +42,13 @@ class SharedEngineLanesTest {
     static OnnxEnrichmentEngine real;
 
     /** The user's engine: the real one, recording which lanes are in use and failing on a lane used twice at once. */
-    static final class Occupancy implements EnrichmentEngine {
+    static final class Occupancy extends ForwardingEngine {
         final AtomicIntegerArray busy;
         final List<String> overlaps = Collections.synchronizedList(new ArrayList<>());
 
         Occupancy() {
+            super(real);
             busy = new AtomicIntegerArray(real.lanes());
-        }
-
-        @Override
-        public EncodedDocument encode(String text) {
-            return real.encode(text);
         }
 
         @Override
@@ -85,25 +81,10 @@ class SharedEngineLanesTest {
         }
 
         @Override
-        public int lanes() {
-            return real.lanes();
-        }
-
-        @Override
-        public String nerModel() {
-            return real.nerModel();
-        }
-
-        @Override
-        public String topicModel() {
-            return real.topicModel();
-        }
-
-        @Override
         public void close() {}
     }
 
-    static final class Task implements BatchCoordinator.Owner {}
+    static final class Task implements Owner {}
 
     private static final String[] TEXTS = {
         "Angela Merkel in Paris", "Acme shares fell", "football in Paris", "Angela Merkel met Acme", "software"
@@ -179,7 +160,7 @@ class SharedEngineLanesTest {
                 c.add(task, i, registry.engine().encode(TEXTS[i % TEXTS.length]), System.nanoTime());
                 c.flushIfFull();
             }
-            List<BatchCoordinator.Completed> done = new ArrayList<>();
+            List<Completed> done = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (done.size() < n && System.nanoTime() < deadline) {
                 c.onTick(System.nanoTime());
@@ -188,7 +169,7 @@ class SharedEngineLanesTest {
             }
             List<String> wrong = new ArrayList<>();
             assertEquals(n, done.size(), "every record came back");
-            for (BatchCoordinator.Completed d : done) {
+            for (Completed d : done) {
                 String text = TEXTS[(int) (d.ticket() % TEXTS.length)];
                 if (d.enrichment() == null) {
                     wrong.add(d.ticket() + " failed: " + d.error());

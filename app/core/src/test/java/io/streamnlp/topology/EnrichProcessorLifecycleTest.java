@@ -51,15 +51,13 @@ class EnrichProcessorLifecycleTest {
                 OnnxEnrichmentEngine.open(EngineOptions.of(LexiconBundle.write(tmp.resolve("lexicon"))), 2));
         context = new MockProcessorContext<>();
         store = Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(EnricherTopology.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+                        Stores.inMemoryKeyValueStore(NodeNames.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
                 .withLoggingDisabled()
                 .build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         partials = Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(EnricherTopology.PARTIALS_STORE),
-                        Serdes.Long(),
-                        Serdes.ByteArray())
+                        Stores.inMemoryKeyValueStore(NodeNames.PARTIALS_STORE), Serdes.Long(), Serdes.ByteArray())
                 .withLoggingDisabled()
                 .build();
         partials.init(context.getStateStoreContext(), partials);
@@ -106,7 +104,7 @@ class EnrichProcessorLifecycleTest {
             if (f.childName().orElse("").equals(child)) {
                 try {
                     out.add(
-                            child.equals(EnricherTopology.DLQ_SINK)
+                            child.equals(NodeNames.DLQ_SINK)
                                     ? JSON.createObjectNode()
                                             .put(
                                                     "error",
@@ -156,13 +154,13 @@ class EnrichProcessorLifecycleTest {
         engine.release();
         send(p, 0, "k", "{\"id\":\"new\",\"text\":\"Acme\"}"); // takes sequence number 0 again
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (forwarded(EnricherTopology.ENTITIES_SINK).isEmpty() && System.nanoTime() < deadline) {
+        while (forwarded(NodeNames.ENTITIES_SINK).isEmpty() && System.nanoTime() < deadline) {
             tick();
             assertTrue(registry.current().awaitInFlight(10_000));
             tick();
         }
 
-        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        List<JsonNode> ents = forwarded(NodeNames.ENTITIES_SINK);
         assertEquals(
                 List.of("new"),
                 ents.stream().map(n -> n.path("id").asText()).toList(),
@@ -170,8 +168,8 @@ class EnrichProcessorLifecycleTest {
         assertEquals(
                 "ORG", ents.get(0).path("entities").get(0).path("label").asText(), "with its own entities: " + ents);
         assertEquals("Acme", ents.get(0).path("entities").get(0).path("text").asText());
-        assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size());
-        assertEquals(List.of(), forwarded(EnricherTopology.DLQ_SINK), "the old batch finished; nothing failed");
+        assertEquals(1, forwarded(NodeNames.TOPICS_SINK).size());
+        assertEquals(List.of(), forwarded(NodeNames.DLQ_SINK), "the old batch finished; nothing failed");
         assertEquals(0, store.approximateNumEntries());
     }
 
@@ -194,12 +192,12 @@ class EnrichProcessorLifecycleTest {
         tick();
         assertEquals(
                 List.of("a", "b"),
-                forwarded(EnricherTopology.ENTITIES_SINK).stream()
+                forwarded(NodeNames.ENTITIES_SINK).stream()
                         .map(n -> n.path("id").asText())
                         .toList());
         assertEquals(
                 "PER",
-                forwarded(EnricherTopology.ENTITIES_SINK)
+                forwarded(NodeNames.ENTITIES_SINK)
                         .get(0)
                         .path("entities")
                         .get(0)
@@ -227,7 +225,7 @@ class EnrichProcessorLifecycleTest {
         p.init(context);
         assertEquals(0, context.forwarded().size(), "nothing is forwarded from init()");
         tick();
-        List<JsonNode> dlq = forwarded(EnricherTopology.DLQ_SINK);
+        List<JsonNode> dlq = forwarded(NodeNames.DLQ_SINK);
         assertEquals(1, dlq.size());
         assertEquals("UNTOKENIZABLE", dlq.get(0).path("error").asText());
         assertEquals(0, store.approximateNumEntries(), "deleted in the same callback as its dead letter");
@@ -247,15 +245,15 @@ class EnrichProcessorLifecycleTest {
         send(p, 0, "z", "\u200B");
         send(p, 1, "c", "\u0001\u0002");
         send(p, 2, "ok", "Paris");
-        List<JsonNode> dlq = forwarded(EnricherTopology.DLQ_SINK);
+        List<JsonNode> dlq = forwarded(NodeNames.DLQ_SINK);
         assertEquals(
                 List.of("UNTOKENIZABLE", "UNTOKENIZABLE"),
                 dlq.stream().map(n -> n.path("error").asText()).toList());
         assertEquals(
                 List.of("\u200B", "\u0001\u0002"),
                 dlq.stream().map(n -> n.path("value").asText()).toList());
-        assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size(), "only the record with content gets a topic");
-        assertEquals(1, forwarded(EnricherTopology.ENTITIES_SINK).size());
+        assertEquals(1, forwarded(NodeNames.TOPICS_SINK).size(), "only the record with content gets a topic");
+        assertEquals(1, forwarded(NodeNames.ENTITIES_SINK).size());
     }
 
     @Test
@@ -266,14 +264,14 @@ class EnrichProcessorLifecycleTest {
         String dense = "Paris ".repeat(100).trim(); // 600 bytes in, ~100 entities out (far over 2,000 bytes)
         send(p, 0, "big", dense);
         send(p, 1, "ok", "Paris");
-        List<JsonNode> dlq = forwarded(EnricherTopology.DLQ_SINK);
+        List<JsonNode> dlq = forwarded(NodeNames.DLQ_SINK);
         assertEquals(1, dlq.size());
         assertEquals("OUTPUT_TOO_LARGE", dlq.get(0).path("error").asText());
         assertEquals(dense, dlq.get(0).path("value").asText(), "the original bytes");
-        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        List<JsonNode> ents = forwarded(NodeNames.ENTITIES_SINK);
         assertEquals(
                 List.of("ok"), ents.stream().map(n -> n.path("id").asText()).toList(), "no half-written record");
-        assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size());
+        assertEquals(1, forwarded(NodeNames.TOPICS_SINK).size());
         assertEquals(0, store.approximateNumEntries());
     }
 
@@ -296,9 +294,9 @@ class EnrichProcessorLifecycleTest {
         p.init(context);
         send(p, 0, "doc", "{\"id\":\"doc\",\"text\":\"" + DOC.replace("\n", "\\n") + "\"}");
         drive(p);
-        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        List<JsonNode> ents = forwarded(NodeNames.ENTITIES_SINK);
         assertEquals(1, ents.size(), "one entities event");
-        assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size(), "one topic event");
+        assertEquals(1, forwarded(NodeNames.TOPICS_SINK).size(), "one topic event");
         p.close();
         return ents.get(0);
     }
@@ -340,7 +338,7 @@ class EnrichProcessorLifecycleTest {
         int before = batchDocs.size();
         assertTrue(before >= 1 && before < segments, "part of the document is done: " + before + " of " + segments);
         assertEquals(1, partials.approximateNumEntries(), "its finished segments are kept in the changelogged store");
-        assertEquals(0, forwarded(EnricherTopology.ENTITIES_SINK).size());
+        assertEquals(0, forwarded(NodeNames.ENTITIES_SINK).size());
         first.close(); // the instance dies; the next owner restores both stores
 
         EnrichProcessor next = processor(
@@ -348,10 +346,10 @@ class EnrichProcessorLifecycleTest {
         next.init(context);
         drive(next);
         assertEquals(segments - before, batchDocs.size() - before, "only the missing segments ran again: " + batchDocs);
-        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        List<JsonNode> ents = forwarded(NodeNames.ENTITIES_SINK);
         assertEquals(1, ents.size());
         assertEquals(reference.path("entities"), ents.get(0).path("entities"));
-        assertEquals(1, forwarded(EnricherTopology.TOPICS_SINK).size());
+        assertEquals(1, forwarded(NodeNames.TOPICS_SINK).size());
         assertEquals(0, partials.approximateNumEntries());
     }
 
@@ -365,7 +363,7 @@ class EnrichProcessorLifecycleTest {
         send(p, 1, "other", "{\"id\":\"short\",\"text\":\"Acme\"}");
         send(p, 2, "doc", "{\"id\":\"same-key\",\"text\":\"Paris\"}");
         tick();
-        List<String> ids = forwarded(EnricherTopology.ENTITIES_SINK).stream()
+        List<String> ids = forwarded(NodeNames.ENTITIES_SINK).stream()
                 .map(n -> n.path("id").asText())
                 .toList();
         assertEquals(
@@ -373,11 +371,11 @@ class EnrichProcessorLifecycleTest {
                 ids,
                 "the other key's record is out while the document still runs; its key's next record waits");
         drive(p);
-        ids = forwarded(EnricherTopology.ENTITIES_SINK).stream()
+        ids = forwarded(NodeNames.ENTITIES_SINK).stream()
                 .map(n -> n.path("id").asText())
                 .toList();
         assertEquals(List.of("short", "doc", "same-key"), ids, "the key's events in input order, each once");
-        assertEquals(3, forwarded(EnricherTopology.TOPICS_SINK).size());
+        assertEquals(3, forwarded(NodeNames.TOPICS_SINK).size());
     }
 
     @Test
@@ -392,7 +390,7 @@ class EnrichProcessorLifecycleTest {
         assertTrue(
                 batchTokens.stream().allMatch(t -> t <= 450),
                 "every batch within 1.5 x the 300-token budget: " + batchTokens);
-        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        List<JsonNode> ents = forwarded(NodeNames.ENTITIES_SINK);
         assertEquals(1, ents.size());
         assertEquals(601, ents.get(0).path("entities").size(), "600 Paris and one Acme");
     }
@@ -407,8 +405,8 @@ class EnrichProcessorLifecycleTest {
         send(p, 1, "ok", "Paris");
         long deadline = System.nanoTime() + 20_000_000_000L;
         // the short record of another key may come out first (order is kept per key): wait for both
-        while ((forwarded(EnricherTopology.ENTITIES_SINK).isEmpty()
-                        || forwarded(EnricherTopology.DLQ_SINK).isEmpty())
+        while ((forwarded(NodeNames.ENTITIES_SINK).isEmpty()
+                        || forwarded(NodeNames.DLQ_SINK).isEmpty())
                 && System.nanoTime() < deadline) {
             Thread.sleep(2);
             tick();
@@ -418,13 +416,13 @@ class EnrichProcessorLifecycleTest {
                 }
             }
         }
-        List<JsonNode> dlq = forwarded(EnricherTopology.DLQ_SINK);
+        List<JsonNode> dlq = forwarded(NodeNames.DLQ_SINK);
         assertEquals(
                 List.of("OUTPUT_TOO_LARGE"),
                 dlq.stream().map(n -> n.path("error").asText()).toList());
         assertEquals(
                 List.of("ok"),
-                forwarded(EnricherTopology.ENTITIES_SINK).stream()
+                forwarded(NodeNames.ENTITIES_SINK).stream()
                         .map(n -> n.path("id").asText())
                         .toList());
         drive(p);
@@ -445,7 +443,7 @@ class EnrichProcessorLifecycleTest {
         p.process(r);
         send(p, 1, "ok", "Paris");
         var dlq = context.forwarded().stream()
-                .filter(f -> f.childName().orElse("").equals(EnricherTopology.DLQ_SINK))
+                .filter(f -> f.childName().orElse("").equals(NodeNames.DLQ_SINK))
                 .toList();
         assertEquals(1, dlq.size());
         Record<? extends byte[], ? extends byte[]> letter = dlq.get(0).record();
@@ -464,7 +462,7 @@ class EnrichProcessorLifecycleTest {
         assertTrue(letter.headers().lastHeader("trace") != null, "the original headers fit, so they stay");
         assertTrue(
                 Outputs.size(letter.key(), letter.value(), letter.headers()) + Settings.RECORD_OVERHEAD_BYTES <= 2_000);
-        assertEquals(1, forwarded(EnricherTopology.ENTITIES_SINK).size(), "the stream goes on");
+        assertEquals(1, forwarded(NodeNames.ENTITIES_SINK).size(), "the stream goes on");
     }
 
     @Test
@@ -478,7 +476,7 @@ class EnrichProcessorLifecycleTest {
         assertTrue(
                 engine.longestEncoded.get() <= 64 * 16,
                 "no text of over 16 chars per budget token is tokenized whole: " + engine.longestEncoded.get());
-        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        List<JsonNode> ents = forwarded(NodeNames.ENTITIES_SINK);
         assertEquals(1, ents.size());
         assertEquals(400, ents.get(0).path("entities").size(), "every Paris, once");
     }
@@ -502,11 +500,11 @@ class EnrichProcessorLifecycleTest {
         context.setRecordMetadata("text.input", 0, 0);
         p.init(context);
         tick();
-        assertEquals(1, forwarded(EnricherTopology.DLQ_SINK).size());
+        assertEquals(1, forwarded(NodeNames.DLQ_SINK).size());
         assertEquals(0, store.approximateNumEntries());
         assertEquals(0, partials.approximateNumEntries(), "no partials entry outlives its record");
         send(p, 0, "k", "Paris");
-        assertEquals(1, forwarded(EnricherTopology.ENTITIES_SINK).size(), "the next record is enriched");
+        assertEquals(1, forwarded(NodeNames.ENTITIES_SINK).size(), "the next record is enriched");
     }
 
     @Test
@@ -519,7 +517,7 @@ class EnrichProcessorLifecycleTest {
         String doc = "Paris is nice. ".repeat(225) + "\u200B".repeat(2_000);
         send(p, 0, "tail", doc);
         drive(p);
-        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        List<JsonNode> ents = forwarded(NodeNames.ENTITIES_SINK);
         assertEquals(1, ents.size());
         assertEquals(225, ents.get(0).path("entities").size());
     }

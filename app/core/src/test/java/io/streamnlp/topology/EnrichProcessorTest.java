@@ -63,15 +63,13 @@ class EnrichProcessorTest {
     void setUp() {
         context = new MockProcessorContext<>();
         store = Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(EnricherTopology.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+                        Stores.inMemoryKeyValueStore(NodeNames.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
                 .withLoggingDisabled()
                 .build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         partials = Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(EnricherTopology.PARTIALS_STORE),
-                        Serdes.Long(),
-                        Serdes.ByteArray())
+                        Stores.inMemoryKeyValueStore(NodeNames.PARTIALS_STORE), Serdes.Long(), Serdes.ByteArray())
                 .withLoggingDisabled()
                 .build();
         partials.init(context.getStateStoreContext(), partials);
@@ -140,14 +138,14 @@ class EnrichProcessorTest {
         punctuator.getPunctuator().punctuate(System.currentTimeMillis());
 
         assertEquals(List.of(BatchListener.Trigger.MAX_WAIT), triggers);
-        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        List<JsonNode> ents = forwarded(NodeNames.ENTITIES_SINK);
         assertEquals(2, ents.size());
         assertEquals(
                 "Angela Merkel",
                 ents.get(0).path("entities").get(0).path("text").asText());
         assertEquals("Paris", ents.get(0).path("entities").get(1).path("text").asText());
         assertEquals("ORG", ents.get(1).path("entities").get(0).path("label").asText());
-        List<JsonNode> topics = forwarded(EnricherTopology.TOPICS_SINK);
+        List<JsonNode> topics = forwarded(NodeNames.TOPICS_SINK);
         assertEquals("Business", topics.get(1).path("label").asText());
         assertEquals(0, storeSize(), "flushed records are deleted from the store");
     }
@@ -160,8 +158,8 @@ class EnrichProcessorTest {
         assertEquals(0, context.forwarded().size());
         send(p, 2, "c", "Paris");
         assertEquals(List.of(BatchListener.Trigger.RECORDS), triggers);
-        assertEquals(3, forwarded(EnricherTopology.ENTITIES_SINK).size());
-        assertEquals(3, forwarded(EnricherTopology.TOPICS_SINK).size());
+        assertEquals(3, forwarded(NodeNames.ENTITIES_SINK).size());
+        assertEquals(3, forwarded(NodeNames.TOPICS_SINK).size());
         assertEquals(0, storeSize());
     }
 
@@ -174,18 +172,16 @@ class EnrichProcessorTest {
         send(p, 1, "b", "Acme shares fell");
         send(p, 2, "c", "Paris");
         assertEquals(
-                forwarded(EnricherTopology.ENTITIES_SINK).size(),
-                3 - storeSize(),
-                "a record leaves the store when forwarded");
+                forwarded(NodeNames.ENTITIES_SINK).size(), 3 - storeSize(), "a record leaves the store when forwarded");
         assertTrue(registry.current().awaitInFlight(10_000));
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(System.currentTimeMillis());
-        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        List<JsonNode> ents = forwarded(NodeNames.ENTITIES_SINK);
         assertEquals(
                 List.of("a", "b", "c"),
                 ents.stream().map(n -> n.path("id").asText()).toList(),
                 "input order");
         assertEquals("LOC", ents.get(0).path("entities").get(0).path("label").asText());
-        assertEquals(3, forwarded(EnricherTopology.TOPICS_SINK).size());
+        assertEquals(3, forwarded(NodeNames.TOPICS_SINK).size());
         assertEquals(0, storeSize());
         assertEquals(List.of(BatchListener.Trigger.RECORDS), triggers);
     }
@@ -198,12 +194,12 @@ class EnrichProcessorTest {
         assertEquals(0, context.forwarded().size());
         send(p, 1, "b", "Paris Paris Paris Paris Paris");
         assertEquals(List.of(BatchListener.Trigger.TOKENS), triggers);
-        assertEquals(2, forwarded(EnricherTopology.ENTITIES_SINK).size());
+        assertEquals(2, forwarded(NodeNames.ENTITIES_SINK).size());
         // a batch never exceeds the budget: the third record waits for the next one
         send(p, 2, "c", "Paris Paris Paris Paris Paris");
         send(p, 3, "d", "Paris Paris Paris Paris Paris Paris");
         assertEquals(List.of(BatchListener.Trigger.TOKENS, BatchListener.Trigger.TOKENS), triggers);
-        assertEquals(3, forwarded(EnricherTopology.ENTITIES_SINK).size());
+        assertEquals(3, forwarded(NodeNames.ENTITIES_SINK).size());
         assertEquals(1, storeSize());
     }
 
@@ -212,7 +208,7 @@ class EnrichProcessorTest {
         EnrichProcessor p = processor(new BatchPolicy(10, 10_000, Duration.ofHours(1)));
         send(p, 0, "bad", "{\"text\": 3}");
         var dlq = context.forwarded().stream()
-                .filter(f -> f.childName().orElse("").equals(EnricherTopology.DLQ_SINK))
+                .filter(f -> f.childName().orElse("").equals(NodeNames.DLQ_SINK))
                 .toList();
         assertEquals(1, dlq.size());
         assertEquals("{\"text\": 3}", new String(dlq.get(0).record().value(), StandardCharsets.UTF_8));
@@ -244,7 +240,7 @@ class EnrichProcessorTest {
                 .get(context.scheduledPunctuators().size() - 1)
                 .getPunctuator()
                 .punctuate(System.currentTimeMillis());
-        List<JsonNode> ents = forwarded(EnricherTopology.ENTITIES_SINK);
+        List<JsonNode> ents = forwarded(NodeNames.ENTITIES_SINK);
         assertEquals(2, ents.size());
         assertEquals("PER", ents.get(0).path("entities").get(0).path("label").asText());
         assertEquals("b", ents.get(1).path("id").asText());

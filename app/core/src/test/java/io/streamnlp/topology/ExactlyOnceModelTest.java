@@ -148,8 +148,8 @@ class ExactlyOnceModelTest {
         final List<Input> inputs;
         final BatchPolicy policy;
         final MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
-        final KeyValueStore<Long, byte[]> store = store(EnricherTopology.BUFFER_STORE);
-        final KeyValueStore<Long, byte[]> partials = store(EnricherTopology.PARTIALS_STORE);
+        final KeyValueStore<Long, byte[]> store = store(NodeNames.BUFFER_STORE);
+        final KeyValueStore<Long, byte[]> partials = store(NodeNames.PARTIALS_STORE);
 
         /** Forwarded since the last commit (aborted by a crash), and committed. */
         final List<Out> open = new ArrayList<>();
@@ -305,14 +305,14 @@ class ExactlyOnceModelTest {
                 Input in = inputs.get(offset);
                 List<String> got = byOffset.getOrDefault((long) offset, List.of());
                 List<String> want = switch (in.kind()) {
-                    case SHORT, LONG -> List.of(EnricherTopology.ENTITIES_SINK, EnricherTopology.TOPICS_SINK);
-                    default -> List.of(EnricherTopology.DLQ_SINK);
+                    case SHORT, LONG -> List.of(NodeNames.ENTITIES_SINK, NodeNames.TOPICS_SINK);
+                    default -> List.of(NodeNames.DLQ_SINK);
                 };
                 assertEquals(want, got, "the committed output of record " + offset + " (" + in + ")");
             }
             Map<String, List<Long>> perKey = new LinkedHashMap<>();
             for (Out o : committed) {
-                if (o.child.equals(EnricherTopology.ENTITIES_SINK)) {
+                if (o.child.equals(NodeNames.ENTITIES_SINK)) {
                     perKey.computeIfAbsent(o.key, k -> new ArrayList<>()).add(o.offset);
                 }
             }
@@ -337,7 +337,7 @@ class ExactlyOnceModelTest {
     record Out(String child, String key, long offset) {
         static Out of(String child, Record<? extends byte[], ? extends byte[]> r) {
             String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-            if (child.equals(EnricherTopology.DLQ_SINK)) {
+            if (child.equals(NodeNames.DLQ_SINK)) {
                 Header h = r.headers().lastHeader(DeadLetters.SOURCE_OFFSET);
                 return new Out(child, key, Long.parseLong(new String(h.value(), StandardCharsets.UTF_8)));
             }

@@ -49,7 +49,7 @@ class PoisonRecordTest {
             Run r = new Run(engine);
             r.sendAll();
             assertEquals(List.of("INFERENCE_FAILED", "INFERENCE_FAILED", "INFERENCE_FAILED"), r.dlq());
-            assertEquals(1, r.count(EnricherTopology.ENTITIES_SINK), "the good record is enriched");
+            assertEquals(1, r.count(NodeNames.ENTITIES_SINK), "the good record is enriched");
             assertEquals(0, r.store.approximateNumEntries());
             r.close();
         } finally {
@@ -64,12 +64,12 @@ class PoisonRecordTest {
     private final class Run {
         final MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>(
                 new Properties(), new TaskId(0, 0), tmp.resolve("state").toFile());
-        final KeyValueStore<Long, byte[]> store = store(EnricherTopology.BUFFER_STORE);
+        final KeyValueStore<Long, byte[]> store = store(NodeNames.BUFFER_STORE);
         final CoordinatorRegistry registry;
         final EnrichProcessor processor;
 
         Run(ControlledEngine engine) {
-            store(EnricherTopology.PARTIALS_STORE);
+            store(NodeNames.PARTIALS_STORE);
             registry = new CoordinatorRegistry(
                     engine, new BatchPolicy(3, 10_000, Duration.ZERO), (s, o, t, q) -> {}, false);
             processor = new EnrichProcessor(Settings.from(EnricherConfig.defaults()), registry);
@@ -105,7 +105,7 @@ class PoisonRecordTest {
 
         List<String> dlq() {
             return context.forwarded().stream()
-                    .filter(f -> f.childName().orElse("").equals(EnricherTopology.DLQ_SINK))
+                    .filter(f -> f.childName().orElse("").equals(NodeNames.DLQ_SINK))
                     .map(f -> new String(
                             f.record().headers().lastHeader(DeadLetters.ERROR).value(), StandardCharsets.UTF_8))
                     .toList();

@@ -8,6 +8,7 @@ import io.streamnlp.config.Topics;
 import io.streamnlp.inference.Engines;
 import io.streamnlp.local.EmbeddedKafka;
 import io.streamnlp.local.LocalPipeline;
+import io.streamnlp.topology.Settings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -313,7 +314,7 @@ public final class BenchRunner {
                 Topics.from(c),
                 options.partitions(),
                 options.partitions(),
-                io.streamnlp.topology.EnricherTopology.maxRecordBytes(io.streamnlp.topology.Settings.from(c)));
+                Settings.from(c).maxRecordBytes());
         log.println("bench: starting the processor in a JVM of its own...");
         try (ExternalProcessor ep = ExternalProcessor.start(c, Duration.ofSeconds(180), options.externalJfr())) {
             LoadDriver d = driver(c, texts, tokens);

@@ -6,7 +6,6 @@ import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
 import io.streamnlp.metrics.Monitoring;
-import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.Settings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -65,7 +64,7 @@ public final class RunCommand implements Callable<Integer> {
                     Topics.from(c),
                     inputPartitions,
                     inputPartitions,
-                    EnricherTopology.maxRecordBytes(s));
+                    s.maxRecordBytes());
         }
         Monitoring monitoring = Monitoring.start(c);
         EnricherApp app;

@@ -7,7 +7,6 @@ import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
 import io.streamnlp.logging.KnownNoise;
-import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.Settings;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -79,7 +78,7 @@ public final class LocalPipeline implements AutoCloseable {
                 Topics.from(c),
                 inputPartitions,
                 inputPartitions,
-                EnricherTopology.maxRecordBytes(settings));
+                settings.maxRecordBytes());
         EnricherApp app = EnricherApp.start(c, listener);
         if (!app.awaitRunning(Duration.ofSeconds(90))) {
             app.close();
