@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -26,9 +28,17 @@ public final class EnricherConfig {
             Pattern.compile("(?i).*(password|secret|jaas|token|credential|key\\.pass|keystore\\.key).*");
 
     private final Map<String, String> values;
+    /** The keys given by a file, the environment or a setting (the rest hold their defaults). */
+    private final Set<String> given;
 
-    private EnricherConfig(Map<String, String> values) {
+    private EnricherConfig(Map<String, String> values, Set<String> given) {
         this.values = values;
+        this.given = given;
+    }
+
+    /** True when {@code key} was given (by a file, the environment or a setting), even at its default value. */
+    public boolean isGiven(String key) {
+        return given.contains(key);
     }
 
     /** Defaults only. */
@@ -132,6 +142,7 @@ public final class EnricherConfig {
     /** Collects layers in precedence order; {@link #build()} validates every key. */
     public static final class Builder {
         private final Map<String, String> values = new TreeMap<>();
+        private final Set<String> given = new TreeSet<>();
         /** Unknown keys met so far: reported by {@link #build()} together with the bad values. */
         private final List<String> unknown = new ArrayList<>();
 
@@ -186,6 +197,7 @@ public final class EnricherConfig {
                 return;
             }
             values.put(k, value == null ? "" : value.trim());
+            given.add(k);
         }
 
         private static String suggestion(String key) {
@@ -225,7 +237,7 @@ public final class EnricherConfig {
             if (!problems.isEmpty()) {
                 throw ConfigException.of(problems);
             }
-            return new EnricherConfig(new TreeMap<>(values));
+            return new EnricherConfig(new TreeMap<>(values), Set.copyOf(given));
         }
     }
 }

@@ -10,6 +10,7 @@ import io.streamnlp.topology.EnricherTopology;
 import io.streamnlp.topology.RecordMetrics;
 import io.streamnlp.topology.Settings;
 import io.streamnlp.topology.StreamsSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,10 +66,12 @@ public final class EnricherApp implements AutoCloseable {
         Settings.from(config); // a bad topology setting fails before the models load
         Properties streamsProps = StreamsSettings.from(config);
         StreamsSettings.refuseDroppingHandlers(streamsProps, ConfigKeys.KAFKA_PREFIX);
+        InstanceIdentity.requireWritable(Path.of(streamsProps.getProperty(StreamsConfig.STATE_DIR_CONFIG)));
         InstanceIdentity.apply(config, streamsProps);
         EnrichmentRuntime runtime = EnrichmentRuntime.open(config, listener, wrap);
         try {
             StartupChecks.brokerReachable(config);
+            ClusterAccess.check(config, runtime.settings());
             Settings settings = OutputLimits.apply(config, runtime.settings());
             KafkaStreams streams =
                     new KafkaStreams(EnricherTopology.build(settings, runtime.registry(), metrics), streamsProps);

@@ -4,8 +4,9 @@ import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,8 +82,45 @@ final class InstanceIdentity {
             write(dir, f, id);
             return id;
         } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot keep the instance id in " + f + " (" + ConfigKeys.STATE_DIR + ")", e);
+            throw new ConfigException(unwritable(dir, e), e);
+        }
+    }
+
+    /**
+     * Fails (a configuration error, exit 2) when this process cannot create or write {@code state.dir}: before Kafka
+     * Streams or the instance id touch it, so the message names the cause and the fix rather than a stack trace.
+     */
+    static void requireWritable(Path stateDir) {
+        try {
+            Files.createDirectories(stateDir);
+            Files.delete(Files.createTempFile(stateDir, ".streamnlp-write-check", ".tmp"));
+        } catch (IOException e) {
+            throw new ConfigException(unwritable(stateDir, e), e);
+        }
+    }
+
+    /** Why {@code dir} cannot be written, and what to do, in one line. */
+    static String unwritable(Path dir, IOException e) {
+        String uid = uid();
+        String cause;
+        if (e instanceof AccessDeniedException) {
+            cause = "permission denied for uid " + uid;
+        } else if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            cause = fs.getReason() + ": " + fs.getFile();
+        } else {
+            cause = e.toString();
+        }
+        return ConfigKeys.STATE_DIR + "=" + dir + " cannot be written by this process (" + cause
+                + "). Give the folder to uid " + uid + " (chown -R " + uid + " " + dir + "), or, in a container, keep "
+                + ConfigKeys.STATE_DIR + " on a named volume rather than a host folder owned by root";
+    }
+
+    /** This process's numeric uid (what a chown needs; a container's user often has no name on the host). */
+    private static String uid() {
+        try {
+            return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return System.getProperty("user.name", "?");
         }
     }
 

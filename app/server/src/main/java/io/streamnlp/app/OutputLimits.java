@@ -45,12 +45,22 @@ final class OutputLimits {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.get(ConfigKeys.BOOTSTRAP_SERVERS));
         long timeoutMs = c.getPositiveInt(ConfigKeys.STARTUP_TIMEOUT_MS);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+        // the admin client refuses an api timeout below its request timeout (30 s by default)
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
         p.putAll(c.kafkaOverrides());
         long producer = StreamsSettings.producerMaxRequestBytes(c);
         long topics;
         try (Admin admin = Admin.create(p)) {
             topics = topicsLimit(admin, outputs, timeoutMs);
         } catch (Exception e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof AuthorizationException && !c.isGiven(ConfigKeys.OUTPUT_MAX_RECORD_BYTES)) {
+                // Not a silent fallback: an event the topic then refuses would stop the stream on every instance.
+                throw new MissingAccessException("the cluster denies reading the output topics' max.message.bytes ("
+                        + cause.getMessage() + "): grant DescribeConfigs on the output and DLQ topics " + outputs
+                        + " (and on the cluster while one does not exist yet), or set "
+                        + ConfigKeys.OUTPUT_MAX_RECORD_BYTES + " to what those topics accept");
+            }
             return whenTopicLimitsUnreadable(settings.withMaxEventBytes(Settings.assumedMaxEventBytes(c)), outputs, e);
         }
         long limit = Math.min(topics, producer);

@@ -2,6 +2,7 @@ package io.streamnlp.app;
 
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
+import io.streamnlp.logging.KafkaConnectionNoise;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -39,6 +40,8 @@ public final class StartupChecks {
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
         p.putAll(c.kafkaOverrides());
+        // its reconnect warnings are dropped (KafkaConnectionNoise): this check ends in one clear error of its own
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, KafkaConnectionNoise.startupCheckClientId());
         long start = System.nanoTime();
         String problem;
         try (Admin admin = Admin.create(p)) {

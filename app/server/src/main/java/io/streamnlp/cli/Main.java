@@ -3,6 +3,12 @@ package io.streamnlp.cli;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.logging.LogSetup;
 import io.streamnlp.model.BundleException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,7 +35,18 @@ public final class Main {
     public static final int EXIT_FAILURE = 1;
 
     public static void main(String[] args) {
+        utf8StandardStreams();
         System.exit(execute(args));
+    }
+
+    /**
+     * stdout and stderr as UTF-8, whatever the platform charset: Java 17 takes it from the locale, and a container
+     * with none (nvidia/cuda sets no LANG) would print {@code Z?rich}. Only the process's entry point does this; an
+     * in-process caller keeps its own streams.
+     */
+    static void utf8StandardStreams() {
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
     }
 
     public static int execute(String... args) {
@@ -38,6 +55,9 @@ public final class Main {
         System.setProperty("OPT_OUT_TRACKING", "true");
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // picocli's own writers (help, usage errors, our error lines) in UTF-8 on the current streams
+        cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         cli.setExecutionStrategy(Main::withLogging);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ConfigException || ex instanceof BundleException) {

@@ -71,6 +71,11 @@ public final class LogSetup {
                 ours.setLevel(Level.DEBUG);
             }
         }
+        for (var tf : ctx.getTurboFilterList()) {
+            if (tf instanceof KafkaConnectionNoise noise) {
+                noise.enabled(verbosity != Verbosity.VERBOSE);
+            }
+        }
         if (root.getAppender(APPENDER) instanceof ConsoleAppender<ILoggingEvent> console) {
             for (var f : console.getCopyOfAttachedFiltersList()) {
                 if (f instanceof KnownNoise noise) {

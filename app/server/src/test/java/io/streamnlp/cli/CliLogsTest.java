@@ -102,4 +102,52 @@ class CliLogsTest {
         assertTrue(text.err().contains("error: cannot reach the Kafka cluster"), text.err());
         assertFalse(text.err().startsWith("{"), text.err());
     }
+
+    @Test
+    void anUnwritableStateDirIsAConfigurationErrorNamingTheCauseAndTheFix() throws Exception {
+        // tests run as root, whom no permission stops: a state.dir under a regular file cannot be made by anyone
+        Path file = java.nio.file.Files.writeString(tmp.resolve("not-a-folder"), "x");
+        Path lexicon = LexiconBundle.write(tmp.resolve("lexicon"));
+        InProcessCli.Result r = InProcessCli.run(
+                "run",
+                "--set",
+                "ner.model=" + lexicon,
+                "--set",
+                "topic.model=" + lexicon,
+                "--set",
+                "metrics.port=0",
+                "--set",
+                "state.dir=" + file.resolve("state"));
+        assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
+        List<String> errors =
+                r.err().lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(1, errors.size(), r.err());
+        assertTrue(
+                errors.get(0)
+                        .startsWith(
+                                "error: state.dir=" + file.resolve("state") + " cannot be written by this process ("),
+                r.err());
+        assertTrue(errors.get(0).contains("chown -R"), r.err());
+        assertFalse(r.err().contains("UncheckedIOException"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace:\n" + r.err());
+    }
+
+    @Test
+    void anUnreachableClusterIsOneClearErrorWithoutTheClientsConnectionWarnings() throws Exception {
+        InProcessCli.Result r = runUnreachable("--set", "startup.timeout.ms=4000");
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+        List<String> alarming = r.err()
+                .lines()
+                .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                .toList();
+        // the Kafka clients' NetworkClient warned once per reconnect attempt (34 lines in 30 s)
+        assertEquals(List.of(), alarming, "only the one error line:\n" + r.err());
+        assertEquals(
+                1,
+                r.err()
+                        .lines()
+                        .filter(l -> l.startsWith("error: cannot reach the Kafka cluster"))
+                        .count(),
+                r.err());
+    }
 }

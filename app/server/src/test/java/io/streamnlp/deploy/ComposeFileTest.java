@@ -217,4 +217,78 @@ class ComposeFileTest {
         Map<String, String> env = env(enricher);
         assertEquals("cuda", EnricherConfig.builder().env(env).build().get(ConfigKeys.INFERENCE_DEVICE));
     }
+
+    @Test
+    void theBrokerKeepsItsDataOnANamedVolumeAsTheEnricherKeepsItsState() throws IOException {
+        JsonNode c = read("docker-compose.yml");
+        JsonNode kafka = service(c, "kafka");
+        String logDirs = env(kafka).get("KAFKA_LOG_DIRS");
+        assertTrue(
+                logDirs != null && !logDirs.startsWith("/tmp"),
+                "the broker's log.dirs is set, not in /tmp: " + logDirs);
+        String mount = strings(kafka.path("volumes")).stream()
+                .filter(v -> v.endsWith(":" + logDirs))
+                .findFirst()
+                .orElseGet(() -> fail("no volume at the broker's KAFKA_LOG_DIRS " + logDirs));
+        String volume = mount.substring(0, mount.indexOf(':'));
+        assertTrue(c.path("volumes").has(volume), "a named volume (removed only by down -v): " + volume);
+        String state = strings(service(c, "enricher").path("volumes")).stream()
+                .filter(v -> v.endsWith(":" + env(service(c, "enricher")).get("STREAMNLP_STATE_DIR")))
+                .findFirst()
+                .orElseGet(() -> fail("the enricher's state.dir is on a volume"));
+        assertTrue(c.path("volumes").has(state.substring(0, state.indexOf(':'))), "the enricher's too: " + state);
+    }
+
+    @Test
+    void noJavaToolOptionsAndTheEnrichersHeapFitsItsMemoryLimit() throws IOException {
+        for (String file : List.of("docker-compose.yml", "docker-compose.gpu.yml")) {
+            read(file)
+                    .path("services")
+                    .fields()
+                    .forEachRemaining(s -> assertFalse(
+                            env(s.getValue()).containsKey("JAVA_TOOL_OPTIONS"),
+                            file + ": " + s.getKey() + " sets JAVA_TOOL_OPTIONS, which every JVM announces on stderr"));
+        }
+        JsonNode enricher = service(read("docker-compose.yml"), "enricher");
+        String limit = enricher.path("deploy")
+                .path("resources")
+                .path("limits")
+                .path("memory")
+                .asText();
+        assertTrue(limit.matches("\\d+[gm]"), "the enricher has a memory limit: '" + limit + "'");
+        String javaOpts = env(enricher).get("JAVA_OPTS");
+        assertTrue(
+                javaOpts != null && javaOpts.contains("-XX:MaxRAMPercentage=50"), "heap: half the limit: " + javaOpts);
+        assertTrue(javaOpts.contains("-Xss8m"), "JAVA_OPTS replaces the image's, which has ONNX Runtime's -Xss8m");
+        for (String dockerfile : List.of("Dockerfile", "Dockerfile.gpu")) {
+            String d = Files.readString(ROOT.resolve(dockerfile));
+            assertFalse(d.contains("JAVA_TOOL_OPTIONS"), dockerfile);
+            assertTrue(d.contains("ENV JAVA_OPTS=\"-Xss8m -XX:MaxRAMPercentage=50\""), dockerfile + " sets JAVA_OPTS");
+            assertTrue(
+                    d.contains("ENTRYPOINT [\"/bin/sh\", \"-c\", \"exec java $JAVA_OPTS -jar /app/streamnlp.jar"),
+                    dockerfile + ": the entrypoint reads JAVA_OPTS");
+        }
+    }
+
+    @Test
+    void theBrokersHealthCheckStartsNoJvm() throws IOException {
+        JsonNode check = service(read("docker-compose.yml"), "kafka").path("healthcheck");
+        String test = String.join(" ", strings(check.path("test")));
+        assertFalse(test.contains("/opt/kafka/bin/"), "a Kafka tool is a JVM start at every check: " + test);
+        assertTrue(test.contains("/dev/tcp/localhost/19092"), test);
+    }
+
+    @Test
+    void imagesBuildWithoutAPackageArchiveOrWarningsAndTheGpuImageSpeaksUtf8() throws IOException {
+        String cpu = Files.readString(ROOT.resolve("Dockerfile"));
+        String gpu = Files.readString(ROOT.resolve("Dockerfile.gpu"));
+        String runtime = cpu.substring(cpu.indexOf("FROM eclipse-temurin:17-jre"));
+        assertFalse(runtime.contains("apt-get"), "eclipse-temurin:17-jre ships curl: no package archive needed");
+        for (String d : List.of(cpu, gpu)) {
+            assertFalse(d.contains("useradd --system"), "a system uid above SYS_UID_MAX makes useradd warn");
+            assertTrue(d.contains("useradd --uid 10001"));
+        }
+        assertTrue(
+                gpu.contains("ENV LANG=C.UTF-8 LC_ALL=C.UTF-8"), "nvidia/cuda sets no locale: Java 17 would use ASCII");
+    }
 }

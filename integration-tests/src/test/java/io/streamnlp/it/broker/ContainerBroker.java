@@ -52,6 +52,34 @@ final class ContainerBroker {
                 "no docker-compose.yml above " + Path.of("").toAbsolutePath());
     }
 
+    /** The images a container broker needs: the Kafka image and, unless it is disabled, Testcontainers' Ryuk. */
+    static List<String> images() {
+        List<String> images = new java.util.ArrayList<>(List.of(composeImage()));
+        if (!"true".equalsIgnoreCase(System.getenv("TESTCONTAINERS_RYUK_DISABLED"))) {
+            images.add(org.testcontainers.utility.TestcontainersConfiguration.getInstance()
+                    .getRyukImage());
+        }
+        return images;
+    }
+
+    /** Finds {@code image} on the engine or pulls it, once and within a minute; throws when neither works. */
+    static void ensureImage(String image) throws Exception {
+        // a plain client on the engine Testcontainers found: its own client() would first start Ryuk, whose image is
+        // one of those being asked about (and which it retries pulling for two minutes)
+        try (var client = org.testcontainers.dockerclient.DockerClientProviderStrategy.getClientForConfig(
+                DockerClientFactory.instance().getTransportConfig())) {
+            try {
+                client.inspectImageCmd(image).exec();
+                return;
+            } catch (com.github.dockerjava.api.exception.NotFoundException notHere) {
+                // pull it below
+            }
+            if (!client.pullImageCmd(image).start().awaitCompletion(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new java.util.concurrent.TimeoutException("no pull within 60 s");
+            }
+        }
+    }
+
     /**
      * Whether a Docker engine answers. Where no engine can be (no DOCKER_HOST, no Testcontainers settings, none of
      * the sockets Testcontainers looks for) this says no without asking Testcontainers, whose search for one takes
@@ -68,7 +96,15 @@ final class ContainerBroker {
             l.setLevel(ch.qos.logback.classic.Level.OFF);
         }
         try {
-            return DockerClientFactory.instance().isDockerAvailable();
+            // not isDockerAvailable(): that gets Testcontainers' client, which first starts Ryuk (pulling its image,
+            // retried for two minutes where there is no registry); finding the engine and pinging it starts nothing
+            try (var client = org.testcontainers.dockerclient.DockerClientProviderStrategy.getClientForConfig(
+                    DockerClientFactory.instance().getTransportConfig())) {
+                client.pingCmd().exec();
+                return true;
+            } catch (Exception | Error e) {
+                return false;
+            }
         } finally {
             if (tc instanceof ch.qos.logback.classic.Logger l) {
                 l.setLevel(before);

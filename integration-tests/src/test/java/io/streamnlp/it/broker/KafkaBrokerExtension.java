@@ -2,6 +2,7 @@ package io.streamnlp.it.broker;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -123,28 +124,74 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
         return context.getRoot().getStore(NS).getOrComputeIfAbsent("shared", k -> startShared(), TestBroker.class);
     }
 
-    private static TestBroker startShared() {
-        String forced = System.getProperty(PROPERTY, "").trim();
-        boolean container;
-        String why;
+    /** Fetches an image or says why it cannot (throws). */
+    @FunctionalInterface
+    interface ImageProbe {
+        void ensure(String image) throws Exception;
+    }
+
+    /** Which broker the shared one is, and why (for the log line). */
+    record Choice(boolean container, String why) {}
+
+    /**
+     * The shared broker's kind: forced by {@code -Dstreamnlp.it.broker}, else a container where a Docker engine answers
+     * and the images it needs are there or can be pulled (asked once: an engine that cannot pull, as on an air-gapped
+     * machine, would otherwise have Testcontainers retry its pulls for minutes and fail the run), else the in-JVM one.
+     * A forced container whose images cannot be had fails at once, naming the image and the way out.
+     */
+    static Choice choose(
+            String forced, java.util.function.BooleanSupplier docker, List<String> images, ImageProbe probe) {
         switch (forced) {
-            case "" -> {
-                container = ContainerBroker.dockerAvailable();
-                why = container ? "a Docker engine answers" : "no Docker engine";
+            case "embedded" -> {
+                return new Choice(false, "-D" + PROPERTY + "=embedded");
             }
-            case "container", "embedded" -> {
-                container = forced.equals("container");
-                why = "-D" + PROPERTY + "=" + forced;
+            case "container" -> {
+                String missing = missingImage(images, probe);
+                if (missing != null) {
+                    throw new IllegalStateException("-D" + PROPERTY + "=container, but " + missing
+                            + "; pull it where a registry is reachable, or run with -D" + PROPERTY + "=embedded");
+                }
+                return new Choice(true, "-D" + PROPERTY + "=container");
+            }
+            case "" -> {
+                if (!docker.getAsBoolean()) {
+                    return new Choice(false, "no Docker engine");
+                }
+                String missing = missingImage(images, probe);
+                return missing == null
+                        ? new Choice(true, "a Docker engine answers")
+                        : new Choice(false, "a Docker engine answers, but " + missing);
             }
             default ->
                 throw new IllegalArgumentException("-D" + PROPERTY + " is embedded or container, not '" + forced + "'");
         }
+    }
+
+    /** The first image that can be neither found nor pulled, with why; null when all are there. */
+    private static String missingImage(List<String> images, ImageProbe probe) {
+        for (String image : images) {
+            try {
+                probe.ensure(image);
+            } catch (Exception e) {
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                return "the image " + image + " cannot be pulled ("
+                        + why.strip().lines().findFirst().orElse("") + ")";
+            }
+        }
+        return null;
+    }
+
+    private static TestBroker startShared() {
+        String forced = System.getProperty(PROPERTY, "").trim();
+        Choice choice = choose(
+                forced, ContainerBroker::dockerAvailable, ContainerBroker.images(), ContainerBroker::ensureImage);
         long t0 = System.nanoTime();
-        TestBroker b = container ? ContainerBroker.start(BROKER_SETTINGS) : EmbeddedBroker.start(BROKER_SETTINGS);
+        TestBroker b =
+                choice.container() ? ContainerBroker.start(BROKER_SETTINGS) : EmbeddedBroker.start(BROKER_SETTINGS);
         LOG.info(
                 "integration tests share one broker: {} ({}{}), at {}, started in {} ms",
-                container ? "a " + ContainerBroker.composeImage() + " container" : "embedded (in this JVM)",
-                why,
+                choice.container() ? "a container of " + ContainerBroker.composeImage() : "embedded (in this JVM)",
+                choice.why(),
                 forced.isEmpty() ? "; -D" + PROPERTY + "=embedded|container forces one" : "",
                 b.bootstrapServers(),
                 (System.nanoTime() - t0) / 1_000_000);
