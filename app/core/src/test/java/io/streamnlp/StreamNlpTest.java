@@ -9,10 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamnlp.api.dlq.DeadLetters;
 import io.streamnlp.api.dlq.RejectReason;
-import io.streamnlp.api.engine.BatchResult;
-import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.api.engine.EnrichmentEngine;
+import io.streamnlp.api.engine.ForwardingEngine;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.fixtures.ControlledEngine;
@@ -27,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -243,25 +243,10 @@ class StreamNlpTest {
         // the contract: nerModel()/topicModel() is null when the engine does not serve that task; its events would
         // silently never be written
         try (OnnxEnrichmentEngine real = OnnxEnrichmentEngine.open(EngineOptions.of(bundle))) {
-            EnrichmentEngine noNer = new EnrichmentEngine() {
-                @Override
-                public EncodedDocument encode(String text) {
-                    return real.encode(text);
-                }
-
-                @Override
-                public BatchResult infer(List<? extends EncodedDocument> documents) {
-                    return real.infer(documents);
-                }
-
+            EnrichmentEngine noNer = new ForwardingEngine(real) {
                 @Override
                 public String nerModel() {
                     return null;
-                }
-
-                @Override
-                public String topicModel() {
-                    return real.topicModel();
                 }
 
                 @Override
@@ -389,7 +374,7 @@ class StreamNlpTest {
     /** A user's production handler that drops what it cannot send. */
     public static final class ContinuingProductionHandler implements ProductionExceptionHandler {
         @Override
-        public void configure(java.util.Map<String, ?> configs) {}
+        public void configure(Map<String, ?> configs) {}
     }
 
     private static void awaitDelivery(TopologyTestDriver driver, BooleanSupplier done) throws InterruptedException {

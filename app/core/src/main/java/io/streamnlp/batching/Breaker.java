@@ -6,7 +6,9 @@ import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.inference.InferenceException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +137,7 @@ final class Breaker {
 
     /** Tells each owner which of its records were in the batch that stops the stream (each failed alone too). */
     private static void stopping(List<Pending> suspects) {
-        java.util.Map<Owner, List<Long>> byOwner = new java.util.LinkedHashMap<>();
+        Map<Owner, List<Long>> byOwner = new LinkedHashMap<>();
         for (Pending p : suspects) {
             byOwner.computeIfAbsent(p.owner(), o -> new ArrayList<>()).add(p.ticket());
         }

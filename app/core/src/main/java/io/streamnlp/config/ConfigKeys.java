@@ -13,6 +13,8 @@ import static io.streamnlp.config.ConfigDef.between;
 import static io.streamnlp.config.ConfigDef.oneOf;
 import static io.streamnlp.config.ConfigDef.oneOfOrEmpty;
 
+import java.util.Map;
+
 /**
  * Every configuration key the processor reads, with its type, default, allowed values and meaning: the one
  * place that defines and validates them ({@link EnricherConfig.Builder#build} checks every value against
@@ -352,7 +354,7 @@ public final class ConfigKeys {
     }
 
     /** An enabled enricher needs its bundle folder. */
-    private static String modelSet(java.util.Map<String, Object> v, String enabledKey, String modelKey) {
+    private static String modelSet(Map<String, Object> v, String enabledKey, String modelKey) {
         return (Boolean) v.get(enabledKey) && ((String) v.get(modelKey)).isEmpty()
                 ? modelKey + " is empty: set the model bundle folder"
                 : null;

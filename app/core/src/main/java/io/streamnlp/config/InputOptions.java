@@ -1,5 +1,7 @@
 package io.streamnlp.config;
 
+import java.util.Locale;
+
 /** How input records are read. */
 public record InputOptions(Format format, int maxBytes, String textField, String idField, boolean includeText) {
     public enum Format {
@@ -18,7 +20,7 @@ public record InputOptions(Format format, int maxBytes, String textField, String
 
     public static InputOptions from(EnricherConfig c) {
         Format f = Format.valueOf(
-                c.getChoice(ConfigKeys.INPUT_FORMAT, "auto", "json", "text").toUpperCase(java.util.Locale.ROOT));
+                c.getChoice(ConfigKeys.INPUT_FORMAT, "auto", "json", "text").toUpperCase(Locale.ROOT));
         return new InputOptions(
                 f,
                 c.getInt(ConfigKeys.INPUT_MAX_BYTES),

@@ -1,6 +1,7 @@
 package io.streamnlp.decode;
 
 import io.streamnlp.model.Aggregation;
+import java.util.Arrays;
 
 /**
  * Decides a word's label from its sub-tokens' logits (rows of {@code labels} floats, row-major) by an
@@ -31,7 +32,7 @@ public final class WordLabeler {
                 return argmaxInto(probs);
             }
             case AVERAGE -> {
-                java.util.Arrays.fill(sum, 0);
+                Arrays.fill(sum, 0);
                 for (int t = 0; t < tokens; t++) {
                     softmax(logits, offset + t * labels, probs);
                     for (int j = 0; j < labels; j++) {

@@ -1,16 +1,20 @@
 package io.streamnlp.inference;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamnlp.api.engine.Device;
 import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.model.Aggregation;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,7 +113,7 @@ public final class Engines {
     }
 
     private static final String INT8_SUFFIX = "-int8";
-    private static final java.util.Set<String> ANNOUNCED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
 
     /**
      * The bundle folder to serve for {@code inference.precision}: int8 compute is about twice as fast on a CPU with
@@ -171,11 +175,11 @@ public final class Engines {
 
     private static String version(Path bundle) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper()
+            return new ObjectMapper()
                     .readTree(bundle.resolve("bundle.json").toFile())
                     .path("version")
                     .asText(null);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }

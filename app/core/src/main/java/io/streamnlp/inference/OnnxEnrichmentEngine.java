@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link #infer(List)} uses every lane. {@link #close} waits for running calls.
  */
 public final class OnnxEnrichmentEngine implements EnrichmentEngine {
-    private static final Logger LOG = LoggerFactory.getLogger(OnnxEnrichmentEngine.class);
+    private static final Logger log = LoggerFactory.getLogger(OnnxEnrichmentEngine.class);
     /** Most documents in one batch: a bucket plan packs (length, document, window) into one long, 21 bits for the document. */
     public static final int MAX_BATCH_DOCUMENTS = BucketPlanner.MAX_DOCUMENTS;
     /** Most windows of one document, for the same reason (21 bits for the window). */
@@ -85,7 +85,7 @@ public final class OnnxEnrichmentEngine implements EnrichmentEngine {
         EngineLoader.Loaded loaded = EngineLoader.load(options, sessions);
         try {
             OnnxEnrichmentEngine engine = new OnnxEnrichmentEngine(loaded, options);
-            LOG.info(
+            log.info(
                     "enrichment engine on {}: ner={} topic={}, {} session(s) per bundle",
                     engine.device(),
                     engine.nerModel(),

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /** Opens ORT sessions on the requested device. */
 final class SessionFactory {
-    private static final Logger LOG = LoggerFactory.getLogger(SessionFactory.class);
+    private static final Logger log = LoggerFactory.getLogger(SessionFactory.class);
 
     private final OrtEnvironment env;
     private final EngineOptions options;
@@ -43,7 +43,7 @@ final class SessionFactory {
         if (want == Device.AUTO && !OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
             // the CPU build of ONNX Runtime (the default one) has no CUDA provider to try: CPU is the plan, not a
             // fallback
-            LOG.debug("ONNX Runtime build without the CUDA provider; running on CPU");
+            log.debug("ONNX Runtime build without the CUDA provider; running on CPU");
             resolved = Device.CPU;
             return create(model, false);
         }
@@ -59,7 +59,7 @@ final class SessionFactory {
                         e);
             }
             // the GPU build on a machine where CUDA does not work: worth a line, as the build was chosen for the GPU
-            LOG.info("CUDA unavailable ({}); running on CPU", rootMessage(e));
+            log.info("CUDA unavailable ({}); running on CPU", rootMessage(e));
             resolved = Device.CPU;
             return create(model, false); // fresh SessionOptions: a failed addCUDA may leave the old one unusable
         }

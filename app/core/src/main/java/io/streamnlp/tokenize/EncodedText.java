@@ -1,5 +1,7 @@
 package io.streamnlp.tokenize;
 
+import java.util.Arrays;
+
 /**
  * One text tokenized for one tokenizer, without special tokens, split into windows. Token positions index
  * {@link #ids()}; word offsets are code points, trimmed of whitespace. Arrays are shared, not copied: treat
@@ -123,7 +125,7 @@ public final class EncodedText {
      */
     public int bestWindow(int w) {
         int a = wordTokenStart[w];
-        int i = java.util.Arrays.binarySearch(ownStart, a);
+        int i = Arrays.binarySearch(ownStart, a);
         return i >= 0 ? i : -i - 2;
     }
 

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * configure truncation or padding are patched in memory and loaded from a temporary copy.
  */
 public final class TokenizerLoader {
-    private static final Logger LOG = LoggerFactory.getLogger(TokenizerLoader.class);
+    private static final Logger log = LoggerFactory.getLogger(TokenizerLoader.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static {
@@ -70,7 +70,7 @@ public final class TokenizerLoader {
             Path tmp = Files.createTempFile("streamnlp-tokenizer", ".json");
             try {
                 JSON.writeValue(tmp.toFile(), root);
-                LOG.debug(
+                log.debug(
                         "loading patched copy of {} (model type {})",
                         tokenizerJson,
                         model.get("type").asText());

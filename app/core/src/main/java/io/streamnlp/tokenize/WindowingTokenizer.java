@@ -3,6 +3,7 @@ package io.streamnlp.tokenize;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -89,12 +90,12 @@ public final class WindowingTokenizer implements AutoCloseable {
     }
 
     /** Writes the special prefix into {@code buf}. */
-    public void putPrefix(java.nio.LongBuffer buf) {
+    public void putPrefix(LongBuffer buf) {
         buf.put(prefix);
     }
 
     /** Writes the special suffix into {@code buf}. */
-    public void putSuffix(java.nio.LongBuffer buf) {
+    public void putSuffix(LongBuffer buf) {
         buf.put(suffix);
     }
 

@@ -1,7 +1,11 @@
 package io.streamnlp.topology;
 
 import io.streamnlp.batching.CoordinatorRegistry;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -144,8 +148,7 @@ public final class EnricherTopology {
     }
 
     /** The enrichment names already in each user topology (a builder or a Topology; held weakly, by identity). */
-    private static final Map<Object, java.util.Set<String>> NAMES_IN_USE =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final Map<Object, Set<String>> NAMES_IN_USE = Collections.synchronizedMap(new WeakHashMap<>());
 
     /**
      * The names of an enrichment called {@code name} in {@code topology}, failing with the fix when one of that name is
@@ -153,8 +156,7 @@ public final class EnricherTopology {
      */
     private static NodeNames claim(Object topology, String name) {
         NodeNames n = NodeNames.embedded(name);
-        java.util.Set<String> used = NAMES_IN_USE.computeIfAbsent(
-                topology, t -> java.util.Collections.synchronizedSet(new java.util.HashSet<>()));
+        Set<String> used = NAMES_IN_USE.computeIfAbsent(topology, t -> Collections.synchronizedSet(new HashSet<>()));
         if (!used.add(n.enrich())) {
             throw new IllegalStateException(
                     (name == null ? "an unnamed enrichment" : "an enrichment named '" + name + "'")

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamnlp.api.dlq.RejectReason;
 import io.streamnlp.config.InputOptions;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -94,7 +95,7 @@ final class InputParser {
             }
         } catch (JsonProcessingException e) {
             return new ParsedInput.Rejected(RejectReason.INVALID_JSON, firstLine(e.getOriginalMessage()));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // cannot happen reading a String; kept a rejection so the stream never stops for one record
             return new ParsedInput.Rejected(RejectReason.INVALID_JSON, e.toString());
         }

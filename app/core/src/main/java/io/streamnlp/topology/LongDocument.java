@@ -4,6 +4,7 @@ import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.api.event.Enrichment;
+import io.streamnlp.api.event.Entity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -76,7 +77,7 @@ final class LongDocument {
      * @param emptyNer what a segment with no content contributes to the entities: an empty list, or null when NER
      *     is off
      */
-    Feed feed(EnrichmentEngine engine, int budget, List<io.streamnlp.api.event.Entity> emptyNer) {
+    Feed feed(EnrichmentEngine engine, int budget, List<Entity> emptyNer) {
         List<Segment> submit = new ArrayList<>();
         while (inFlight < SEGMENTS_IN_FLIGHT && next < results.count()) {
             int k = next++;

@@ -1,11 +1,13 @@
 package io.streamnlp.topology;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +37,7 @@ final class StopLog {
     }
 
     /** The log of the task whose state folder is {@code dir}, or a log that keeps nothing when there is none. */
-    static StopLog open(java.io.File dir) {
+    static StopLog open(File dir) {
         StopLog log = new StopLog(dir == null ? null : dir.toPath().resolve(FILE));
         if (log.file != null && Files.exists(log.file)) {
             try {
@@ -94,11 +96,7 @@ final class StopLog {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
-            Files.move(
-                    tmp,
-                    file,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the stop counts in " + file, e);
         }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
@@ -47,13 +48,13 @@ public final class StreamsSettings {
      * is not lost: the enrichment deletes a record's buffered entry as it forwards its events, so a handler that
      * continues past a failed send (or a failed process call) commits the deletion without the events.
      */
-    private static final Map<String, java.util.Set<String>> FAILING_HANDLERS = Map.of(
+    private static final Map<String, Set<String>> FAILING_HANDLERS = Map.of(
             StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-            java.util.Set.of(LogAndFailProcessingExceptionHandler.class.getName()),
+            Set.of(LogAndFailProcessingExceptionHandler.class.getName()),
             StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
-            java.util.Set.of(DefaultProductionExceptionHandler.class.getName()),
+            Set.of(DefaultProductionExceptionHandler.class.getName()),
             "default.production.exception.handler", // the deprecated name of the above
-            java.util.Set.of(DefaultProductionExceptionHandler.class.getName()));
+            Set.of(DefaultProductionExceptionHandler.class.getName()));
 
     /**
      * Fails when Kafka Streams' settings name a processing or production exception handler other than the failing

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamnlp.api.engine.BatchResult;
 import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.engine.EngineFailureException;
 import io.streamnlp.api.engine.EnrichmentEngine;
 import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.config.ConfigException;
@@ -202,9 +203,7 @@ class BatchBudgetTest {
                 throw new IllegalStateException("CUDA failure 700: an illegal memory access was encountered");
             }
         };
-        var ex = assertThrows(
-                io.streamnlp.api.engine.EngineFailureException.class,
-                () -> batchTimeFits(EnricherConfig.defaults(), broken));
+        var ex = assertThrows(EngineFailureException.class, () -> batchTimeFits(EnricherConfig.defaults(), broken));
         assertTrue(ex.getMessage().contains("CUDA failure 700"), ex.getMessage());
         EnrichmentEngine poison = new SlowEngine(1) {
             @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.api.engine.BatchResult;
+import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.api.engine.EncodedDocument;
 import io.streamnlp.api.engine.ForwardingEngine;
 import io.streamnlp.fixtures.LexiconBundle;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,8 +115,7 @@ class BatchCoordinatorOverlapTest {
     private BatchCoordinator coordinator(Watched engine, BatchPolicy policy) {
         BatchListener listener = new BatchListener() {
             @Override
-            public void onBatch(
-                    io.streamnlp.api.engine.BatchStats stats, int owners, Trigger trigger, long queueNanos) {
+            public void onBatch(BatchStats stats, int owners, Trigger trigger, long queueNanos) {
                 triggers.add(trigger);
             }
 
@@ -305,7 +306,7 @@ class BatchCoordinatorOverlapTest {
             held.countDown();
         });
         releaser.start();
-        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+        Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
             c.flushIfFull(); // the second batch finds no lane: it stays queued, the callback does not wait
             assertEquals(2, c.pendingRecords());
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

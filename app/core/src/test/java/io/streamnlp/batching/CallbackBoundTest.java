@@ -13,6 +13,8 @@ import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -167,8 +169,8 @@ class CallbackBoundTest {
         held.countDown();
         List<Long> seqs = deliverAll(c, t, n);
         List<Long> sorted = new ArrayList<>(seqs);
-        java.util.Collections.sort(sorted);
-        assertEquals(n, new java.util.HashSet<>(seqs).size(), "every record once: " + seqs);
+        Collections.sort(sorted);
+        assertEquals(n, new HashSet<>(seqs).size(), "every record once: " + seqs);
         assertEquals(0L, sorted.get(0));
         assertEquals((long) n - 1, sorted.get(n - 1));
     }

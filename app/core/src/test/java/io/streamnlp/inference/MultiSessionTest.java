@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,7 +91,7 @@ class MultiSessionTest {
             for (String t : texts) {
                 docs.add(engine.encode(t));
             }
-            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            var pool = Executors.newFixedThreadPool(2);
             try {
                 for (int round = 0; round < 20; round++) { // each lane's buffers and decoding scratch are its own
                     var a = pool.submit(() -> engine.infer(docs, new int[] {0}));

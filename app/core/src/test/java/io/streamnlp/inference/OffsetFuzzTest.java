@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnlp.api.engine.EncodedDocument;
+import io.streamnlp.api.event.Enrichment;
 import io.streamnlp.api.event.Entity;
 import io.streamnlp.fixtures.SharedData;
 import io.streamnlp.fixtures.TestBundles;
@@ -99,7 +100,7 @@ class OffsetFuzzTest {
                 texts.add(sb.toString());
             }
             List<EncodedDocument> docs = texts.stream().map(engine::encode).toList();
-            List<io.streamnlp.api.event.Enrichment> results = engine.infer(docs).results();
+            List<Enrichment> results = engine.infer(docs).results();
             for (int i = 0; i < texts.size(); i++) {
                 String text = texts.get(i);
                 int[] cps = text.codePoints().toArray();

@@ -14,8 +14,13 @@ import io.streamnlp.fixtures.TestGraphs;
 import io.streamnlp.model.Aggregation;
 import io.streamnlp.model.LabelScheme;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -200,11 +205,11 @@ class OnnxEnrichmentEngineTest {
         Path dir = aggregationBundle("first");
         try (OnnxEnrichmentEngine engine =
                 OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null))) {
-            List<String> texts = new java.util.ArrayList<>();
+            List<String> texts = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 texts.add("Merkel " + i + " tokenization ".repeat(i % 7) + "Merkel");
             }
-            List<String> expected = new java.util.ArrayList<>();
+            List<String> expected = new ArrayList<>();
             for (String t : texts) {
                 expected.add(engine.infer(List.of(engine.encode(t)))
                         .results()
@@ -212,13 +217,13 @@ class OnnxEnrichmentEngineTest {
                         .entities()
                         .toString());
             }
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
-                List<java.util.concurrent.Future<EncodedDocument>> futures = new java.util.ArrayList<>();
+                List<Future<EncodedDocument>> futures = new ArrayList<>();
                 for (String t : texts) {
                     futures.add(pool.submit(() -> engine.encode(t)));
                 }
-                List<EncodedDocument> docs = new java.util.ArrayList<>();
+                List<EncodedDocument> docs = new ArrayList<>();
                 for (int i = 0; i < futures.size(); i++) {
                     docs.add(futures.get(i).get());
                     if (i % 50 == 49) { // infer on this thread while the pool keeps encoding
@@ -240,6 +245,6 @@ class OnnxEnrichmentEngineTest {
     }
 
     static String json(List<String> labels) {
-        return labels.stream().map(l -> "\"" + l + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        return labels.stream().map(l -> "\"" + l + "\"").collect(Collectors.joining(",", "[", "]"));
     }
 }

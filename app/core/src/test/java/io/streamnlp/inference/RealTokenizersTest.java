@@ -10,6 +10,7 @@ import io.streamnlp.api.event.TopicPrediction;
 import io.streamnlp.fixtures.SharedData;
 import io.streamnlp.fixtures.TestBundles;
 import io.streamnlp.fixtures.TestGraphs;
+import io.streamnlp.model.LabelScheme;
 import io.streamnlp.model.ModelBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,7 +138,7 @@ class RealTokenizersTest {
         try (OnnxEnrichmentEngine e =
                 OnnxEnrichmentEngine.open(EngineOptions.of(dir).withTopicBundle(null))) {
             assertEquals(512, e.nerBundle().maxLength()); // min(512, max_position_embeddings 514)
-            assertEquals(io.streamnlp.model.LabelScheme.IO, e.nerBundle().ner().scheme());
+            assertEquals(LabelScheme.IO, e.nerBundle().ner().scheme());
         }
     }
 

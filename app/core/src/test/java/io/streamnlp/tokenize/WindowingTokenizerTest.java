@@ -8,7 +8,10 @@ import io.streamnlp.fixtures.SharedData;
 import io.streamnlp.fixtures.TestBundles;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class WindowingTokenizerTest {
@@ -59,7 +62,7 @@ class WindowingTokenizerTest {
             assertEquals(n, e.windowEnd(e.windowCount() - 1));
             // token -> word, to check cuts
             int[] word = new int[n];
-            java.util.Arrays.fill(word, -1);
+            Arrays.fill(word, -1);
             for (int w = 0; w < e.wordCount(); w++) {
                 for (int i = e.wordTokenStart(w); i < e.wordTokenEnd(w); i++) {
                     word[i] = w;
@@ -124,7 +127,7 @@ class WindowingTokenizerTest {
             EncodedText e = t.encode(text);
             int n = e.ids().length;
             // sentence starts, as token positions: after "." + newline, after '?"' + space, after "!" + space
-            java.util.Set<Integer> starts = new java.util.HashSet<>();
+            Set<Integer> starts = new HashSet<>();
             int[] cps = text.codePoints().toArray();
             for (int w = 1; w < e.wordCount(); w++) {
                 String prev = new String(cps, e.wordStart(w - 1), e.wordEnd(w - 1) - e.wordStart(w - 1));

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.StreamSupport;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -73,9 +75,9 @@ class EnrichProcessorLifecycleTest {
     }
 
     /** Documents per batch, as the coordinator reported them. */
-    private final List<Integer> batchDocs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Integer> batchDocs = new CopyOnWriteArrayList<>();
 
-    private final List<Long> batchTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Long> batchTokens = new CopyOnWriteArrayList<>();
 
     private EnrichProcessor processor(BatchPolicy policy, boolean overlap, Settings settings) {
         if (registry != null) {
@@ -317,7 +319,7 @@ class EnrichProcessorLifecycleTest {
         assertEquals(120 * 3 + 2 + 60 * 2, whole.path("entities").size());
         int at = DOC.codePointCount(0, DOC.indexOf("Acme left"));
         assertTrue(
-                java.util.stream.StreamSupport.stream(whole.path("entities").spliterator(), false)
+                StreamSupport.stream(whole.path("entities").spliterator(), false)
                         .anyMatch(e -> e.path("start").asInt() == at
                                 && e.path("label").asText().equals("ORG")),
                 "offsets in the whole text");

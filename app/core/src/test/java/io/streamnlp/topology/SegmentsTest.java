@@ -9,6 +9,7 @@ import io.streamnlp.api.event.TopicPrediction;
 import io.streamnlp.decode.TopicDecoder;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Where long texts are cut into segments, and how the segments' results become the document's. */
@@ -96,10 +97,7 @@ class SegmentsTest {
         PartialResults back = PartialResults.deserialize(p.serialize(), text, 1L);
         assertEquals(
                 List.of(0, 19, 38),
-                java.util.stream.IntStream.range(0, back.count())
-                        .map(back::start)
-                        .boxed()
-                        .toList());
+                IntStream.range(0, back.count()).map(back::start).boxed().toList());
         assertEquals(1, back.finished());
         assertEquals(p.result(1), back.result(1));
         assertEquals(

@@ -14,12 +14,14 @@ import io.streamnlp.inference.EngineOptions;
 import io.streamnlp.inference.OnnxEnrichmentEngine;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -47,12 +49,8 @@ class TaskReviveTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(
-                StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG,
-                org.apache.kafka.common.serialization.Serdes.ByteArraySerde.class);
-        p.put(
-                StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG,
-                org.apache.kafka.common.serialization.Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         return p;
     }
 
@@ -125,7 +123,7 @@ class TaskReviveTest {
                         settings.topics().entities(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 // a callback never waits for a lane: the new record's batch may start only at a later tick, once the
                 // old batch has let its lanes go
-                List<byte[]> values = new java.util.ArrayList<>();
+                List<byte[]> values = new ArrayList<>();
                 long deadline = System.nanoTime() + 10_000_000_000L;
                 while (values.isEmpty() && System.nanoTime() < deadline) {
                     assertTrue(registry.current().awaitInFlight(10_000));

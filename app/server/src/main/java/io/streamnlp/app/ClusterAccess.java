@@ -2,7 +2,7 @@ package io.streamnlp.app;
 
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.topology.EnricherTopology;
+import io.streamnlp.topology.NodeNames;
 import io.streamnlp.topology.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -124,8 +124,8 @@ final class ClusterAccess {
         }
         needed.put(settings.topics().dlq(), output);
         List<String> internal = List.of(
-                appId + "-" + EnricherTopology.BUFFER_STORE + "-changelog",
-                appId + "-" + EnricherTopology.PARTIALS_STORE + "-changelog");
+                appId + "-" + NodeNames.BUFFER_STORE + "-changelog",
+                appId + "-" + NodeNames.PARTIALS_STORE + "-changelog");
         for (String t : internal) {
             needed.put(t, List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS));
         }

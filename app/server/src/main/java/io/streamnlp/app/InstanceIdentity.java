@@ -4,11 +4,13 @@ import io.streamnlp.config.ConfigException;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -128,7 +130,7 @@ final class InstanceIdentity {
         String record = id + "\n" + MADE_FOR + dir.toRealPath() + "\nhost " + host() + "\n";
         Path tmp = Files.createTempFile(dir, FILE, ".tmp");
         Files.writeString(tmp, record, StandardCharsets.UTF_8);
-        Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static ConfigException copied(Path f, String id, String madeFor) {
@@ -141,7 +143,7 @@ final class InstanceIdentity {
 
     private static String host() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
             return "an unknown host";
         }

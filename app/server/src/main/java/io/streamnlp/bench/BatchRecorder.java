@@ -3,7 +3,9 @@ package io.streamnlp.bench;
 import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.batching.BatchListener;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /** Collects the coordinator's batches (via the {@link BatchListener} hook) between two {@link #reset()}s. */
 public final class BatchRecorder implements BatchListener {
@@ -17,7 +19,7 @@ public final class BatchRecorder implements BatchListener {
             double meanFill,
             double medianInferenceMs,
             double p95QueueMs,
-            java.util.Map<Trigger, Integer> triggers,
+            Map<Trigger, Integer> triggers,
             double laneSeconds,
             double p99InferenceMs) {
         /** Padded tokens ÷ real tokens (1.0: no padding). */
@@ -30,7 +32,7 @@ public final class BatchRecorder implements BatchListener {
     private final int maxTokens;
     private final List<BatchStats> stats = new ArrayList<>();
     private final List<Long> queue = new ArrayList<>();
-    private final java.util.Map<Trigger, Integer> triggers = new java.util.EnumMap<>(Trigger.class);
+    private final Map<Trigger, Integer> triggers = new EnumMap<>(Trigger.class);
 
     public BatchRecorder(int maxRecords, int maxTokens) {
         this.maxRecords = maxRecords;
@@ -80,7 +82,7 @@ public final class BatchRecorder implements BatchListener {
                 n == 0 ? 0 : fill / n,
                 Stats.percentile(ms, 50),
                 Stats.percentile(q, 95),
-                new java.util.EnumMap<>(triggers),
+                new EnumMap<>(triggers),
                 laneSeconds,
                 Stats.percentile(ms, 99));
     }

@@ -8,15 +8,20 @@ import io.streamnlp.config.Topics;
 import io.streamnlp.inference.Engines;
 import io.streamnlp.local.EmbeddedKafka;
 import io.streamnlp.local.LocalPipeline;
+import io.streamnlp.logging.KnownNoise;
 import io.streamnlp.topology.Settings;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * One benchmark run: raw ONNX Runtime grid, the full pipeline on an embedded broker (saturation, half
@@ -76,7 +81,7 @@ public final class BenchRunner {
                     .toArray();
         }
 
-        public double median(java.util.function.ToDoubleFunction<LoadDriver.Measurement> f) {
+        public double median(ToDoubleFunction<LoadDriver.Measurement> f) {
             return Stats.median(runs.stream().mapToDouble(f).toArray());
         }
 
@@ -130,8 +135,8 @@ public final class BenchRunner {
 
         // 1. raw ONNX Runtime, before any broker thread exists
         List<RawBench.Config> grid = grid(policy);
-        Map<RawBench.Config, double[]> raw = new java.util.LinkedHashMap<>();
-        Map<RawBench.Config, RawBench.Result> rawLast = new java.util.LinkedHashMap<>();
+        Map<RawBench.Config, double[]> raw = new LinkedHashMap<>();
+        Map<RawBench.Config, RawBench.Result> rawLast = new LinkedHashMap<>();
         int[] tokens;
         long realTokens;
         String bundleId;
@@ -140,7 +145,7 @@ public final class BenchRunner {
         Path other = options.noCompare()
                 ? null
                 : options.compare() != null ? Engines.resolve(options.compare().toString()) : otherPrecision(bundle);
-        Map<RawBench.Config, double[]> rawOther = new java.util.LinkedHashMap<>();
+        Map<RawBench.Config, double[]> rawOther = new LinkedHashMap<>();
         String otherId = null;
         if (other != null) {
             log.printf("bench: compared with bundle %s (raw and pipeline, side by side)%n", other);
@@ -290,7 +295,7 @@ public final class BenchRunner {
         Path other = name.endsWith("-int8")
                 ? bundle.resolveSibling(name.substring(0, name.length() - "-int8".length()))
                 : Engines.int8Sibling(bundle);
-        return java.nio.file.Files.isRegularFile(other.resolve("bundle.json")) ? other : null;
+        return Files.isRegularFile(other.resolve("bundle.json")) ? other : null;
     }
 
     /**
@@ -304,8 +309,8 @@ public final class BenchRunner {
         forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         forced.put(ConfigKeys.APPLICATION_ID, id);
         forced.put(ConfigKeys.STARTUP_BATCH_CHECK, "warn");
-        java.nio.file.Path stateDir = java.nio.file.Files.createTempDirectory("streamnlp-" + id);
-        io.streamnlp.logging.KnownNoise.temporaryStateDir(stateDir);
+        Path stateDir = Files.createTempDirectory("streamnlp-" + id);
+        KnownNoise.temporaryStateDir(stateDir);
         forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
         EnricherConfig c = loader.apply(forced);
         TopicAdmin.ensureTopics(
@@ -358,7 +363,7 @@ public final class BenchRunner {
         // wall-clock marks, to line a profile (e.g. JFR) up with the scenario
         log.printf(
                 "  [%s] %s (%d partitions): measured repeats start%n",
-                java.time.LocalTime.now().withNano(0), name, partitions);
+                LocalTime.now().withNano(0), name, partitions);
         List<LoadDriver.Measurement> runs = new ArrayList<>();
         for (int r = 0; r < options.repeats(); r++) {
             LoadDriver.Measurement m = d.run(count, rate, timeout);
@@ -376,8 +381,7 @@ public final class BenchRunner {
                     m.p99Ms(),
                     m.p50InProcessorMs());
         }
-        log.printf(
-                "  [%s] %s (%d partitions): done%n", java.time.LocalTime.now().withNano(0), name, partitions);
+        log.printf("  [%s] %s (%d partitions): done%n", LocalTime.now().withNano(0), name, partitions);
         BatchRecorder.Summary s = rec.summary();
         if (s.batches() > 0) {
             double wall =
@@ -402,8 +406,8 @@ public final class BenchRunner {
         Map<String, String> forced = topics("bench-naive");
         forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         forced.put(ConfigKeys.APPLICATION_ID, "bench-naive");
-        java.nio.file.Path stateDir = java.nio.file.Files.createTempDirectory("streamnlp-bench-naive");
-        io.streamnlp.logging.KnownNoise.temporaryStateDir(stateDir);
+        Path stateDir = Files.createTempDirectory("streamnlp-bench-naive");
+        KnownNoise.temporaryStateDir(stateDir);
         forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
         EnricherConfig c = loader.apply(forced);
         Topics t = Topics.from(c);

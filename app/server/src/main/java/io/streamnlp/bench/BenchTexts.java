@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -85,7 +86,7 @@ public final class BenchTexts {
     private static String headline(String row) {
         String[] words = row.split("\\s+");
         int n = Math.min(words.length, 6 + Math.floorMod(row.hashCode(), 7));
-        return String.join(" ", java.util.Arrays.asList(words).subList(0, n));
+        return String.join(" ", Arrays.asList(words).subList(0, n));
     }
 
     static final List<String> SAMPLE_SENTENCES = List.of(

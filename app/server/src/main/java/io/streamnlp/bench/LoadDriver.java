@@ -3,9 +3,11 @@ package io.streamnlp.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamnlp.local.EventCollector;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -123,7 +127,7 @@ public final class LoadDriver {
             }
             int received = seen.size();
             double secs = Math.max(1e-9, (last - firstSend.get()) / 1e9);
-            double[] lat = java.util.Arrays.copyOf(latency, received);
+            double[] lat = Arrays.copyOf(latency, received);
             return new Measurement(
                     count,
                     received,
@@ -134,14 +138,14 @@ public final class LoadDriver {
                     Stats.percentile(lat, 95),
                     Stats.percentile(lat, 99),
                     ratePerSec,
-                    Stats.percentile(java.util.Arrays.copyOf(inProcessor, received), 50),
+                    Stats.percentile(Arrays.copyOf(inProcessor, received), 50),
                     p99(lat, isShort, true),
                     p99(lat, isShort, false));
         }
     }
 
     private static double p99(double[] latency, boolean[] isShort, boolean wanted) {
-        double[] part = java.util.stream.IntStream.range(0, latency.length)
+        double[] part = IntStream.range(0, latency.length)
                 .filter(i -> isShort[i] == wanted)
                 .mapToDouble(i -> latency[i])
                 .toArray();
@@ -152,7 +156,7 @@ public final class LoadDriver {
     private static double processorLatency(byte[] value) {
         try {
             return JSON.readTree(value).path("latencyMs").asDouble(0);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }
@@ -179,7 +183,7 @@ public final class LoadDriver {
                     long due = start + (long) (i * 1e9 / ratePerSec);
                     long wait;
                     while ((wait = due - System.nanoTime()) > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        LockSupport.parkNanos(wait);
                     }
                 }
                 byte[] key = (prefix + i).getBytes(StandardCharsets.UTF_8);

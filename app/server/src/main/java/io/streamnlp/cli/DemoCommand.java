@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -135,8 +137,8 @@ public final class DemoCommand implements Callable<Integer> {
                             && outTopics.stream()
                                     .allMatch(t -> EventCollector.count(rs, t) == EventCollector.count(rs, primary)),
                     Duration.ofSeconds(120));
-            Map<String, JsonNode> entities = new java.util.LinkedHashMap<>();
-            Map<String, JsonNode> topicEvents = new java.util.HashMap<>();
+            Map<String, JsonNode> entities = new LinkedHashMap<>();
+            Map<String, JsonNode> topicEvents = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : collector.records()) {
                 if (r.topic().equals(s.topics().dlq())) {
                     var h = r.headers().lastHeader(DeadLetters.REASON);

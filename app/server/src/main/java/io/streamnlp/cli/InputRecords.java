@@ -1,5 +1,6 @@
 package io.streamnlp.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -72,7 +73,7 @@ final class InputRecords {
                 JsonNode node;
                 try {
                     node = JSON.readTree(line);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                } catch (JsonProcessingException e) {
                     throw new BadInput(source + ":" + lineNo + ": not valid JSON: " + e.getOriginalMessage());
                 }
                 if (node == null || !node.isObject()) {

@@ -1,5 +1,6 @@
 package io.streamnlp.cli;
 
+import io.streamnlp.app.StartupFailureException;
 import io.streamnlp.config.ConfigException;
 import io.streamnlp.logging.LogSetup;
 import io.streamnlp.model.BundleException;
@@ -9,6 +10,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -64,7 +66,7 @@ public final class Main {
                 error(cmd.getErr(), ex.getMessage(), null);
                 return EXIT_CONFIG;
             }
-            if (ex instanceof io.streamnlp.app.StartupFailureException) {
+            if (ex instanceof StartupFailureException) {
                 error(cmd.getErr(), ex.getMessage(), null);
                 return EXIT_FAILURE;
             }
@@ -100,17 +102,17 @@ public final class Main {
      * A command's final error line: {@code error: ...} on stderr, or, when logs are JSON lines, an ERROR event, so that
      * a log shipper reading stderr gets nothing but JSON.
      */
-    static void error(java.io.PrintWriter err, String message, Throwable cause) {
+    static void error(PrintWriter err, String message, Throwable cause) {
         if (LogSetup.json()) {
-            org.slf4j.LoggerFactory.getLogger(Main.class).error(message, cause);
+            LoggerFactory.getLogger(Main.class).error(message, cause);
         } else {
             err.println("error: " + message);
         }
     }
 
-    static void error(java.io.PrintStream err, String message) {
+    static void error(PrintStream err, String message) {
         if (LogSetup.json()) {
-            org.slf4j.LoggerFactory.getLogger(Main.class).error(message);
+            LoggerFactory.getLogger(Main.class).error(message);
         } else {
             err.println("error: " + message);
         }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
@@ -59,7 +60,7 @@ public final class ProduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         InputRecords.Format f;
         try {
-            f = InputRecords.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+            f = InputRecords.Format.valueOf(format.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             System.err.println("error: --format must be auto, json, text or conll");
             return Main.EXIT_CONFIG;

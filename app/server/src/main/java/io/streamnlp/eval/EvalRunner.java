@@ -8,6 +8,7 @@ import io.streamnlp.local.EventCollector;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +140,7 @@ public final class EvalRunner {
             JsonNode ev = c.events().get(i);
             ConllDocument.Sentence s = sentences.get(i);
             List<String> predicted = ev == null
-                    ? new ArrayList<>(java.util.Collections.nCopies(s.tokens().size(), "O"))
+                    ? new ArrayList<>(Collections.nCopies(s.tokens().size(), "O"))
                     : SpanTagger.tags(s, ev.path("entities"));
             scorer.add(s.gold(), predicted);
         }

@@ -1,5 +1,7 @@
 package io.streamnlp.local;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -55,8 +57,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Kafka's storage formatter prints to stdout, which is the demo's and eval's report: keep it out. */
     private static void formatQuietly(KafkaClusterTestKit kit) throws Exception {
-        java.io.PrintStream out = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {
             kit.format();
         } finally {

@@ -9,6 +9,7 @@ import io.streamnlp.config.Topics;
 import io.streamnlp.logging.KnownNoise;
 import io.streamnlp.topology.Settings;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -67,7 +68,7 @@ public final class LocalPipeline implements AutoCloseable {
         forced.put(ConfigKeys.APPLICATION_ID, applicationId);
         // a local demo/eval/bench is no place to refuse a slow CPU: warn instead
         forced.put(ConfigKeys.STARTUP_BATCH_CHECK, "warn");
-        java.nio.file.Path stateDir = Files.createTempDirectory("streamnlp-" + applicationId);
+        Path stateDir = Files.createTempDirectory("streamnlp-" + applicationId);
         KnownNoise.temporaryStateDir(stateDir); // a throwaway state folder in the OS temp dir, on purpose
         forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
         EnricherConfig c = configure.apply(forced);

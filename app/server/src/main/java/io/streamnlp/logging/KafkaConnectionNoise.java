@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,8 +32,7 @@ public final class KafkaConnectionNoise extends TurboFilter {
     /** The client.id prefix of the start-up check's admin client (a number follows: one JVM may run several). */
     public static final String STARTUP_CHECK_CLIENT_ID = "streamnlp-startup-check-";
 
-    private static final java.util.concurrent.atomic.AtomicInteger CHECKS =
-            new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger CHECKS = new AtomicInteger();
 
     /** A fresh client.id for one start-up check (a client.id in use twice makes Kafka warn about its MBean). */
     public static String startupCheckClientId() {

@@ -14,6 +14,7 @@ import io.streamnlp.inference.InferenceCpu;
 import io.streamnlp.topology.RecordMetrics;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +83,7 @@ public final class EnricherMetrics implements BatchListener, RecordMetrics {
                     t,
                     Counter.builder(BATCHES)
                             .description("Inference batches, by what flushed them")
-                            .tag("trigger", t.name().toLowerCase(java.util.Locale.ROOT))
+                            .tag("trigger", t.name().toLowerCase(Locale.ROOT))
                             .register(registry));
         }
         batchSize = DistributionSummary.builder(BATCH_SIZE)

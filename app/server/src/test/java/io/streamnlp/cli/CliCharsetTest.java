@@ -7,6 +7,7 @@ import io.streamnlp.testing.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class CliCharsetTest {
                 .env(noLocale)
                 .args("run", "--print-config", "--config", config.toString())
                 .start();
-        assertEquals(0, print.await(java.time.Duration.ofSeconds(60)), print.stderr());
+        assertEquals(0, print.await(Duration.ofSeconds(60)), print.stderr());
         assertTrue(print.stdout().contains("state.dir=/var/lib/Zürich"), "stdout is UTF-8:\n" + print.stdout());
 
         // (a path with a non-ASCII name cannot even be opened under an ASCII platform charset: a topic name then)
@@ -48,7 +49,7 @@ class CliCharsetTest {
                 .env(noLocale)
                 .args("run", "--config", bad.toString())
                 .start();
-        assertEquals(Main.EXIT_CONFIG, fail.await(java.time.Duration.ofSeconds(60)), fail.stderr());
+        assertEquals(Main.EXIT_CONFIG, fail.await(Duration.ofSeconds(60)), fail.stderr());
         assertTrue(
                 fail.stderr().lines().anyMatch(l -> l.startsWith("error: ") && l.contains("Zürich-texts")),
                 "the error line on stderr is UTF-8:\n" + fail.stderr());

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamnlp.fixtures.LexiconBundle;
 import io.streamnlp.testing.InProcessCli;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +28,7 @@ class CliLogsTest {
      */
     private InProcessCli.Result runUnreachable(String... options) throws Exception {
         Path lexicon = LexiconBundle.write(tmp.resolve("lexicon"));
-        List<String> args = new java.util.ArrayList<>(List.of("run"));
+        List<String> args = new ArrayList<>(List.of("run"));
         args.addAll(List.of(options));
         args.addAll(List.of(
                 "--set",
@@ -106,7 +108,7 @@ class CliLogsTest {
     @Test
     void anUnwritableStateDirIsAConfigurationErrorNamingTheCauseAndTheFix() throws Exception {
         // tests run as root, whom no permission stops: a state.dir under a regular file cannot be made by anyone
-        Path file = java.nio.file.Files.writeString(tmp.resolve("not-a-folder"), "x");
+        Path file = Files.writeString(tmp.resolve("not-a-folder"), "x");
         Path lexicon = LexiconBundle.write(tmp.resolve("lexicon"));
         InProcessCli.Result r = InProcessCli.run(
                 "run",

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -136,7 +137,7 @@ class ComposeFileTest {
         EnricherConfig config = EnricherConfig.builder().env(streamnlp).build();
         streamnlp.keySet().forEach(k -> {
             String key = k.substring(EnricherConfig.ENV_PREFIX.length())
-                    .toLowerCase(java.util.Locale.ROOT)
+                    .toLowerCase(Locale.ROOT)
                     .replace('_', '.');
             assertTrue(ConfigKeys.DEFINITIONS.containsKey(key), k + " names a documented key");
         });

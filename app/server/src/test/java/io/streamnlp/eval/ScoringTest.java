@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,7 +100,7 @@ class ScoringTest {
         assertEquals("EU rejects\nPeter Blackburn", docs.get(1).text());
         assertEquals(
                 List.of(0, 11),
-                java.util.Arrays.stream(docs.get(1).sentenceStarts()).boxed().toList());
+                Arrays.stream(docs.get(1).sentenceStarts()).boxed().toList());
         assertEquals(4, ConllDocument.read(f).size());
         // each sentence published inside its document is the sentence unit's text, unchanged
         for (ConllDocument.Document d : docs) {
@@ -146,8 +148,8 @@ class ScoringTest {
                 + "{\"start\":10,\"end\":16,\"label\":\"ORG\"},{\"start\":22,\"end\":37,\"label\":\"PER\"}]}");
         var alone0 = json.readTree("{\"entities\":[{\"start\":0,\"end\":6,\"label\":\"LOC\"}]}");
         var alone1 = json.readTree("{\"entities\":[{\"start\":0,\"end\":15,\"label\":\"PER\"}]}");
-        EvalRunner.Collected docs = new EvalRunner.Collected(java.util.Map.of(0, docEvent), 0, 0, 1);
-        EvalRunner.Collected sentences = new EvalRunner.Collected(java.util.Map.of(0, alone0, 1, alone1), 0, 0, 1);
+        EvalRunner.Collected docs = new EvalRunner.Collected(Map.of(0, docEvent), 0, 0, 1);
+        EvalRunner.Collected sentences = new EvalRunner.Collected(Map.of(0, alone0, 1, alone1), 0, 0, 1);
 
         ChunkScorer byDocument = EvalRunner.scoreNerDocuments(List.of(d), docs);
         assertEquals(100.0, byDocument.f1(), 1e-9);
@@ -163,7 +165,7 @@ class ScoringTest {
                 "consistency: 50.00 % of 2 sentences (entities inside the document = the sentence alone)\n",
                 c.report());
         // a document that did not come back: its sentences cannot be checked and do not count as consistent
-        EvalRunner.Collected none = new EvalRunner.Collected(java.util.Map.of(), 0, 1, 1);
+        EvalRunner.Collected none = new EvalRunner.Collected(Map.of(), 0, 1, 1);
         assertEquals(0, EvalRunner.consistency(List.of(d), none, sentences).consistent());
         assertEquals(0.0, EvalRunner.scoreNerDocuments(List.of(d), none).f1(), 1e-9);
         // order does not matter, offsets and types do

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamnlp.api.dlq.RejectReason;
@@ -13,6 +14,7 @@ import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
@@ -52,12 +54,7 @@ class EnricherMetricsTest {
         assertEquals(2, registry.find(EnricherMetrics.BATCH_SIZE).summary().count());
         assertEquals(8, registry.find(EnricherMetrics.BATCH_SIZE).summary().totalAmount());
         assertEquals(1, value(EnricherMetrics.BATCHES, "trigger", "max_wait"));
-        assertEquals(
-                6,
-                registry.find(EnricherMetrics.INFERENCE_TIME)
-                        .timer()
-                        .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS),
-                1e-9);
+        assertEquals(6, registry.find(EnricherMetrics.INFERENCE_TIME).timer().totalTime(TimeUnit.MILLISECONDS), 1e-9);
 
         String text = registry.scrape();
         assertTrue(text.contains("streamnlp_batch_size_records_bucket{le=\"4.0\"} 1"), text);
@@ -94,11 +91,11 @@ class EnricherMetricsTest {
                 .set(ConfigKeys.METRICS_ENABLED, "false")
                 .build())) {
             var reg = m.registry();
-            io.micrometer.core.instrument.Gauge.builder("kafka.stream.state.put.rate", () -> 2.0)
+            Gauge.builder("kafka.stream.state.put.rate", () -> 2.0)
                     .tags("kafka.version", "4", "thread.id", "t-1", "task.id", "0_0")
                     .tag("rocksdb.state.id", "streamnlp-batch-buffer")
                     .register(reg);
-            io.micrometer.core.instrument.Gauge.builder("kafka.stream.state.put.rate", () -> 3.0)
+            Gauge.builder("kafka.stream.state.put.rate", () -> 3.0)
                     .tags("kafka.version", "4", "thread.id", "t-1", "task.id", "0_0")
                     .tag("in.memory.state.id", "streamnlp-batch-partials")
                     .register(reg);

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** The endpoints over real HTTP, before a processor is attached (the start-up window). */
@@ -50,7 +51,7 @@ class MonitoringHttpTest {
                 .build())) {
             assertEquals(-1, m.port());
         }
-        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+        ConfigException e = Assertions.assertThrows(
                 ConfigException.class,
                 () -> Monitoring.start(EnricherConfig.builder()
                         .set(ConfigKeys.METRICS_PORT, "70000")

@@ -1,6 +1,7 @@
 package io.streamnlp.api.dlq;
 
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -21,8 +22,7 @@ public final class DeadLetters {
 
     public static Headers headers(
             Headers original, RejectReason reason, String message, String topic, int partition, long offset) {
-        RecordHeaders h =
-                new RecordHeaders(original == null ? new org.apache.kafka.common.header.Header[0] : original.toArray());
+        RecordHeaders h = new RecordHeaders(original == null ? new Header[0] : original.toArray());
         String m = message == null ? reason.description() : message;
         if (m.length() > MAX_REASON_CHARS) {
             m = m.substring(0, MAX_REASON_CHARS) + "...";

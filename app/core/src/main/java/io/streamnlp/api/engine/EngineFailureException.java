@@ -1,5 +1,7 @@
 package io.streamnlp.api.engine;
 
+import java.util.Locale;
+
 /**
  * The engine, not the records, failed: it is closed, the device is in a sticky error state, memory ran out, or a
  * batch's isolation found every part failing. Records must not be dead-lettered for it: the stream stops without
@@ -27,7 +29,7 @@ public class EngineFailureException extends IllegalStateException {
             }
             String m = c.getMessage();
             if (m != null) {
-                String s = m.toLowerCase(java.util.Locale.ROOT);
+                String s = m.toLowerCase(Locale.ROOT);
                 if (s.contains("cuda")
                         || s.contains("cublas")
                         || s.contains("cudnn")

@@ -1,12 +1,14 @@
 package io.streamnlp.api.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -37,7 +39,7 @@ public final class EventWriter {
      * @param extras the input's other fields, carried into the event; may be null
      */
     public byte[] entities(
-            String id, String text, ObjectNode extras, java.util.List<Entity> entities, String model, long latencyMs) {
+            String id, String text, ObjectNode extras, List<Entity> entities, String model, long latencyMs) {
         ObjectNode o = mapper.createObjectNode();
         o.put("id", id);
         ArrayNode arr = o.putArray("entities");
@@ -83,9 +85,8 @@ public final class EventWriter {
             return;
         }
         ObjectNode clashes = null;
-        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = extras.fields();
-                it.hasNext(); ) {
-            Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> f = it.next();
+        for (Iterator<Map.Entry<String, JsonNode>> it = extras.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
             if (reserved.contains(f.getKey())) {
                 if (clashes == null) {
                     clashes = out.objectNode();
