@@ -6,10 +6,12 @@ WORKDIR /src
 # Poms first: the dependency layer is rebuilt only when a pom changes.
 COPY pom.xml ./
 COPY app/pom.xml app/
+COPY app/core/pom.xml app/core/
+COPY app/server/pom.xml app/server/
 COPY integration-tests/pom.xml integration-tests/
-RUN mvn -q -B -pl app -am dependency:go-offline || true
+RUN mvn -q -B -pl app/server -am dependency:go-offline || true
 COPY app app
-RUN mvn -q -B -pl app -am -Dmaven.test.skip=true package
+RUN mvn -q -B -pl app/server -am -Dmaven.test.skip=true package
 
 FROM eclipse-temurin:17-jre
 # The base image ships curl (the health checks ask /health and /ready), so nothing is installed: a build needs no
@@ -17,7 +19,7 @@ FROM eclipse-temurin:17-jre
 RUN useradd --uid 10001 --no-create-home --home-dir /app --shell /usr/sbin/nologin streamnlp \
     && mkdir -p /var/lib/streamnlp && chown 10001 /var/lib/streamnlp
 WORKDIR /app
-COPY --from=build /src/app/target/streamnlp.jar /app/streamnlp.jar
+COPY --from=build /src/app/server/target/streamnlp.jar /app/streamnlp.jar
 COPY config /app/config
 COPY model-store /app/model-store
 ENV DJL_OFFLINE=true OPT_OUT_TRACKING=true STREAMNLP_STATE_DIR=/var/lib/streamnlp

@@ -10,7 +10,7 @@ import java.util.List;
  * every repeat runs each bundle once per grid point, so slow drift of the machine hits them alike.
  * Same texts (BenchTexts, seed 42), batch plan and session options as the bench.
  *
- *   java -Xss8m -cp app/target/streamnlp.jar model-store/tools/java/RawCeiling.java \
+ *   java -Xss8m -cp app/server/target/streamnlp.jar model-store/tools/java/RawCeiling.java \
  *        [--texts N] [--repeats R] [--shared DIR] BUNDLE...
  */
 public class RawCeiling {

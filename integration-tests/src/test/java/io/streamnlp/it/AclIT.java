@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.app.EventCollector;
 import io.streamnlp.app.TopicAdmin;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.Topics;
+import io.streamnlp.local.EventCollector;
 import io.streamnlp.testing.ChildJvm;
 import io.streamnlp.testing.InProcessCli;
 import java.nio.charset.StandardCharsets;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamnlp.app.EventCollector;
 import io.streamnlp.app.TopicAdmin;
 import io.streamnlp.cli.Main;
 import io.streamnlp.config.Topics;
 import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
 import io.streamnlp.it.broker.WithKafka;
+import io.streamnlp.local.EventCollector;
 import io.streamnlp.testing.InProcessCli;
 import io.streamnlp.testing.InProcessCli.Result;
 import java.nio.charset.StandardCharsets;

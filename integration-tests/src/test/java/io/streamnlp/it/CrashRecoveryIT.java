@@ -8,6 +8,7 @@ import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
 import io.streamnlp.it.broker.WithKafka;
 import io.streamnlp.testing.ChildJvm;
+import io.streamnlp.topology.NodeNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -207,7 +208,7 @@ class CrashRecoveryIT {
         byte[] value = ("{\"id\":\"doc\",\"text\":\"" + sentence.repeat(reps) + "\"}")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(value.length <= 256 * 1024, "within input.max.bytes: " + value.length);
-        String partials = app.appId + "-" + io.streamnlp.topology.EnricherTopology.PARTIALS_STORE + "-changelog";
+        String partials = app.appId + "-" + NodeNames.PARTIALS_STORE + "-changelog";
 
         ChildJvm first = app.start("p", Map.of());
         assertTrue(first.awaitRunning(Duration.ofSeconds(90)), first.tail());
@@ -231,8 +232,8 @@ class CrashRecoveryIT {
         try (var c = app.collector()) {
             assertTrue(
                     c.collectUntil(
-                            rs -> io.streamnlp.app.EventCollector.count(rs, app.topics.entities()) >= 1
-                                    && io.streamnlp.app.EventCollector.count(rs, app.topics.topics()) >= 1,
+                            rs -> io.streamnlp.local.EventCollector.count(rs, app.topics.entities()) >= 1
+                                    && io.streamnlp.local.EventCollector.count(rs, app.topics.topics()) >= 1,
                             Duration.ofSeconds(120)),
                     second.tail());
             c.drainFor(Duration.ofSeconds(3));
@@ -240,7 +241,7 @@ class CrashRecoveryIT {
             assertEquals(1, ents.size(), "exactly one entities event");
             assertEquals(1, c.records(app.topics.topics()).size(), "exactly one topic event");
             assertEquals(0, c.records(app.topics.dlq()).size());
-            var ev = io.streamnlp.app.EventCollector.json(ents.get(0));
+            var ev = io.streamnlp.local.EventCollector.json(ents.get(0));
             assertEquals(3 * reps, ev.path("entities").size(), "every entity of the document, none twice");
             System.out.println("long document: " + value.length + " bytes, "
                     + ev.path("entities").size()

@@ -4,11 +4,11 @@ import static io.streamnlp.it.PrometheusText.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamnlp.app.EventCollector;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
 import io.streamnlp.it.broker.WithKafka;
+import io.streamnlp.local.EventCollector;
 import io.streamnlp.metrics.Monitoring;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,7 +2,6 @@ package io.streamnlp.it;
 
 import io.streamnlp.api.engine.BatchStats;
 import io.streamnlp.app.EnricherApp;
-import io.streamnlp.app.EventCollector;
 import io.streamnlp.app.TopicAdmin;
 import io.streamnlp.batching.BatchListener;
 import io.streamnlp.config.ConfigKeys;
@@ -10,6 +9,7 @@ import io.streamnlp.config.EnricherConfig;
 import io.streamnlp.config.Topics;
 import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.local.EventCollector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

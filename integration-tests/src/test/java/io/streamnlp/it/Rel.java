@@ -3,14 +3,14 @@ package io.streamnlp.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamnlp.api.dlq.DeadLetters;
-import io.streamnlp.app.EventCollector;
 import io.streamnlp.app.TopicAdmin;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.Topics;
 import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
+import io.streamnlp.local.EventCollector;
 import io.streamnlp.testing.ChildJvm;
-import io.streamnlp.topology.EnricherTopology;
+import io.streamnlp.topology.NodeNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Reliability test harness: a processor run as a separate JVM ({@code java -jar app/target/streamnlp.jar run}),
+ * Reliability test harness: a processor run as a separate JVM ({@code java -jar app/server/target/streamnlp.jar run}),
  * topics of its own, a producer, exactly-once bookkeeping of what came out.
  */
 final class Rel {
@@ -47,7 +47,7 @@ final class Rel {
         Path p = Path.of(System.getProperty("user.dir"))
                 .toAbsolutePath()
                 .getParent()
-                .resolve("app/target/streamnlp.jar");
+                .resolve("app/server/target/streamnlp.jar");
         if (!Files.isRegularFile(p)) {
             throw new IllegalStateException(p + " is missing: build with ./mvnw verify -pl integration-tests -am");
         }
@@ -89,7 +89,7 @@ final class Rel {
         }
 
         String changelog() {
-            return appId + "-" + EnricherTopology.BUFFER_STORE + "-changelog";
+            return appId + "-" + NodeNames.BUFFER_STORE + "-changelog";
         }
 
         /** Starts a processor process with its own state folder {@code name} (reused across restarts of that name). */

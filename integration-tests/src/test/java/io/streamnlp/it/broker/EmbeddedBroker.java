@@ -1,6 +1,6 @@
 package io.streamnlp.it.broker;
 
-import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.local.EmbeddedKafka;
 import java.util.Map;
 
 /** The in-JVM KRaft broker ({@link EmbeddedKafka}, Kafka's own test kit). */

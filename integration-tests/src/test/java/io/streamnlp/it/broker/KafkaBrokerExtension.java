@@ -29,7 +29,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
     /** The system property that forces a broker kind. */
     public static final String PROPERTY = "streamnlp.it.broker";
 
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerExtension.class);
+    private static final Logger log = LoggerFactory.getLogger(KafkaBrokerExtension.class);
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
 
     /**
@@ -140,7 +140,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
                             "own",
                             k -> {
                                 EmbeddedBroker b = EmbeddedBroker.start(BROKER_SETTINGS);
-                                LOG.info(
+                                log.info(
                                         "{}: a broker of its own, embedded (in this JVM), at {}",
                                         name,
                                         b.bootstrapServers());
@@ -216,7 +216,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
         long t0 = System.nanoTime();
         TestBroker b =
                 choice.container() ? ContainerBroker.start(BROKER_SETTINGS) : EmbeddedBroker.start(BROKER_SETTINGS);
-        LOG.info(
+        log.info(
                 "integration tests share one broker: {} ({}{}), at {}, started in {} ms",
                 choice.container() ? "a container of " + ContainerBroker.composeImage() : "embedded (in this JVM)",
                 choice.why(),
