@@ -11,7 +11,7 @@ COPY app/server/pom.xml app/server/
 COPY integration-tests/pom.xml integration-tests/
 RUN mvn -q -B -pl app/server -am dependency:go-offline || true
 COPY app app
-RUN mvn -q -B -pl app/server -am -Dmaven.test.skip=true package
+RUN mvn -q -B -pl app/server -am -DskipTests package
 
 FROM eclipse-temurin:17-jre
 # The base image ships curl (the health checks ask /health and /ready), so nothing is installed: a build needs no

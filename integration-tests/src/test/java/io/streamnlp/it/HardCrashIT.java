@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamnlp.api.dlq.DeadLetters;
-import io.streamnlp.app.EventCollector;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.it.broker.TestBroker;
 import io.streamnlp.it.broker.TestNames;
 import io.streamnlp.it.broker.WithKafka;
+import io.streamnlp.local.EventCollector;
 import io.streamnlp.testing.ChildJvm;
-import io.streamnlp.topology.EnricherTopology;
+import io.streamnlp.topology.NodeNames;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -190,8 +190,8 @@ class HardCrashIT {
                 o.dlq.forEach((id, r) -> dlq.put(id, Rel.header(r, DeadLetters.ERROR)));
                 // the premises of the crash runs: records leave from the middle of a task's queue, and long documents
                 // are inferred in segments over several batches (their finished segments kept in the partials store)
-                int partialPuts = Stores.puts(
-                        kafka.bootstrapServers(), Stores.changelog(appId(p), EnricherTopology.PARTIALS_STORE));
+                int partialPuts =
+                        Stores.puts(kafka.bootstrapServers(), Stores.changelog(appId(p), NodeNames.PARTIALS_STORE));
                 // reported, not asserted here: each variant asserts it for its own run, with its numbers
                 var live = Stores.awaitEmpty(kafka.bootstrapServers(), appId(p), Duration.ofSeconds(5));
                 System.out.println("hard crash: reference run of " + INPUTS.size() + " inputs took "

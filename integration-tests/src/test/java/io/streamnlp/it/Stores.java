@@ -2,7 +2,7 @@ package io.streamnlp.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.streamnlp.topology.EnricherTopology;
+import io.streamnlp.topology.NodeNames;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ final class Stores {
     private Stores() {}
 
     /** The stores a standalone processor keeps (the names of its changelog topics). */
-    static final List<String> ALL = List.of(EnricherTopology.BUFFER_STORE, EnricherTopology.PARTIALS_STORE);
+    static final List<String> ALL = List.of(NodeNames.BUFFER_STORE, NodeNames.PARTIALS_STORE);
 
     static String changelog(String applicationId, String store) {
         return applicationId + "-" + store + "-changelog";

@@ -119,7 +119,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, TestInstan
                             k -> {
                                 long t0 = System.nanoTime();
                                 ProcessBroker b = ProcessBroker.start(BROKER_SETTINGS);
-                                LOG.info(
+                                log.info(
                                         "{}: a broker of its own, embedded in a child JVM, at {}, started in {} ms",
                                         name,
                                         b.bootstrapServers(),

@@ -1,6 +1,6 @@
 package io.streamnlp.it.broker;
 
-import io.streamnlp.embedded.EmbeddedKafka;
+import io.streamnlp.local.EmbeddedKafka;
 import io.streamnlp.testing.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
