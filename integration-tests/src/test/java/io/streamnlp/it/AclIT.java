@@ -258,12 +258,12 @@ class AclIT {
         String app = "acl-all";
         List<Right> rights = readmeRights(app);
         grantOnly(rights.stream().flatMap(r -> r.bindings().stream()).toList());
-        ChildJvm p = Rel.process(
+        ChildJvm p = ProcessHarness.process(
                 List.of(), List.of("run", "--config", config(app).toString()), tmp.resolve(app + ".log"), Map.of());
         assertTrue(p.awaitRunning(Duration.ofSeconds(120)), p.tail());
         int n = 6;
         try (KafkaProducer<byte[], byte[]> producer =
-                Rel.producer(cluster.bootstrapServers(), new LinkedHashMap<>(adminClient()))) {
+                ProcessHarness.producer(cluster.bootstrapServers(), new LinkedHashMap<>(adminClient()))) {
             for (int i = 0; i < n; i++) {
                 String v = "{\"id\":\"acl-" + i + "\",\"text\":\"Angela Merkel visited Paris. #" + i + "\"}";
                 producer.send(new ProducerRecord<>(

@@ -43,7 +43,8 @@ class BadInputIT {
     static final Path BUNDLE = ItBundles.lexiconBundle();
 
     private static KafkaProducer<byte[], byte[]> bigProducer() {
-        return Rel.producer(kafka.bootstrapServers(), Map.of("max.request.size", 16 << 20, "buffer.memory", 64L << 20));
+        return ProcessHarness.producer(
+                kafka.bootstrapServers(), Map.of("max.request.size", 16 << 20, "buffer.memory", 64L << 20));
     }
 
     private static void raiseInputLimit(Pipeline p) throws Exception {
@@ -111,10 +112,11 @@ class BadInputIT {
                 for (var e : Map.of("five-mb", fiveMb, "at-max", atMax).entrySet()) {
                     var r = dlq.get(e.getKey());
                     assertNotNull(r, e.getKey());
-                    assertEquals("TOO_LARGE", Rel.header(r, DeadLetters.ERROR));
+                    assertEquals("TOO_LARGE", ProcessHarness.header(r, DeadLetters.ERROR));
                     assertTrue(
-                            Rel.header(r, DeadLetters.REASON).contains(Integer.toString(e.getValue().length)),
-                            Rel.header(r, DeadLetters.REASON));
+                            ProcessHarness.header(r, DeadLetters.REASON)
+                                    .contains(Integer.toString(e.getValue().length)),
+                            ProcessHarness.header(r, DeadLetters.REASON));
                     assertArrayEquals(e.getValue(), r.value(), e.getKey() + " original bytes");
                 }
                 assertEquals(
@@ -159,10 +161,12 @@ class BadInputIT {
                 var dlq = dlqByKey(c, p);
                 assertEquals(java.util.Set.of("deep-array", "deep-object", "depth-65"), dlq.keySet());
                 for (var r : dlq.values()) {
-                    assertEquals("INVALID_JSON", Rel.header(r, DeadLetters.ERROR));
+                    assertEquals("INVALID_JSON", ProcessHarness.header(r, DeadLetters.ERROR));
                     assertTrue(
-                            Rel.header(r, DeadLetters.REASON).toLowerCase().contains("nesting"),
-                            Rel.header(r, DeadLetters.REASON));
+                            ProcessHarness.header(r, DeadLetters.REASON)
+                                    .toLowerCase()
+                                    .contains("nesting"),
+                            ProcessHarness.header(r, DeadLetters.REASON));
                 }
                 assertArrayEquals(deepArray, dlq.get("deep-array").value());
                 JsonNode w = entitiesById(c, p).get("wide");
@@ -253,7 +257,7 @@ class BadInputIT {
                 assertTrue(id.startsWith(p.topics.input() + "-0-"), id);
                 assertEquals(id, new String(nullKeyed.get(0).key(), StandardCharsets.UTF_8));
                 var nul = dlqByKey(c, p).get("plain-nul");
-                assertEquals("BINARY_TEXT", Rel.header(nul, DeadLetters.ERROR));
+                assertEquals("BINARY_TEXT", ProcessHarness.header(nul, DeadLetters.ERROR));
                 assertArrayEquals(utf8("Paris \u0000 binary"), nul.value());
             }
         }
@@ -407,8 +411,8 @@ class BadInputIT {
                 assertArrayEquals(
                         new byte[] {0, (byte) 0xFF, 7},
                         r.headers().lastHeader("binary").value());
-                assertEquals("EMPTY_TEXT", Rel.header(r, DeadLetters.ERROR));
-                assertEquals("0", Rel.header(r, DeadLetters.SOURCE_PARTITION));
+                assertEquals("EMPTY_TEXT", ProcessHarness.header(r, DeadLetters.ERROR));
+                assertEquals("0", ProcessHarness.header(r, DeadLetters.SOURCE_PARTITION));
             }
         }
     }

@@ -26,7 +26,7 @@ class BrokerRestartIT {
     void processorRidesOutABrokerRestartWithExactCounts(TestNames names) throws Exception {
         int n = 2000;
         int partitions = 6;
-        List<Rel.Input> inputs = Rel.inputs("b", n, partitions, 40, 11L);
+        List<ProcessHarness.Input> inputs = ProcessHarness.inputs("b", n, partitions, 40, 11L);
         Set<String> good = new TreeSet<>();
         Set<String> bad = new TreeSet<>();
         inputs.forEach(i -> (i.bad() ? bad : good).add(i.id()));
@@ -40,9 +40,9 @@ class BrokerRestartIT {
             AtomicInteger produced = new AtomicInteger();
             Thread producer = new Thread(
                     () -> {
-                        try (KafkaProducer<byte[], byte[]> prod =
-                                Rel.producer(kafka.bootstrapServers(), Map.of("delivery.timeout.ms", 180_000))) {
-                            for (Rel.Input in : inputs) {
+                        try (KafkaProducer<byte[], byte[]> prod = ProcessHarness.producer(
+                                kafka.bootstrapServers(), Map.of("delivery.timeout.ms", 180_000))) {
+                            for (ProcessHarness.Input in : inputs) {
                                 prod.send(in.record(p.topics.input()));
                                 if (produced.incrementAndGet() % 50 == 0) {
                                     Thread.sleep(250);
@@ -70,24 +70,24 @@ class BrokerRestartIT {
             long downMs = (System.nanoTime() - down) / 1_000_000;
             producer.join(180_000);
             assertEquals(n, produced.get());
-            Rel.Outcome got;
+            ProcessHarness.Outcome got;
             try (var c = p.collector()) {
                 c.collectUntil(
                         rs -> {
-                            Rel.Outcome o = new Rel.Outcome(p.topics, rs);
+                            ProcessHarness.Outcome o = new ProcessHarness.Outcome(p.topics, rs);
                             return o.entities.keySet().containsAll(good)
                                     && o.topics.keySet().containsAll(good)
                                     && o.dlq.keySet().containsAll(bad);
                         },
                         Duration.ofSeconds(180));
                 c.drainFor(Duration.ofSeconds(2));
-                got = new Rel.Outcome(p.topics, c.records());
+                got = new ProcessHarness.Outcome(p.topics, c.records());
             }
             var live = Stores.awaitEmpty(
                     kafka.bootstrapServers(), p.config.get(ConfigKeys.APPLICATION_ID), Duration.ofSeconds(15));
-            int missing = Rel.Outcome.missing(got.entities, good)
-                    + Rel.Outcome.missing(got.topics, good)
-                    + Rel.Outcome.missing(got.dlq, bad);
+            int missing = ProcessHarness.Outcome.missing(got.entities, good)
+                    + ProcessHarness.Outcome.missing(got.topics, good)
+                    + ProcessHarness.Outcome.missing(got.dlq, bad);
             System.out.println("broker restart: broker down " + downMs + " ms after " + producedWhileDown
                     + " records; inputs=" + n
                     + " entities=" + got.entities.size() + " topics=" + got.topics.size() + " dlq=" + got.dlq.size()

@@ -40,12 +40,12 @@ class CrashRecoveryIT {
     static final Path BUNDLE = ItBundles.lexiconBundle();
 
     /** The same inputs through an in-process processor that is never interrupted. */
-    static Rel.Outcome reference(
-            TestNames names, List<Rel.Input> inputs, int partitions, Set<String> good, Set<String> bad)
+    static ProcessHarness.Outcome reference(
+            TestNames names, List<ProcessHarness.Input> inputs, int partitions, Set<String> good, Set<String> bad)
             throws Exception {
         try (Pipeline p = new Pipeline(kafka, names, BUNDLE, partitions, Map.of())) {
             p.start();
-            for (Rel.Input in : inputs) {
+            for (ProcessHarness.Input in : inputs) {
                 p.send(in.partition(), in.id(), in.value());
             }
             p.flush();
@@ -53,7 +53,7 @@ class CrashRecoveryIT {
                 assertTrue(
                         c.collectUntil(
                                 rs -> {
-                                    Rel.Outcome o = new Rel.Outcome(p.topics, rs);
+                                    ProcessHarness.Outcome o = new ProcessHarness.Outcome(p.topics, rs);
                                     return o.entities.size() >= good.size()
                                             && o.topics.size() >= good.size()
                                             && o.dlq.size() >= bad.size();
@@ -61,7 +61,7 @@ class CrashRecoveryIT {
                                 Duration.ofSeconds(120)),
                         "the reference run completed");
                 c.drainFor(Duration.ofSeconds(1));
-                Rel.Outcome ref = new Rel.Outcome(p.topics, c.records());
+                ProcessHarness.Outcome ref = new ProcessHarness.Outcome(p.topics, c.records());
                 assertEquals(0, ref.duplicates);
                 return ref;
             }
@@ -75,17 +75,17 @@ class CrashRecoveryIT {
         int partitions = 6;
         int kills = 6;
         Random random = new Random(20261123L);
-        List<Rel.Input> inputs = Rel.inputs("c", n, partitions, 25, 7L);
+        List<ProcessHarness.Input> inputs = ProcessHarness.inputs("c", n, partitions, 25, 7L);
         Set<String> good = new TreeSet<>();
         Set<String> bad = new TreeSet<>();
         inputs.forEach(i -> (i.bad() ? bad : good).add(i.id()));
-        Rel.Outcome ref = reference(names, inputs, partitions, good, bad);
+        ProcessHarness.Outcome ref = reference(names, inputs, partitions, good, bad);
         assertEquals(good.size(), ref.entities.size());
         assertEquals(bad.size(), ref.dlq.size());
         long refDone = System.nanoTime();
 
         // Long max.wait, no idle flush, large record limit: records sit in the store for seconds, so kills hit buffers.
-        Rel.App app = new Rel.App(
+        ProcessHarness.App app = new ProcessHarness.App(
                 kafka,
                 names,
                 tmp,
@@ -101,14 +101,15 @@ class CrashRecoveryIT {
         app.config.remove(ConfigKeys.TRANSACTION_TIMEOUT_MS);
         app.config.remove("kafka.consumer.session.timeout.ms");
         app.config.remove("kafka.consumer.heartbeat.interval.ms");
-        Rel.Arrivals arrivals = Rel.Arrivals.start(
+        ProcessHarness.Arrivals arrivals = ProcessHarness.Arrivals.start(
                 kafka.bootstrapServers(), List.of(app.topics.entities(), app.topics.topics(), app.topics.dlq()));
         AtomicInteger produced = new AtomicInteger();
         AtomicBoolean killing = new AtomicBoolean(true);
         Thread producer = new Thread(
                 () -> {
-                    try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
-                        for (Rel.Input in : inputs) {
+                    try (KafkaProducer<byte[], byte[]> prod =
+                            ProcessHarness.producer(kafka.bootstrapServers(), Map.of())) {
+                        for (ProcessHarness.Input in : inputs) {
                             prod.send(in.record(app.topics.input()));
                             if (produced.incrementAndGet() % 50 == 0 && killing.get()) {
                                 prod.flush();
@@ -144,7 +145,7 @@ class CrashRecoveryIT {
             producedAtLastKill = produced.get();
             killedAt.add(System.nanoTime());
             killAfterMs.add(wait);
-            bufferedAtKill.add(Rel.bufferedInChangelog(kafka.bootstrapServers(), app.changelog()));
+            bufferedAtKill.add(ProcessHarness.bufferedInChangelog(kafka.bootstrapServers(), app.changelog()));
         }
         ChildJvm last = app.start("p", Map.of()); // restarted at once, as after every other kill
         killing.set(false);
@@ -156,14 +157,14 @@ class CrashRecoveryIT {
         assertTrue(
                 producedAtLastKill >= 6 * 50 && producedAtLastKill < n,
                 "input was still flowing at the last kill: " + producedAtLastKill + " of " + n);
-        Rel.Outcome got = Rel.collect(app, good, bad, Duration.ofSeconds(180));
+        ProcessHarness.Outcome got = ProcessHarness.collect(app, good, bad, Duration.ofSeconds(180));
         var live = Stores.awaitEmpty(kafka.bootstrapServers(), app.appId, Duration.ofSeconds(15));
         last.terminate();
         assertEquals(0, last.await(Duration.ofSeconds(60)), "clean exit:\n" + last.tail());
 
-        int missing = Rel.Outcome.missing(got.entities, good)
-                + Rel.Outcome.missing(got.topics, good)
-                + Rel.Outcome.missing(got.dlq, bad);
+        int missing = ProcessHarness.Outcome.missing(got.entities, good)
+                + ProcessHarness.Outcome.missing(got.topics, good)
+                + ProcessHarness.Outcome.missing(got.dlq, bad);
         int stray = got.entities.size() + got.topics.size() + got.dlq.size() - (2 * good.size() + bad.size() - missing);
         System.out.println("crash test: kills after RUNNING+ms " + killAfterMs
                 + ", committed buffered records at each kill " + bufferedAtKill + ", stores at the end "
@@ -175,7 +176,7 @@ class CrashRecoveryIT {
         assertTrue(
                 bufferedAtKill.stream().filter(b -> b > 0).count() >= 1,
                 "at least one kill left records buffered in the store: " + bufferedAtKill);
-        String diffs = Rel.compare(got, ref, good, bad);
+        String diffs = ProcessHarness.compare(got, ref, good, bad);
         assertTrue(diffs.isEmpty(), "events differ from the run without crashes:" + diffs);
         Stores.assertEmpty(live);
         List<Double> sorted = recovery.stream().sorted().toList();
@@ -202,7 +203,8 @@ class CrashRecoveryIT {
     @Test
     void aDocumentOfInputMaxBytesIsEnrichedAcrossTransactionsAndAKillInItsMiddleEmitsItOnce(TestNames names)
             throws Exception {
-        Rel.App app = new Rel.App(kafka, names, tmp, 1, Map.of(ConfigKeys.BATCH_MAX_TOKENS, "256"));
+        ProcessHarness.App app =
+                new ProcessHarness.App(kafka, names, tmp, 1, Map.of(ConfigKeys.BATCH_MAX_TOKENS, "256"));
         String sentence = "Angela Merkel met the Acme board in Paris. ";
         int reps = (256 * 1024 - 64) / sentence.length();
         byte[] value = ("{\"id\":\"doc\",\"text\":\"" + sentence.repeat(reps) + "\"}")
@@ -212,7 +214,7 @@ class CrashRecoveryIT {
 
         ChildJvm first = app.start("p", Map.of());
         assertTrue(first.awaitRunning(Duration.ofSeconds(90)), first.tail());
-        try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
+        try (KafkaProducer<byte[], byte[]> prod = ProcessHarness.producer(kafka.bootstrapServers(), Map.of())) {
             prod.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
                             app.topics.input(), "doc".getBytes(), value))
                     .get();
@@ -220,7 +222,7 @@ class CrashRecoveryIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int committedPartials = 0;
         while (committedPartials == 0 && System.nanoTime() < deadline) {
-            committedPartials = Rel.bufferedInChangelog(kafka.bootstrapServers(), partials);
+            committedPartials = ProcessHarness.bufferedInChangelog(kafka.bootstrapServers(), partials);
         }
         assertTrue(
                 committedPartials > 0,

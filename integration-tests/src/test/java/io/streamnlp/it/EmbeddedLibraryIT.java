@@ -91,7 +91,8 @@ class EmbeddedLibraryIT {
 
             // opened after the enricher, so closed before it: the stream threads stop before the engine closes
             try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
-                    KafkaProducer<byte[], byte[]> producer = Rel.producer(kafka.bootstrapServers(), Map.of());
+                    KafkaProducer<byte[], byte[]> producer =
+                            ProcessHarness.producer(kafka.bootstrapServers(), Map.of());
                     EventCollector collector =
                             new EventCollector(kafka.bootstrapServers(), Map.of(), List.of(wrapped, topics, dlq))) {
                 streams.start();
@@ -149,8 +150,8 @@ class EmbeddedLibraryIT {
                 List<ConsumerRecord<byte[], byte[]>> dead = collector.records(dlq);
                 assertEquals(1, dead.size(), "only the bad record is dead-lettered");
                 assertEquals("k7", new String(dead.get(0).key(), StandardCharsets.UTF_8));
-                assertEquals(RejectReason.INVALID_JSON.name(), Rel.header(dead.get(0), DeadLetters.ERROR));
-                assertEquals(texts, Rel.header(dead.get(0), DeadLetters.SOURCE_TOPIC));
+                assertEquals(RejectReason.INVALID_JSON.name(), ProcessHarness.header(dead.get(0), DeadLetters.ERROR));
+                assertEquals(texts, ProcessHarness.header(dead.get(0), DeadLetters.SOURCE_TOPIC));
                 assertEquals(
                         "{\"text\": ", new String(dead.get(0).value(), StandardCharsets.UTF_8), "its value unchanged");
             }

@@ -28,11 +28,11 @@ class FailoverIT {
     @TempDir
     static Path tmp;
 
-    private static void produce(Rel.App app, List<Rel.Input> inputs, int burst, long pauseMs)
+    private static void produce(ProcessHarness.App app, List<ProcessHarness.Input> inputs, int burst, long pauseMs)
             throws InterruptedException {
-        try (KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
+        try (KafkaProducer<byte[], byte[]> prod = ProcessHarness.producer(kafka.bootstrapServers(), Map.of())) {
             int i = 0;
-            for (Rel.Input in : inputs) {
+            for (ProcessHarness.Input in : inputs) {
                 prod.send(in.record(app.topics.input()));
                 if (++i % burst == 0) {
                     prod.flush();
@@ -43,22 +43,22 @@ class FailoverIT {
         }
     }
 
-    private static Set<String> ids(List<Rel.Input> inputs, boolean bad) {
+    private static Set<String> ids(List<ProcessHarness.Input> inputs, boolean bad) {
         Set<String> s = new TreeSet<>();
         inputs.stream().filter(i -> i.bad() == bad).forEach(i -> s.add(i.id()));
         return s;
     }
 
-    private static int missing(Rel.Outcome o, Set<String> good, Set<String> bad) {
-        return Rel.Outcome.missing(o.entities, good)
-                + Rel.Outcome.missing(o.topics, good)
-                + Rel.Outcome.missing(o.dlq, bad);
+    private static int missing(ProcessHarness.Outcome o, Set<String> good, Set<String> bad) {
+        return ProcessHarness.Outcome.missing(o.entities, good)
+                + ProcessHarness.Outcome.missing(o.topics, good)
+                + ProcessHarness.Outcome.missing(o.dlq, bad);
     }
 
     @Test
     void survivorTakesOverAKilledInstanceWithItsBufferedRecordsThenScalesBackToTwo(TestNames names) throws Exception {
         int partitions = 6;
-        Rel.App app = new Rel.App(
+        ProcessHarness.App app = new ProcessHarness.App(
                 kafka,
                 names,
                 tmp,
@@ -70,23 +70,23 @@ class FailoverIT {
                         "5000",
                         ConfigKeys.BATCH_IDLE_MS,
                         "0"));
-        List<Rel.Input> all = Rel.inputs("r", 2400, partitions, 30, 3L);
-        List<Rel.Input> phase1 = all.subList(0, 800);
-        List<Rel.Input> phase2 = all.subList(800, 1600);
-        List<Rel.Input> phase3 = all.subList(1600, 2400);
+        List<ProcessHarness.Input> all = ProcessHarness.inputs("r", 2400, partitions, 30, 3L);
+        List<ProcessHarness.Input> phase1 = all.subList(0, 800);
+        List<ProcessHarness.Input> phase2 = all.subList(800, 1600);
+        List<ProcessHarness.Input> phase3 = all.subList(1600, 2400);
         ChildJvm a = app.start("a", Map.of());
         ChildJvm b = app.start("b", Map.of());
         assertTrue(a.awaitRunning(Duration.ofSeconds(90)), a.tail());
         assertTrue(b.awaitRunning(Duration.ofSeconds(90)), b.tail());
         produce(app, phase1.subList(0, 600), 100, 200);
-        Rel.collect(app, ids(phase1.subList(0, 500), false), Set.of(), Duration.ofSeconds(60));
+        ProcessHarness.collect(app, ids(phase1.subList(0, 500), false), Set.of(), Duration.ofSeconds(60));
         // one more burst, then kill A within max.wait (3 s): its records are still buffered, on every partition
         produce(app, phase1.subList(600, 800), 200, 0);
         Map<Integer, Integer> buffered = Map.of();
         long deadline = System.nanoTime() + Duration.ofMillis(2000).toNanos();
         while (buffered.size() < partitions && System.nanoTime() < deadline) {
             Thread.sleep(150);
-            buffered = Rel.bufferedByPartition(kafka.bootstrapServers(), app.changelog());
+            buffered = ProcessHarness.bufferedByPartition(kafka.bootstrapServers(), app.changelog());
         }
         a.kill();
         assertEquals(
@@ -95,8 +95,9 @@ class FailoverIT {
                 "records buffered on every task, A's included, when A was killed: " + buffered);
         long killed = System.nanoTime();
         produce(app, phase2, 100, 100);
-        List<Rel.Input> upTo2 = all.subList(0, 1600);
-        Rel.Outcome afterKill = Rel.collect(app, ids(upTo2, false), ids(upTo2, true), Duration.ofSeconds(120));
+        List<ProcessHarness.Input> upTo2 = all.subList(0, 1600);
+        ProcessHarness.Outcome afterKill =
+                ProcessHarness.collect(app, ids(upTo2, false), ids(upTo2, true), Duration.ofSeconds(120));
         long takeoverMs = (System.nanoTime() - killed) / 1_000_000;
         assertTrue(b.isAlive());
         assertEquals(
@@ -108,7 +109,8 @@ class FailoverIT {
         ChildJvm c = app.start("c", Map.of());
         assertTrue(c.awaitRunning(Duration.ofSeconds(90)), c.tail());
         produce(app, phase3, 100, 150);
-        Rel.Outcome got = Rel.collect(app, ids(all, false), ids(all, true), Duration.ofSeconds(120));
+        ProcessHarness.Outcome got =
+                ProcessHarness.collect(app, ids(all, false), ids(all, true), Duration.ofSeconds(120));
         var live = Stores.awaitEmpty(kafka.bootstrapServers(), app.appId, Duration.ofSeconds(15));
         int missing = missing(got, ids(all, false), ids(all, true));
         System.out.println("rebalance test: buffered when A was killed=" + buffered + " takeover+phase2 " + takeoverMs
@@ -133,7 +135,7 @@ class FailoverIT {
     void sigtermLeavesBufferedRecordsForTheNextOwnerAndExitsZeroQuickly(TestNames names) throws Exception {
         int partitions = 3;
         // nothing flushes for 60 s: every record is still buffered when SIGTERM arrives
-        Rel.App app = new Rel.App(
+        ProcessHarness.App app = new ProcessHarness.App(
                 kafka,
                 names,
                 tmp,
@@ -151,7 +153,7 @@ class FailoverIT {
                         "120000",
                         "kafka.consumer.max.poll.interval.ms",
                         "240000"));
-        List<Rel.Input> inputs = Rel.inputs("t", 300, partitions, 20, 5L);
+        List<ProcessHarness.Input> inputs = ProcessHarness.inputs("t", 300, partitions, 20, 5L);
         ChildJvm p = app.start("p", Map.of());
         assertTrue(p.awaitRunning(Duration.ofSeconds(90)), p.tail());
         produce(app, inputs, 300, 0);
@@ -160,7 +162,7 @@ class FailoverIT {
         int goodCount = ids(inputs, false).size();
         while (buffered < goodCount && System.nanoTime() < deadline) {
             Thread.sleep(500);
-            buffered = Rel.bufferedInChangelog(kafka.bootstrapServers(), app.changelog());
+            buffered = ProcessHarness.bufferedInChangelog(kafka.bootstrapServers(), app.changelog());
         }
         assertEquals(goodCount, buffered, "every good record sits in the buffer store");
         long t0 = System.nanoTime();
@@ -183,7 +185,8 @@ class FailoverIT {
                         ConfigKeys.BATCH_MAX_TOKENS,
                         "8192"));
         assertTrue(next.awaitRunning(Duration.ofSeconds(90)), next.tail());
-        Rel.Outcome got = Rel.collect(app, ids(inputs, false), ids(inputs, true), Duration.ofSeconds(90));
+        ProcessHarness.Outcome got =
+                ProcessHarness.collect(app, ids(inputs, false), ids(inputs, true), Duration.ofSeconds(90));
         var live = Stores.awaitEmpty(kafka.bootstrapServers(), app.appId, Duration.ofSeconds(15));
         next.terminate();
         assertEquals(0, next.await(Duration.ofSeconds(40)), next.tail());

@@ -187,7 +187,7 @@ class HardCrashIT {
                 assertEquals(good, o.topics.keySet(), "the reference has a topic event for every good record");
                 assertEquals(bad, o.dlq.keySet(), "the reference dead-letters every bad record");
                 Map<String, String> dlq = new TreeMap<>();
-                o.dlq.forEach((id, r) -> dlq.put(id, Rel.header(r, DeadLetters.ERROR)));
+                o.dlq.forEach((id, r) -> dlq.put(id, ProcessHarness.header(r, DeadLetters.ERROR)));
                 // the premises of the crash runs: records leave from the middle of a task's queue, and long documents
                 // are inferred in segments over several batches (their finished segments kept in the partials store)
                 int partialPuts =
@@ -253,7 +253,7 @@ class HardCrashIT {
                 id = BY_VALUE.get(ByteBuffer.wrap(r.value()));
                 fresh = id != null && dlq.putIfAbsent(id, r) == null;
             } else {
-                JsonNode n = Rel.normalized(r);
+                JsonNode n = ProcessHarness.normalized(r);
                 id = n.path("id").asText();
                 Map<String, JsonNode> m = r.topic().equals(entitiesTopic) ? entities : topics;
                 fresh = m.putIfAbsent(id, n) == null;
@@ -317,7 +317,7 @@ class HardCrashIT {
         private volatile long lastNew = System.nanoTime();
         private volatile RuntimeException failure;
 
-        Watch(String bootstrap, Rel.App app) throws InterruptedException {
+        Watch(String bootstrap, ProcessHarness.App app) throws InterruptedException {
             outcome = new Outcome(app.topics.entities(), app.topics.topics(), app.topics.dlq());
             CountDownLatch ready = new CountDownLatch(1);
             thread = new Thread(
@@ -479,8 +479,8 @@ class HardCrashIT {
         // checkpoint naming offsets of another broker's changelog) would be restored from the wrong place
         Path runs = java.nio.file.Files.createDirectories(
                 Path.of("target", "it-hard-crash").toAbsolutePath());
-        Rel.App app =
-                new Rel.App(kafka, names, java.nio.file.Files.createTempDirectory(runs, "run-"), PARTITIONS, PROCESSOR);
+        ProcessHarness.App app = new ProcessHarness.App(
+                kafka, names, java.nio.file.Files.createTempDirectory(runs, "run-"), PARTITIONS, PROCESSOR);
         // recovery with the default transaction and group timeouts, not the harness's short ones
         app.config.remove(ConfigKeys.TRANSACTION_TIMEOUT_MS);
         app.config.remove("kafka.consumer.session.timeout.ms");
@@ -494,7 +494,7 @@ class HardCrashIT {
         Map<String, ChildJvm> running = new LinkedHashMap<>();
         List<Kill> kills = new ArrayList<>();
         try (Watch watch = new Watch(kafka.bootstrapServers(), app);
-                KafkaProducer<byte[], byte[]> prod = Rel.producer(kafka.bootstrapServers(), Map.of())) {
+                KafkaProducer<byte[], byte[]> prod = ProcessHarness.producer(kafka.bootstrapServers(), Map.of())) {
             int[] sent = {0};
             Sender send = count -> {
                 List<In> burst = INPUTS.subList(sent[0], Math.min(INPUTS.size(), sent[0] + count));
@@ -735,7 +735,7 @@ class HardCrashIT {
             }
         }
         for (var e : got.dlq.entrySet()) {
-            String error = Rel.header(e.getValue(), DeadLetters.ERROR);
+            String error = ProcessHarness.header(e.getValue(), DeadLetters.ERROR);
             if (!java.util.Objects.equals(error, ref.dlq().get(e.getKey())) && shown++ < 5) {
                 d.append("\n  dlq ").append(e.getKey()).append(": ").append(error);
             }

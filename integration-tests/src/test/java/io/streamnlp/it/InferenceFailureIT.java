@@ -118,10 +118,10 @@ class InferenceFailureIT {
                 var r = dlq.get(0);
                 assertEquals("poison", new String(r.key(), StandardCharsets.UTF_8));
                 assertArrayEquals(poisonValue, r.value(), "original bytes");
-                assertEquals("INFERENCE_FAILED", Rel.header(r, DeadLetters.ERROR));
-                assertNotNull(Rel.header(r, DeadLetters.REASON));
+                assertEquals("INFERENCE_FAILED", ProcessHarness.header(r, DeadLetters.ERROR));
+                assertNotNull(ProcessHarness.header(r, DeadLetters.REASON));
                 System.out.println("inference failure: poison word '" + poison + "', reason: "
-                        + Rel.header(r, DeadLetters.REASON));
+                        + ProcessHarness.header(r, DeadLetters.REASON));
                 Set<String> ids = new TreeSet<>();
                 for (var e : c.records(p.topics.entities())) {
                     JsonNode ev = EventCollector.json(e);

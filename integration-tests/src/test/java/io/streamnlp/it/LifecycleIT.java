@@ -60,9 +60,9 @@ class LifecycleIT {
                 c.drainFor(Duration.ofSeconds(1));
                 var dlq = c.records(p.topics.dlq());
                 assertEquals(1, dlq.size());
-                assertEquals("OUTPUT_TOO_LARGE", Rel.header(dlq.get(0), DeadLetters.ERROR));
+                assertEquals("OUTPUT_TOO_LARGE", ProcessHarness.header(dlq.get(0), DeadLetters.ERROR));
                 assertArrayEquals(value, dlq.get(0).value(), "original bytes");
-                System.out.println("output too large: " + Rel.header(dlq.get(0), DeadLetters.REASON));
+                System.out.println("output too large: " + ProcessHarness.header(dlq.get(0), DeadLetters.REASON));
                 Set<String> ids = new TreeSet<>();
                 for (var r : c.records(p.topics.entities())) {
                     ids.add(EventCollector.json(r).path("id").asText());

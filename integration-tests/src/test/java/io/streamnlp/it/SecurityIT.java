@@ -53,7 +53,7 @@ class SecurityIT {
     void secretsInKafkaSettingsNeverReachTheLogsOfARunningProcessor(TestNames names) throws Exception {
         // PLAINTEXT broker: the SASL settings are carried to every client (and logged, masked) but not needed to
         // connect
-        Rel.App app = new Rel.App(
+        ProcessHarness.App app = new ProcessHarness.App(
                 kafka,
                 names,
                 tmp,
@@ -72,7 +72,7 @@ class SecurityIT {
 
     @Test
     void secretsNeverReachTheLogsOfAFailedSaslStartOrPrintConfig(TestNames names) throws Exception {
-        Rel.App app = new Rel.App(
+        ProcessHarness.App app = new ProcessHarness.App(
                 kafka,
                 names,
                 tmp,
@@ -95,7 +95,7 @@ class SecurityIT {
         assertTrue(log.contains("error: cannot reach the Kafka cluster"), log);
         assertNoSecret(log);
 
-        ChildJvm print = Rel.process(
+        ChildJvm print = ProcessHarness.process(
                 INFO_LOGS,
                 List.of(
                         "run",

@@ -39,8 +39,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Reliability test harness: a processor run as a separate JVM ({@code java -jar app/server/target/streamnlp.jar run}),
  * topics of its own, a producer, exactly-once bookkeeping of what came out.
  */
-final class Rel {
-    private Rel() {}
+final class ProcessHarness {
+    private ProcessHarness() {}
 
     /** The shaded jar the app module builds (integration tests run from their module folder). */
     static Path jar() {
