@@ -8,7 +8,7 @@ RULES=[
  ('tokenization', lambda s: 'tokenizers' in s.lower() or 'io/streamnlp/tokenize' in s),
  ('parsing', lambda s: 'InputParser' in s),
  ('event JSON', lambda s: 'EventWriter' in s),
- ('buffer store + changelog', lambda s: 'rocksdb' in s.lower() or 'KeyValueStore' in s or 'StoredRecord' in s or 'PartialResults' in s or 'ChangeLogging' in s or 'CachingKeyValue' in s or 'ThreadCache' in s),
+ ('buffer store + changelog', lambda s: 'rocksdb' in s.lower() or 'KeyValueStore' in s or 'StoredRecord' in s or 'PartialResults' in s or 'PartialsFormat' in s or 'PartialsKeeper' in s or 'ChangeLogging' in s or 'CachingKeyValue' in s or 'ThreadCache' in s),
  ('producing / committing', lambda s: 'KafkaProducer' in s or 'RecordCollector' in s or 'TransactionManager' in s or 'Sender' in s or 'commit' in s.lower()),
  ('decoding', lambda s: 'io/streamnlp/decode' in s),
  ('coordinator / handoffs', lambda s: 'io/streamnlp/batching' in s or 'LockSupport' in s or 'LinkedBlockingQueue' in s),

@@ -56,6 +56,9 @@ final class ExternalProcessor implements AutoCloseable {
      *
      * @param jfr where the process writes a Java Flight Recording (profile settings) when it stops, or null
      */
+    /** Environment variable: more JVM options for the processor's JVM, space-separated (not STREAMNLP_*: that prefix is configuration). */
+    static final String PROCESSOR_JAVA_OPTS = "BENCH_PROCESSOR_JAVA_OPTS";
+
     static ExternalProcessor start(EnricherConfig config, Duration timeout, Path jfr) throws Exception {
         int port = freePort();
         List<String> cmd = new ArrayList<>();
@@ -63,6 +66,11 @@ final class ExternalProcessor implements AutoCloseable {
         cmd.add("-Xss8m"); // ONNX Runtime's environment wants a deep native stack (see the launcher)
         if (jfr != null) { // a profile of the processor alone, for what the bench's CPU rows leave outside ONNX Runtime
             cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.toAbsolutePath());
+        }
+        // more JVM options for the processor alone (app/scripts/profile.sh puts a profiling agent here)
+        String extra = System.getenv(PROCESSOR_JAVA_OPTS);
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
