@@ -21,9 +21,12 @@ def component(stack):
     if 'CompilerThre' in th: return 'JIT compiler'
     if re.search(r'GC Thread|G1 |VM Thread|Sweeper|Conc',th): return 'GC / VM'
     if BROKER.search(th): return 'broker (in-JVM)'
-    if th.startswith('[main') or 'producer-' in th and 'StreamThread' not in th: return 'eval driver (main, input producer)'
+    if 'io/streamnlp/eval' in stack or 'io/streamnlp/local/EventCollector' in stack or 'io/streamnlp/bench' in stack \
+            or ('producer-' in th and 'StreamThread' not in th):
+        return 'driver (eval/bench load and read-back)'
     for name,f in RULES:
         if f(stack): return name
+    if th.startswith('[main'): return 'main thread other (start-up: loading, checks)'
     if 'StreamThread' in th or 'inference' in th: return 'processor other (JVM, kernel, waits)'
     return 'other threads'
 agg=collections.Counter(); tot=0
