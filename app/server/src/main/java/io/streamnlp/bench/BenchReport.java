@@ -9,6 +9,24 @@ public final class BenchReport {
 
     public static String render(BenchRunner.Report r) {
         StringBuilder b = new StringBuilder();
+        header(b, r);
+        double best = raw(b, r);
+        BenchRunner.Comparison cmp = r.compare();
+        if (cmp != null) {
+            rawSideBySide(b, r, cmp);
+        }
+        pipelineRows(b, r, cmp);
+        targets(b, r, best, cmp);
+        f(
+                b,
+                "%nevery record accounted for: %s; bench wall time %.0f s%n",
+                complete(r, cmp) ? "yes" : "NO (see received/records above)",
+                r.seconds());
+        return b.toString();
+    }
+
+    /** The title, the bundle and texts, the batch policy and guarantee. */
+    private static void header(StringBuilder b, BenchRunner.Report r) {
         var c = r.config();
         f(b, "## streamnlp bench (%s mode)%n%n", r.options().quick() ? "quick" : "full");
         f(
@@ -33,7 +51,10 @@ public final class BenchReport {
                 c.get(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS),
                 c.get(ConfigKeys.PROCESSING_GUARANTEE),
                 Runtime.getRuntime().availableProcessors());
+    }
 
+    /** The raw grid, its best point in bold; returns the ceiling (docs/s). */
+    private static double raw(StringBuilder b, BenchRunner.Report r) {
         b.append("### raw: ONNX Runtime alone (pre-tokenized, no Kafka)\n\n");
         b.append(
                 "| batch | order | intra-op threads | sessions | docs/s | spread | tokens/s | padded/real | docs/batch |\n");
@@ -64,42 +85,43 @@ public final class BenchReport {
                 r.best().label().replaceAll("\\s+", " "),
                 best,
                 r.tokenizeDocsPerSec());
-        BenchRunner.Comparison cmp = r.compare();
-        if (cmp != null) {
-            f(
-                    b,
-                    "### raw, side by side: %s vs %s (same texts, same grid, runs alternating)%n%n",
-                    r.bundle(),
-                    cmp.bundle());
-            f(
-                    b,
-                    "| batch | intra-op threads | sessions | %s docs/s | %s docs/s | ratio |%n|---|---|---|---|---|---|%n",
-                    r.bundle(),
-                    cmp.bundle());
-            for (var e : cmp.raw().entrySet()) {
-                RawBench.Config g = e.getKey();
-                double mine = Stats.median(r.raw().get(g));
-                double theirs = Stats.median(e.getValue());
-                f(
-                        b,
-                        "| %s | %d | %d | %.1f %s | %.1f %s | %.2f |%n",
-                        g.batch(),
-                        g.threads(),
-                        g.sessions(),
-                        mine,
-                        Stats.spread(r.raw().get(g)),
-                        theirs,
-                        Stats.spread(e.getValue()),
-                        mine / theirs);
-            }
-            f(
-                    b,
-                    "%nbest raw of %s: %s = %.1f docs/s%n%n",
-                    cmp.bundle(),
-                    cmp.best().label().replaceAll("\\s+", " "),
-                    Stats.median(cmp.raw().get(cmp.best())));
-        }
+        return best;
+    }
 
+    /** The second bundle's raw grid next to the served one's. */
+    private static void rawSideBySide(StringBuilder b, BenchRunner.Report r, BenchRunner.Comparison cmp) {
+        f(b, "### raw, side by side: %s vs %s (same texts, same grid, runs alternating)%n%n", r.bundle(), cmp.bundle());
+        f(
+                b,
+                "| batch | intra-op threads | sessions | %s docs/s | %s docs/s | ratio |%n|---|---|---|---|---|---|%n",
+                r.bundle(),
+                cmp.bundle());
+        for (var e : cmp.raw().entrySet()) {
+            RawBench.Config g = e.getKey();
+            double mine = Stats.median(r.raw().get(g));
+            double theirs = Stats.median(e.getValue());
+            f(
+                    b,
+                    "| %s | %d | %d | %.1f %s | %.1f %s | %.2f |%n",
+                    g.batch(),
+                    g.threads(),
+                    g.sessions(),
+                    mine,
+                    Stats.spread(r.raw().get(g)),
+                    theirs,
+                    Stats.spread(e.getValue()),
+                    mine / theirs);
+        }
+        f(
+                b,
+                "%nbest raw of %s: %s = %.1f docs/s%n%n",
+                cmp.bundle(),
+                cmp.best().label().replaceAll("\\s+", " "),
+                Stats.median(cmp.raw().get(cmp.best())));
+    }
+
+    /** The pipeline and naive scenarios, one row each, and the batches at half load and saturation. */
+    private static void pipelineRows(StringBuilder b, BenchRunner.Report r, BenchRunner.Comparison cmp) {
         b.append("### pipeline (exactly_once_v2, embedded KRaft broker, read_committed consumer) and naive\n\n");
         b.append(
                 "| row | partitions | offered/s | records/s | spread | tokens/s | p50 ms | p95 ms | p99 ms | docs/batch | fill | padded/real | median batch ms | lanes busy |\n");
@@ -118,7 +140,17 @@ public final class BenchReport {
                     r.external().saturation(),
                     false);
         }
+        BatchRecorder.Summary halfB = r.halfLoad().batches();
+        f(
+                b,
+                "%nbatch inference at half load: median %.1f ms, p99 %.1f ms; flushes at saturation: %s%n",
+                halfB.medianInferenceMs(),
+                halfB.p99InferenceMs(),
+                r.saturation().batches().triggers());
+    }
 
+    /** The ratios against the raw ceiling and the naive topology, each with its target. */
+    private static void targets(StringBuilder b, BenchRunner.Report r, double best, BenchRunner.Comparison cmp) {
         double pipe = Stats.median(r.saturation().recordsPerSec());
         double naive = Stats.median(r.naive().recordsPerSec());
         BatchRecorder.Summary sat = r.saturation().batches();
@@ -126,17 +158,8 @@ public final class BenchReport {
         double waste = sat.paddingRatio() - 1;
         double p99 = r.halfLoad().median(LoadDriver.Measurement::p99ShortMs);
         double p99Long = r.halfLoad().median(LoadDriver.Measurement::p99LongMs);
-        double wait = c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS);
+        double wait = r.config().getLong(ConfigKeys.BATCH_MAX_WAIT_MS);
         double p99Bound = wait + 3 * halfB.medianInferenceMs();
-        double mb12 = sat.meanBatch();
-        double mb1 = r.onePartition().batches().meanBatch();
-        double mbDiff = mb1 == 0 ? 0 : Math.abs(mb12 - mb1) / mb1;
-        f(
-                b,
-                "%nbatch inference at half load: median %.1f ms, p99 %.1f ms; flushes at saturation: %s%n",
-                halfB.medianInferenceMs(),
-                halfB.p99InferenceMs(),
-                sat.triggers());
         b.append("\n### ratios and targets\n\n");
         b.append("| measure | value | target | holds |\n|---|---|---|---|\n");
         target(
@@ -165,68 +188,78 @@ public final class BenchReport {
                 p99 <= p99Bound);
         f(b, "| p99 at half load, longer records (reported apart) | %.0f ms | - | - |%n", p99Long);
         if (cmp != null) {
-            boolean servedIsInt8 = r.bundle().contains("-int8@");
-            double mineBest = best;
-            double theirsBest = Stats.median(cmp.raw().get(cmp.best()));
-            double int8 = servedIsInt8 ? mineBest : theirsBest;
-            double fp32 = servedIsInt8 ? theirsBest : mineBest;
-            boolean int8Pair = servedIsInt8 || cmp.bundle().contains("-int8@");
-            if (int8Pair) {
-                target(
-                        b,
-                        "raw ceiling, int8 / fp32 (best point each)",
-                        String.format(Locale.ROOT, "%.2f", int8 / fp32),
-                        ">= 1.80",
-                        int8 >= 1.8 * fp32);
-            } else {
-                f(b, "| raw ceiling, %s / %s | %.2f | - | - |%n", r.bundle(), cmp.bundle(), mineBest / theirsBest);
-            }
-            if (cmp.saturation() != null) {
-                double other = Stats.median(cmp.saturation().recordsPerSec());
-                f(b, "| pipeline, %s / %s | %.2f | - | - |%n", r.bundle(), cmp.bundle(), pipe / other);
-                target(
-                        b,
-                        "pipeline / best raw, " + cmp.bundle(),
-                        String.format(Locale.ROOT, "%.2f", other / theirsBest),
-                        ">= 0.85",
-                        other >= 0.85 * theirsBest);
-            }
+            comparisonTargets(b, r, best, pipe, cmp);
         }
-        BenchRunner.External ext = r.external();
-        if (ext != null) {
-            double extRate = Stats.median(ext.saturation().recordsPerSec());
-            f(b, "| processor in its own JVM: CPU per record | %.1f ms | - | - |%n", 1000 * ext.cpuSecondsPerRecord());
-            target(
-                    b,
-                    "processor in its own JVM: CPU inside ONNX Runtime",
-                    String.format(Locale.ROOT, "%.0f%%", 100 * ext.cpu().inferenceShare()),
-                    ">= 90%",
-                    ext.cpu().inferenceShare() >= 0.90);
-            target(
-                    b,
-                    "processor in its own JVM: pipeline / best raw",
-                    String.format(Locale.ROOT, "%.2f", extRate / best),
-                    ">= 0.90",
-                    extRate >= 0.90 * best);
+        if (r.external() != null) {
+            externalTargets(b, r.external(), best);
         }
+        double mb12 = sat.meanBatch();
+        double mb1 = r.onePartition().batches().meanBatch();
+        double mbDiff = mb1 == 0 ? 0 : Math.abs(mb12 - mb1) / mb1;
         target(
                 b,
                 "mean batch, " + r.saturation().partitions() + " vs 1 partition(s)",
                 String.format(Locale.ROOT, "%.1f vs %.1f (%.0f%%)", mb12, mb1, 100 * mbDiff),
                 "within 10%",
                 mbDiff <= 0.10);
-        boolean complete = r.saturation().complete()
+    }
+
+    /** The served bundle against the second one: raw ceilings and pipelines. */
+    private static void comparisonTargets(
+            StringBuilder b, BenchRunner.Report r, double best, double pipe, BenchRunner.Comparison cmp) {
+        boolean servedIsInt8 = r.bundle().contains("-int8@");
+        double mineBest = best;
+        double theirsBest = Stats.median(cmp.raw().get(cmp.best()));
+        double int8 = servedIsInt8 ? mineBest : theirsBest;
+        double fp32 = servedIsInt8 ? theirsBest : mineBest;
+        boolean int8Pair = servedIsInt8 || cmp.bundle().contains("-int8@");
+        if (int8Pair) {
+            target(
+                    b,
+                    "raw ceiling, int8 / fp32 (best point each)",
+                    String.format(Locale.ROOT, "%.2f", int8 / fp32),
+                    ">= 1.80",
+                    int8 >= 1.8 * fp32);
+        } else {
+            f(b, "| raw ceiling, %s / %s | %.2f | - | - |%n", r.bundle(), cmp.bundle(), mineBest / theirsBest);
+        }
+        if (cmp.saturation() != null) {
+            double other = Stats.median(cmp.saturation().recordsPerSec());
+            f(b, "| pipeline, %s / %s | %.2f | - | - |%n", r.bundle(), cmp.bundle(), pipe / other);
+            target(
+                    b,
+                    "pipeline / best raw, " + cmp.bundle(),
+                    String.format(Locale.ROOT, "%.2f", other / theirsBest),
+                    ">= 0.85",
+                    other >= 0.85 * theirsBest);
+        }
+    }
+
+    /** The processor in its own JVM: its CPU per record, the share inside ONNX Runtime, its rate against raw. */
+    private static void externalTargets(StringBuilder b, BenchRunner.External ext, double best) {
+        double extRate = Stats.median(ext.saturation().recordsPerSec());
+        f(b, "| processor in its own JVM: CPU per record | %.1f ms | - | - |%n", 1000 * ext.cpuSecondsPerRecord());
+        target(
+                b,
+                "processor in its own JVM: CPU inside ONNX Runtime",
+                String.format(Locale.ROOT, "%.0f%%", 100 * ext.cpu().inferenceShare()),
+                ">= 90%",
+                ext.cpu().inferenceShare() >= 0.90);
+        target(
+                b,
+                "processor in its own JVM: pipeline / best raw",
+                String.format(Locale.ROOT, "%.2f", extRate / best),
+                ">= 0.90",
+                extRate >= 0.90 * best);
+    }
+
+    private static boolean complete(BenchRunner.Report r, BenchRunner.Comparison cmp) {
+        return r.saturation().complete()
                 && r.halfLoad().complete()
                 && r.onePartition().complete()
                 && r.naive().complete()
                 && (cmp == null || cmp.saturation() == null || cmp.saturation().complete())
                 && (r.external() == null || r.external().saturation().complete());
-        f(
-                b,
-                "%nevery record accounted for: %s; bench wall time %.0f s%n",
-                complete ? "yes" : "NO (see received/records above)",
-                r.seconds());
-        return b.toString();
     }
 
     private static void row(StringBuilder b, String name, BenchRunner.Scenario s, boolean batched) {

@@ -122,6 +122,30 @@ public final class BenchRunner {
         this.log = log;
     }
 
+    /** The texts offered to the pipelines, with each one's real token count (from the raw part's tokenization). */
+    private record Load(List<String> texts, int[] tokens) {}
+
+    /** The raw grid of the served bundle and, run by run beside it, of the second one (empty when none). */
+    private record RawPhase(
+            String bundleId,
+            String otherId,
+            int[] tokens,
+            long realTokens,
+            double tokenizeRate,
+            Map<RawBench.Config, double[]> raw,
+            Map<RawBench.Config, RawBench.Result> rawLast,
+            Map<RawBench.Config, double[]> rawOther) {}
+
+    /** What the broker part measured. */
+    private record Pipelines(
+            String device,
+            Scenario saturation,
+            Scenario halfLoad,
+            Scenario onePartition,
+            Scenario naive,
+            Scenario otherSaturation,
+            External external) {}
+
     public Report run() throws Exception {
         long t0 = System.nanoTime();
         EnricherConfig base = loader.apply(Map.of());
@@ -132,38 +156,57 @@ public final class BenchRunner {
         BenchTexts.Corpus corpus = BenchTexts.load(options.sharedDir(), options.texts());
         log.printf(
                 "bench: bundle %s, %d texts from %s%n", bundle, corpus.texts().size(), corpus.source());
-
-        // 1. raw ONNX Runtime, before any broker thread exists
-        List<RawBench.Config> grid = grid(policy);
-        Map<RawBench.Config, double[]> raw = new LinkedHashMap<>();
-        Map<RawBench.Config, RawBench.Result> rawLast = new LinkedHashMap<>();
-        int[] tokens;
-        long realTokens;
-        String bundleId;
-        double tokenizeRate;
-        boolean cuda = "cuda".equalsIgnoreCase(base.get(ConfigKeys.INFERENCE_DEVICE));
         Path other = options.noCompare()
                 ? null
                 : options.compare() != null ? Engines.resolve(options.compare().toString()) : otherPrecision(bundle);
-        Map<RawBench.Config, double[]> rawOther = new LinkedHashMap<>();
-        String otherId = null;
         if (other != null) {
             log.printf("bench: compared with bundle %s (raw and pipeline, side by side)%n", other);
         }
-        try (RawBench rb = new RawBench(
-                        bundle, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), cuda);
-                RawBench ro = other == null
-                        ? null
-                        : new RawBench(
-                                other,
-                                corpus.texts(),
-                                base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS),
-                                cuda)) {
-            otherId = ro == null ? null : ro.bundle().id();
-            tokens = rb.tokenCounts();
-            realTokens = rb.realTokens();
-            bundleId = rb.bundle().id();
-            tokenizeRate = rb.tokenizeDocsPerSec();
+
+        // 1. raw ONNX Runtime, before any broker thread exists
+        List<RawBench.Config> grid = grid(policy);
+        RawPhase raw = raw(base, bundle, other, corpus.texts(), grid);
+        RawBench.Config best = best(raw.raw());
+        RawBench.Config bestOther = raw.rawOther().isEmpty() ? null : best(raw.rawOther());
+
+        // 2. + 3. one broker for the pipelines and the naive topology
+        Pipelines runs = pipelines(policy, new Load(corpus.texts(), raw.tokens()), other, raw.otherId());
+        Comparison comparison =
+                other == null ? null : new Comparison(raw.otherId(), raw.rawOther(), bestOther, runs.otherSaturation());
+        return new Report(
+                options,
+                corpus.source(),
+                corpus.texts().size(),
+                raw.realTokens(),
+                raw.bundleId(),
+                runs.device(),
+                base,
+                grid,
+                raw.raw(),
+                raw.rawLast(),
+                best,
+                raw.tokenizeRate(),
+                runs.saturation(),
+                runs.halfLoad(),
+                runs.onePartition(),
+                runs.naive(),
+                comparison,
+                runs.external(),
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The raw grid on {@code texts}: the served bundle, and the other one (null: none) alternating with it. */
+    private RawPhase raw(EnricherConfig base, Path bundle, Path other, List<String> texts, List<RawBench.Config> grid)
+            throws Exception {
+        boolean cuda = "cuda".equalsIgnoreCase(base.get(ConfigKeys.INFERENCE_DEVICE));
+        int maxBucketRows = base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS);
+        Map<RawBench.Config, double[]> raw = new LinkedHashMap<>();
+        Map<RawBench.Config, RawBench.Result> rawLast = new LinkedHashMap<>();
+        Map<RawBench.Config, double[]> rawOther = new LinkedHashMap<>();
+        try (RawBench rb = new RawBench(bundle, texts, maxBucketRows, cuda);
+                RawBench ro = other == null ? null : new RawBench(other, texts, maxBucketRows, cuda)) {
+            String otherId = ro == null ? null : ro.bundle().id();
+            double tokenizeRate = rb.tokenizeDocsPerSec();
             log.printf("  tokenization alone (one thread): %.0f docs/s%n", tokenizeRate);
             for (RawBench.Config c : grid) {
                 // unsorted batches are 3-5x slower on CPU (padding): measured once, they are not the ceiling
@@ -186,49 +229,36 @@ public final class BenchRunner {
                     log.printf("  raw %s, %s: %.1f docs/s %s%n", c.label(), otherId, Stats.median(w), Stats.spread(w));
                 }
             }
+            return new RawPhase(
+                    rb.bundle().id(), otherId, rb.tokenCounts(), rb.realTokens(), tokenizeRate, raw, rawLast, rawOther);
         }
-        RawBench.Config best = best(raw);
-        RawBench.Config bestOther = rawOther.isEmpty() ? null : best(rawOther);
+    }
 
-        // 2. + 3. one broker for the pipelines and the naive topology
+    /** On one embedded broker: the main pipeline, 1 partition, the other bundle, the processor's own JVM, naive. */
+    private Pipelines pipelines(BatchPolicy policy, Load load, Path other, String otherId) throws Exception {
         int n = options.texts();
-        Duration timeout = Duration.ofSeconds(options.quick() ? 90 : 300);
-        Scenario saturation;
-        Scenario half;
-        Scenario one;
-        Scenario naive;
-        Scenario otherSaturation = null;
-        External external = null;
-        String device;
+        Duration timeout = timeout();
         log.println("bench: starting an embedded broker...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             BatchRecorder rec = new BatchRecorder(policy.maxRecords(), policy.maxTokens());
+            String device;
+            Scenario saturation;
+            Scenario half;
             try (LocalPipeline p = pipeline(kafka, "bench-p" + options.partitions(), options.partitions(), rec)) {
                 device = String.valueOf(p.app().engine().device());
-                LoadDriver d = driver(p.config(), corpus.texts(), tokens);
+                LoadDriver d = driver(p.config(), load.texts(), load.tokens());
                 for (int w = 0;
                         w < (options.quick() ? 1 : 3);
                         w++) { // the JVM's first Kafka run: JIT, sessions, transactions
                     d.run(warmUp(n), 0, timeout);
                 }
-                int lanes = p.app().registry().overlap() ? p.app().engine().lanes() : 1;
+                int lanes = lanes(p);
                 saturation = scenario("pipeline saturation", options.partitions(), d, rec, n, 0, timeout, lanes);
                 double rate = 0.5 * Stats.median(saturation.recordsPerSec());
                 half = scenario("pipeline half load", options.partitions(), d, rec, n / 2, rate, timeout, lanes);
             }
-            try (LocalPipeline p = pipeline(kafka, "bench-p1", 1, rec)) {
-                LoadDriver d = driver(p.config(), corpus.texts(), tokens);
-                d.run(warmUp(n), 0, timeout);
-                one = scenario(
-                        "pipeline saturation",
-                        1,
-                        d,
-                        rec,
-                        n,
-                        0,
-                        timeout,
-                        p.app().registry().overlap() ? p.app().engine().lanes() : 1);
-            }
+            Scenario one = saturated(kafka, "bench-p1", 1, Map.of(), "pipeline saturation", rec, load);
+            Scenario otherSaturation = null;
             if (other != null) {
                 Map<String, String> served = Map.of(
                         ConfigKeys.NER_MODEL,
@@ -237,46 +267,45 @@ public final class BenchRunner {
                         other.toString(),
                         ConfigKeys.INFERENCE_PRECISION,
                         "fp32"); // fp32: serve the folder as given, whatever its precision
-                try (LocalPipeline p = pipeline(kafka, "bench-other", options.partitions(), rec, served)) {
-                    LoadDriver d = driver(p.config(), corpus.texts(), tokens);
-                    d.run(warmUp(n), 0, timeout);
-                    otherSaturation = scenario(
-                            "pipeline saturation, " + otherId,
-                            options.partitions(),
-                            d,
-                            rec,
-                            n,
-                            0,
-                            timeout,
-                            p.app().registry().overlap() ? p.app().engine().lanes() : 1);
-                }
+                otherSaturation = saturated(
+                        kafka,
+                        "bench-other",
+                        options.partitions(),
+                        served,
+                        "pipeline saturation, " + otherId,
+                        rec,
+                        load);
             }
-            if (options.external()) {
-                external = external(kafka, corpus.texts(), tokens, n, timeout);
-            }
-            naive = naive(kafka, corpus.texts(), tokens, n, timeout);
+            External external = options.external() ? external(kafka, load.texts(), load.tokens(), n, timeout) : null;
+            Scenario naive = naive(kafka, load.texts(), load.tokens(), n, timeout);
+            return new Pipelines(device, saturation, half, one, naive, otherSaturation, external);
         }
-        Comparison comparison = other == null ? null : new Comparison(otherId, rawOther, bestOther, otherSaturation);
-        return new Report(
-                options,
-                corpus.source(),
-                corpus.texts().size(),
-                realTokens,
-                bundleId,
-                device,
-                base,
-                grid,
-                raw,
-                rawLast,
-                best,
-                tokenizeRate,
-                saturation,
-                half,
-                one,
-                naive,
-                comparison,
-                external,
-                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** A pipeline of its own on {@code kafka}: one unmeasured round, then the measured repeats at saturation. */
+    private Scenario saturated(
+            EmbeddedKafka kafka,
+            String id,
+            int partitions,
+            Map<String, String> extra,
+            String name,
+            BatchRecorder rec,
+            Load load)
+            throws Exception {
+        try (LocalPipeline p = pipeline(kafka, id, partitions, rec, extra)) {
+            LoadDriver d = driver(p.config(), load.texts(), load.tokens());
+            int n = options.texts();
+            d.run(warmUp(n), 0, timeout());
+            return scenario(name, partitions, d, rec, n, 0, timeout(), lanes(p));
+        }
+    }
+
+    private static int lanes(LocalPipeline p) {
+        return p.app().registry().overlap() ? p.app().engine().lanes() : 1;
+    }
+
+    private Duration timeout() {
+        return Duration.ofSeconds(options.quick() ? 90 : 300);
     }
 
     private static RawBench.Config best(Map<RawBench.Config, double[]> raw) {
