@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,17 +26,35 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * One benchmark run: raw ONNX Runtime grid, the full pipeline on an embedded broker (saturation, half
- * load, 1 vs many partitions) and the naive per-record topology, all on the same bundle and texts.
+ * load, 1 vs many partitions) and the naive per-record topology, all on the same bundle and texts; then the same
+ * bundle on sentence-sized records (raw grid, pipeline at saturation, the processor in its own JVM).
  */
 public final class BenchRunner {
-    /** How much to run. */
+    /** Which texts to run: the mixed lengths, the sentence-sized records, or both (the default). */
+    public enum Workload {
+        MIXED,
+        SHORT,
+        ALL;
+
+        public boolean mixed() {
+            return this != SHORT;
+        }
+
+        public boolean shortRecords() {
+            return this != MIXED;
+        }
+    }
+
     /**
+     * How much to run.
+     *
      * @param compare  a second bundle measured side by side (raw and pipeline): null for the served bundle's other
      *                 precision (its int8 sibling, or the fp32 source of an int8 bundle) when there is one
      * @param noCompare measure the served bundle only
      * @param external also run the processor in a JVM of its own (broker and load driver in this one) and report
      *                 its CPU time per record and the share of it inside ONNX Runtime
      * @param externalJfr a Java Flight Recording of that processor process, written when it stops (null: none)
+     * @param workload the mixed texts, the short records, or both
      */
     public record Options(
             boolean quick,
@@ -46,9 +65,10 @@ public final class BenchRunner {
             Path compare,
             boolean noCompare,
             boolean external,
-            Path externalJfr) {
+            Path externalJfr,
+            Workload workload) {
         public Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir) {
-            this(quick, texts, repeats, partitions, sharedDir, null, false, true, null);
+            this(quick, texts, repeats, partitions, sharedDir, null, false, true, null, Workload.ALL);
         }
 
         public static Options quick(Path shared) {
@@ -90,26 +110,50 @@ public final class BenchRunner {
         }
     }
 
-    /** Everything one run measured. */
-    public record Report(
-            Options options,
-            String corpusSource,
+    /**
+     * The raw grid on one set of texts: every point's repeats, its last result, the best point (the ceiling).
+     *
+     * @param source where the texts came from
+     */
+    public record Raw(
+            String source,
             int texts,
             long realTokens,
-            String bundle,
-            String device,
-            EnricherConfig config,
-            List<RawBench.Config> grid,
-            Map<RawBench.Config, double[]> raw,
-            Map<RawBench.Config, RawBench.Result> rawLast,
+            Map<RawBench.Config, double[]> runs,
+            Map<RawBench.Config, RawBench.Result> last,
             RawBench.Config best,
-            double tokenizeDocsPerSec,
+            double tokenizeDocsPerSec) {
+        /** The best point's median, docs/s. */
+        public double ceiling() {
+            return Stats.median(runs.get(best));
+        }
+    }
+
+    /**
+     * The mixed texts: the raw grid, the pipeline (saturation, half load, 1 partition), the naive topology, the second
+     * bundle (null: none) and the processor in its own JVM (null: not run).
+     */
+    public record Mixed(
+            Raw raw,
+            Comparison compare,
             Scenario saturation,
             Scenario halfLoad,
             Scenario onePartition,
             Scenario naive,
-            Comparison compare,
-            External external,
+            External external) {}
+
+    /** The sentence-sized records: the raw grid, the pipeline at saturation, the processor in its own JVM (or null). */
+    public record ShortRecords(Raw raw, Scenario saturation, External external) {}
+
+    /** Everything one run measured; {@code mixed} or {@code shortRecords} is null when its workload was not run. */
+    public record Report(
+            Options options,
+            String bundle,
+            String device,
+            EnricherConfig config,
+            List<RawBench.Config> grid,
+            Mixed mixed,
+            ShortRecords shortRecords,
             double seconds) {}
 
     private final Function<Map<String, String>, EnricherConfig> loader;
@@ -127,16 +171,18 @@ public final class BenchRunner {
 
     /** The raw grid of the served bundle and, run by run beside it, of the second one (empty when none). */
     private record RawPhase(
+            Raw raw,
             String bundleId,
-            String otherId,
+            List<String> texts,
             int[] tokens,
-            long realTokens,
-            double tokenizeRate,
-            Map<RawBench.Config, double[]> raw,
-            Map<RawBench.Config, RawBench.Result> rawLast,
-            Map<RawBench.Config, double[]> rawOther) {}
+            String otherId,
+            Map<RawBench.Config, double[]> rawOther) {
+        Load load() {
+            return new Load(texts, tokens);
+        }
+    }
 
-    /** What the broker part measured. */
+    /** What the broker part measured (a workload not run leaves its scenarios null). */
     private record Pipelines(
             String device,
             Scenario saturation,
@@ -144,7 +190,9 @@ public final class BenchRunner {
             Scenario onePartition,
             Scenario naive,
             Scenario otherSaturation,
-            External external) {}
+            External external,
+            Scenario shortSaturation,
+            External shortExternal) {}
 
     public Report run() throws Exception {
         long t0 = System.nanoTime();
@@ -153,51 +201,70 @@ public final class BenchRunner {
                 ? Engines.options(base).nerBundle()
                 : Engines.options(base).topicBundle();
         BatchPolicy policy = BatchPolicy.from(base);
-        BenchTexts.Corpus corpus = BenchTexts.load(options.sharedDir(), options.texts());
-        log.printf(
-                "bench: bundle %s, %d texts from %s%n", bundle, corpus.texts().size(), corpus.source());
-        Path other = options.noCompare()
+        Workload workload = options.workload();
+        Path other = !workload.mixed() || options.noCompare()
                 ? null
                 : options.compare() != null ? Engines.resolve(options.compare().toString()) : otherPrecision(bundle);
-        if (other != null) {
-            log.printf("bench: compared with bundle %s (raw and pipeline, side by side)%n", other);
-        }
 
         // 1. raw ONNX Runtime, before any broker thread exists
         List<RawBench.Config> grid = grid(policy);
-        RawPhase raw = raw(base, bundle, other, corpus.texts(), grid);
-        RawBench.Config best = best(raw.raw());
-        RawBench.Config bestOther = raw.rawOther().isEmpty() ? null : best(raw.rawOther());
+        RawPhase mixed = null;
+        if (workload.mixed()) {
+            BenchTexts.Corpus corpus = BenchTexts.load(options.sharedDir(), options.texts());
+            log.printf(
+                    "bench: bundle %s, %d texts from %s%n",
+                    bundle, corpus.texts().size(), corpus.source());
+            if (other != null) {
+                log.printf("bench: compared with bundle %s (raw and pipeline, side by side)%n", other);
+            }
+            mixed = raw(base, bundle, other, corpus, grid);
+        }
+        RawPhase shortTexts = null;
+        if (workload.shortRecords()) {
+            BenchTexts.Corpus corpus = BenchTexts.loadShort(options.sharedDir(), options.texts());
+            log.printf(
+                    "bench: bundle %s, short records: %d sentence-sized texts from %s%n",
+                    bundle, corpus.texts().size(), corpus.source());
+            shortTexts = raw(base, bundle, null, corpus, grid);
+        }
 
         // 2. + 3. one broker for the pipelines and the naive topology
-        Pipelines runs = pipelines(policy, new Load(corpus.texts(), raw.tokens()), other, raw.otherId());
-        Comparison comparison =
-                other == null ? null : new Comparison(raw.otherId(), raw.rawOther(), bestOther, runs.otherSaturation());
-        return new Report(
-                options,
-                corpus.source(),
-                corpus.texts().size(),
-                raw.realTokens(),
-                raw.bundleId(),
-                runs.device(),
-                base,
-                grid,
-                raw.raw(),
-                raw.rawLast(),
-                best,
-                raw.tokenizeRate(),
-                runs.saturation(),
-                runs.halfLoad(),
-                runs.onePartition(),
-                runs.naive(),
-                comparison,
-                runs.external(),
-                (System.nanoTime() - t0) / 1e9);
+        Pipelines runs = pipelines(
+                policy,
+                mixed == null ? null : mixed.load(),
+                shortTexts == null ? null : shortTexts.load(),
+                other,
+                mixed == null ? null : mixed.otherId());
+        Mixed m = null;
+        if (mixed != null) {
+            Comparison comparison = other == null
+                    ? null
+                    : new Comparison(
+                            mixed.otherId(),
+                            mixed.rawOther(),
+                            mixed.rawOther().isEmpty() ? null : best(mixed.rawOther()),
+                            runs.otherSaturation());
+            m = new Mixed(
+                    mixed.raw(),
+                    comparison,
+                    runs.saturation(),
+                    runs.halfLoad(),
+                    runs.onePartition(),
+                    runs.naive(),
+                    runs.external());
+        }
+        ShortRecords s = shortTexts == null
+                ? null
+                : new ShortRecords(shortTexts.raw(), runs.shortSaturation(), runs.shortExternal());
+        String bundleId = (mixed != null ? mixed : shortTexts).bundleId();
+        return new Report(options, bundleId, runs.device(), base, grid, m, s, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** The raw grid on {@code texts}: the served bundle, and the other one (null: none) alternating with it. */
-    private RawPhase raw(EnricherConfig base, Path bundle, Path other, List<String> texts, List<RawBench.Config> grid)
+    /** The raw grid on the corpus: the served bundle, and the other one (null: none) alternating with it. */
+    private RawPhase raw(
+            EnricherConfig base, Path bundle, Path other, BenchTexts.Corpus corpus, List<RawBench.Config> grid)
             throws Exception {
+        List<String> texts = corpus.texts();
         boolean cuda = "cuda".equalsIgnoreCase(base.get(ConfigKeys.INFERENCE_DEVICE));
         int maxBucketRows = base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS);
         Map<RawBench.Config, double[]> raw = new LinkedHashMap<>();
@@ -229,56 +296,87 @@ public final class BenchRunner {
                     log.printf("  raw %s, %s: %.1f docs/s %s%n", c.label(), otherId, Stats.median(w), Stats.spread(w));
                 }
             }
-            return new RawPhase(
-                    rb.bundle().id(), otherId, rb.tokenCounts(), rb.realTokens(), tokenizeRate, raw, rawLast, rawOther);
+            Raw result = new Raw(corpus.source(), texts.size(), rb.realTokens(), raw, rawLast, best(raw), tokenizeRate);
+            return new RawPhase(result, rb.bundle().id(), texts, rb.tokenCounts(), otherId, rawOther);
         }
     }
 
-    /** On one embedded broker: the main pipeline, 1 partition, the other bundle, the processor's own JVM, naive. */
-    private Pipelines pipelines(BatchPolicy policy, Load load, Path other, String otherId) throws Exception {
+    /**
+     * On one embedded broker: the main pipeline (the mixed texts, then the short records), then for the mixed texts 1
+     * partition and the other bundle, the processor in its own JVM (both workloads), the naive topology.
+     *
+     * @param mixed the mixed texts, or null
+     * @param shortRecords the sentence-sized texts, or null
+     */
+    private Pipelines pipelines(BatchPolicy policy, Load mixed, Load shortRecords, Path other, String otherId)
+            throws Exception {
         int n = options.texts();
         Duration timeout = timeout();
         log.println("bench: starting an embedded broker...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             BatchRecorder rec = new BatchRecorder(policy.maxRecords(), policy.maxTokens());
             String device;
-            Scenario saturation;
-            Scenario half;
+            Scenario saturation = null;
+            Scenario half = null;
+            Scenario shortSaturation = null;
             try (LocalPipeline p = pipeline(kafka, "bench-p" + options.partitions(), options.partitions(), rec)) {
                 device = String.valueOf(p.app().engine().device());
-                LoadDriver d = driver(p.config(), load.texts(), load.tokens());
-                for (int w = 0;
-                        w < (options.quick() ? 1 : 3);
-                        w++) { // the JVM's first Kafka run: JIT, sessions, transactions
-                    d.run(warmUp(n), 0, timeout);
-                }
                 int lanes = lanes(p);
-                saturation = scenario("pipeline saturation", options.partitions(), d, rec, n, 0, timeout, lanes);
-                double rate = 0.5 * Stats.median(saturation.recordsPerSec());
-                half = scenario("pipeline half load", options.partitions(), d, rec, n / 2, rate, timeout, lanes);
+                int rounds = options.quick() ? 1 : 3; // the JVM's first Kafka run: JIT, sessions, transactions
+                if (mixed != null) {
+                    LoadDriver d = driver(p.config(), mixed.texts(), mixed.tokens());
+                    for (int w = 0; w < rounds; w++) {
+                        d.run(warmUp(n), 0, timeout);
+                    }
+                    saturation = scenario("pipeline saturation", options.partitions(), d, rec, n, 0, timeout, lanes);
+                    double rate = 0.5 * Stats.median(saturation.recordsPerSec());
+                    half = scenario("pipeline half load", options.partitions(), d, rec, n / 2, rate, timeout, lanes);
+                    rounds = 1; // the pipeline is warm: one round of the new texts
+                }
+                if (shortRecords != null) {
+                    LoadDriver d = driver(p.config(), shortRecords.texts(), shortRecords.tokens());
+                    for (int w = 0; w < rounds; w++) {
+                        d.run(warmUp(n), 0, timeout);
+                    }
+                    shortSaturation = scenario(
+                            "short records: pipeline saturation", options.partitions(), d, rec, n, 0, timeout, lanes);
+                }
             }
-            Scenario one = saturated(kafka, "bench-p1", 1, Map.of(), "pipeline saturation", rec, load);
+            Scenario one = null;
             Scenario otherSaturation = null;
-            if (other != null) {
-                Map<String, String> served = Map.of(
-                        ConfigKeys.NER_MODEL,
-                        other.toString(),
-                        ConfigKeys.TOPIC_MODEL,
-                        other.toString(),
-                        ConfigKeys.INFERENCE_PRECISION,
-                        "fp32"); // fp32: serve the folder as given, whatever its precision
-                otherSaturation = saturated(
-                        kafka,
-                        "bench-other",
-                        options.partitions(),
-                        served,
-                        "pipeline saturation, " + otherId,
-                        rec,
-                        load);
+            if (mixed != null) {
+                one = saturated(kafka, "bench-p1", 1, Map.of(), "pipeline saturation", rec, mixed);
+                if (other != null) {
+                    Map<String, String> served = Map.of(
+                            ConfigKeys.NER_MODEL,
+                            other.toString(),
+                            ConfigKeys.TOPIC_MODEL,
+                            other.toString(),
+                            ConfigKeys.INFERENCE_PRECISION,
+                            "fp32"); // fp32: serve the folder as given, whatever its precision
+                    otherSaturation = saturated(
+                            kafka,
+                            "bench-other",
+                            options.partitions(),
+                            served,
+                            "pipeline saturation, " + otherId,
+                            rec,
+                            mixed);
+                }
             }
-            External external = options.external() ? external(kafka, load.texts(), load.tokens(), n, timeout) : null;
-            Scenario naive = naive(kafka, load.texts(), load.tokens(), n, timeout);
-            return new Pipelines(device, saturation, half, one, naive, otherSaturation, external);
+            List<External> external =
+                    options.external() ? external(kafka, mixed, shortRecords) : Arrays.<External>asList(null, null);
+            Scenario naive = mixed == null ? null : naive(kafka, mixed.texts(), mixed.tokens(), n, timeout);
+            return new Pipelines(
+                    device,
+                    saturation,
+                    half,
+                    one,
+                    naive,
+                    otherSaturation,
+                    external.get(0),
+                    shortSaturation,
+                    external.get(1));
         }
     }
 
@@ -330,9 +428,10 @@ public final class BenchRunner {
     /**
      * The processor as deployed: {@code streamnlp run} in a JVM of its own on this broker, the load driver here. What
      * it reports is that process's alone: CPU seconds per record, and the part inside ONNX Runtime's session runs.
+     * One process runs the mixed texts, then the short records (either null: not run); returns their results in that
+     * order (null where not run).
      */
-    private External external(EmbeddedKafka kafka, List<String> texts, int[] tokens, int n, Duration timeout)
-            throws Exception {
+    private List<External> external(EmbeddedKafka kafka, Load mixed, Load shortRecords) throws Exception {
         String id = "bench-ext";
         Map<String, String> forced = topics(id);
         forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
@@ -351,31 +450,45 @@ public final class BenchRunner {
                 Settings.from(c).maxRecordBytes());
         log.println("bench: starting the processor in a JVM of its own...");
         try (ExternalProcessor ep = ExternalProcessor.start(c, Duration.ofSeconds(180), options.externalJfr())) {
-            LoadDriver d = driver(c, texts, tokens);
-            for (int w = 0; w < (options.quick() ? 1 : 2); w++) { // a fresh JVM: JIT, sessions, transactions
-                d.run(warmUp(n), 0, timeout);
+            int rounds = options.quick() ? 1 : 2; // a fresh JVM: JIT, sessions, transactions
+            External m = null;
+            if (mixed != null) {
+                m = externalRun(
+                        ep,
+                        driver(c, mixed.texts(), mixed.tokens()),
+                        rounds,
+                        "pipeline saturation, processor in its own JVM");
+                rounds = 1; // the process is warm: one round of the new texts
             }
-            ExternalProcessor.Cpu before = ep.cpu();
-            Scenario s = scenario(
-                    "pipeline saturation, processor in its own JVM",
-                    options.partitions(),
-                    d,
-                    new BatchRecorder(1, 1),
-                    n,
-                    0,
-                    timeout,
-                    1);
-            ExternalProcessor.Cpu spent = ep.cpu().minus(before);
-            int records =
-                    s.runs().stream().mapToInt(LoadDriver.Measurement::received).sum();
-            log.printf(
-                    "    processor process: %.2f CPU s for %d records (%.1f ms/record), %.0f%% of it inside ONNX Runtime session runs%n",
-                    spent.processSeconds(),
-                    records,
-                    1000 * spent.processSeconds() / Math.max(1, records),
-                    100 * spent.inferenceShare());
-            return new External(s, spent, records);
+            External s = shortRecords == null
+                    ? null
+                    : externalRun(
+                            ep,
+                            driver(c, shortRecords.texts(), shortRecords.tokens()),
+                            rounds,
+                            "short records: pipeline saturation, processor in its own JVM");
+            return Arrays.asList(m, s);
         }
+    }
+
+    /** Unmeasured rounds, then the measured repeats at saturation and what the process spent in them. */
+    private External externalRun(ExternalProcessor ep, LoadDriver d, int rounds, String name) throws Exception {
+        int n = options.texts();
+        for (int w = 0; w < rounds; w++) {
+            d.run(warmUp(n), 0, timeout());
+        }
+        ExternalProcessor.Cpu before = ep.cpu();
+        Scenario s = scenario(name, options.partitions(), d, new BatchRecorder(1, 1), n, 0, timeout(), 1);
+        ExternalProcessor.Cpu spent = ep.cpu().minus(before);
+        int records =
+                s.runs().stream().mapToInt(LoadDriver.Measurement::received).sum();
+        log.printf(
+                "    processor process: %.2f CPU s for %d records (%.1f ms/record), %.0f%% of it inside ONNX Runtime session runs%n",
+                spent.processSeconds(),
+                records,
+                1000 * spent.processSeconds() / Math.max(1, records),
+                100 * spent.inferenceShare());
+        return new External(s, spent, records);
     }
 
     private Scenario scenario(
