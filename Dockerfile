@@ -9,6 +9,7 @@ COPY app/pom.xml app/
 COPY app/core/pom.xml app/core/
 COPY app/server/pom.xml app/server/
 COPY integration-tests/pom.xml integration-tests/
+COPY integration-tests/library/pom.xml integration-tests/library/
 RUN mvn -q -B -pl app/server -am dependency:go-offline || true
 COPY app app
 RUN mvn -q -B -pl app/server -am -DskipTests package

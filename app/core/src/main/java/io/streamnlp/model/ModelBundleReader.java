@@ -44,6 +44,18 @@ public final class ModelBundleReader {
         }
     }
 
+    /** What the manifest (or, without one, config.json and the graph) says about the bundle. */
+    private record Described(
+            String name,
+            String version,
+            String description,
+            int maxLength,
+            int stride,
+            boolean lowercase,
+            boolean sentenceWindows,
+            Task ner,
+            Task topic) {}
+
     /** Reads and validates the bundle against the signature of its {@code model.onnx}. */
     public static ModelBundle read(Path dir, GraphSignature graph) {
         requireFiles(dir);
@@ -52,6 +64,35 @@ public final class ModelBundleReader {
         JsonNode config = readJson(configFile);
         JsonNode manifest = Files.isRegularFile(manifestFile) ? readJson(manifestFile) : null;
 
+        checkInputs(dir, graph);
+
+        String modelType = config.path("model_type").asText("");
+        int maxPositions = config.path("max_position_embeddings").asInt(0);
+        List<String> configLabels = id2label(config, configFile);
+
+        Described d = manifest != null
+                ? fromManifest(manifest, manifestFile, configFile, configLabels, maxPositions, graph, dir)
+                : fromConfig(config, configFile, configLabels, maxPositions, graph, dir);
+
+        checkLengths(d, maxPositions, manifest != null ? manifestFile : configFile, manifestFile, configFile);
+        checkVocab(dir, config, configFile);
+        return new ModelBundle(
+                dir,
+                d.name(),
+                d.version(),
+                d.description(),
+                modelType,
+                d.maxLength(),
+                d.stride(),
+                d.lowercase(),
+                d.sentenceWindows(),
+                d.ner(),
+                d.topic(),
+                graph.inputs());
+    }
+
+    /** The graph's inputs are ones the engine feeds, input_ids among them. */
+    private static void checkInputs(Path dir, GraphSignature graph) {
         for (String input : graph.inputs()) {
             if (!KNOWN_INPUTS.contains(input)) {
                 throw new BundleException(dir.resolve(MODEL) + ": unknown input '" + input + "' (the engine feeds "
@@ -62,80 +103,90 @@ public final class ModelBundleReader {
             throw new BundleException(
                     dir.resolve(MODEL) + ": no input 'input_ids' (inputs are " + graph.inputs() + ")");
         }
+    }
 
-        String modelType = config.path("model_type").asText("");
-        int maxPositions = config.path("max_position_embeddings").asInt(0);
-        List<String> configLabels = id2label(config, configFile);
+    /** A bundle with a manifest: its fields, windowing and tasks. */
+    private static Described fromManifest(
+            JsonNode manifest,
+            Path manifestFile,
+            Path configFile,
+            List<String> configLabels,
+            int maxPositions,
+            GraphSignature graph,
+            Path dir) {
+        String name = text(manifest, "name", dir.getFileName().toString());
+        String version = text(manifest, "version", "0");
+        String description = text(manifest, "description", "");
+        int maxLength = manifest.path("maxLength").asInt(defaultMaxLength(maxPositions));
+        int stride = manifest.path("stride").asInt(maxLength / 8);
+        boolean lowercase = manifest.path("lowercase").asBoolean(false);
+        String windowing = text(manifest, "windowing", "context");
+        if (!windowing.equals("context") && !windowing.equals("sentence")) {
+            throw new BundleException(manifestFile + ": windowing '" + windowing + "' must be context or sentence");
+        }
+        boolean sentenceWindows = windowing.equals("sentence");
+        JsonNode tasks = manifest.path("tasks");
+        if (!tasks.isObject() || tasks.isEmpty()) {
+            throw new BundleException(manifestFile + ": no \"tasks\" (expected ner and/or topic)");
+        }
+        for (Iterator<String> it = tasks.fieldNames(); it.hasNext(); ) {
+            String t = it.next();
+            if (!t.equals("ner") && !t.equals("topic")) {
+                throw new BundleException(manifestFile + ": unknown task '" + t + "' (expected ner or topic)");
+            }
+        }
+        Task ner = tasks.has("ner")
+                ? manifestTask(tasks.get("ner"), "ner", 3, manifestFile, configFile, configLabels, graph, dir)
+                : null;
+        Task topic = tasks.has("topic")
+                ? manifestTask(tasks.get("topic"), "topic", 2, manifestFile, configFile, configLabels, graph, dir)
+                : null;
+        return new Described(name, version, description, maxLength, stride, lowercase, sentenceWindows, ner, topic);
+    }
 
+    /** A bundle without a manifest: config.json's name and id2label, the task told by the output's rank. */
+    private static Described fromConfig(
+            JsonNode config,
+            Path configFile,
+            List<String> configLabels,
+            int maxPositions,
+            GraphSignature graph,
+            Path dir) {
+        String name = text(config, "_name_or_path", dir.getFileName().toString());
+        if (name.isBlank()) {
+            name = dir.getFileName().toString();
+        }
+        int maxLength = defaultMaxLength(maxPositions);
+        String output = defaultOutput(graph, dir);
+        int rank = graph.outputShapes().get(output).length;
+        if (configLabels == null) {
+            throw new BundleException(
+                    configFile + ": no id2label (needed to name the labels of output '" + output + "')");
+        }
         Task ner;
         Task topic;
-        String name;
-        String version;
-        String description;
-        int maxLength;
-        int stride;
-        boolean lowercase;
-        boolean sentenceWindows = false;
-        if (manifest != null) {
-            name = text(manifest, "name", dir.getFileName().toString());
-            version = text(manifest, "version", "0");
-            description = text(manifest, "description", "");
-            maxLength = manifest.path("maxLength").asInt(defaultMaxLength(maxPositions));
-            stride = manifest.path("stride").asInt(maxLength / 8);
-            lowercase = manifest.path("lowercase").asBoolean(false);
-            String windowing = text(manifest, "windowing", "context");
-            if (!windowing.equals("context") && !windowing.equals("sentence")) {
-                throw new BundleException(manifestFile + ": windowing '" + windowing + "' must be context or sentence");
-            }
-            sentenceWindows = windowing.equals("sentence");
-            JsonNode tasks = manifest.path("tasks");
-            if (!tasks.isObject() || tasks.isEmpty()) {
-                throw new BundleException(manifestFile + ": no \"tasks\" (expected ner and/or topic)");
-            }
-            for (Iterator<String> it = tasks.fieldNames(); it.hasNext(); ) {
-                String t = it.next();
-                if (!t.equals("ner") && !t.equals("topic")) {
-                    throw new BundleException(manifestFile + ": unknown task '" + t + "' (expected ner or topic)");
-                }
-            }
-            ner = tasks.has("ner")
-                    ? manifestTask(tasks.get("ner"), "ner", 3, manifestFile, configFile, configLabels, graph, dir)
-                    : null;
-            topic = tasks.has("topic")
-                    ? manifestTask(tasks.get("topic"), "topic", 2, manifestFile, configFile, configLabels, graph, dir)
-                    : null;
+        if (rank == 3) {
+            ner = new Task(output, configLabels, scheme(null, configLabels, configFile), Aggregation.FIRST);
+            topic = null;
+        } else if (rank == 2) {
+            ner = null;
+            topic = new Task(output, configLabels, null, null);
         } else {
-            name = text(config, "_name_or_path", dir.getFileName().toString());
-            if (name.isBlank()) {
-                name = dir.getFileName().toString();
-            }
-            version = "0";
-            description = "";
-            maxLength = defaultMaxLength(maxPositions);
-            stride = maxLength / 8;
-            lowercase = false;
-            String output = defaultOutput(graph, dir);
-            int rank = graph.outputShapes().get(output).length;
-            if (configLabels == null) {
-                throw new BundleException(
-                        configFile + ": no id2label (needed to name the labels of output '" + output + "')");
-            }
-            if (rank == 3) {
-                ner = new Task(output, configLabels, scheme(null, configLabels, configFile), Aggregation.FIRST);
-                topic = null;
-            } else if (rank == 2) {
-                ner = null;
-                topic = new Task(output, configLabels, null, null);
-            } else {
-                throw new BundleException(dir.resolve(MODEL) + ": output '" + output + "' has rank " + rank
-                        + "; expected 3 (token classification) or 2 (sequence classification)");
-            }
-            checkWidth(ner != null ? ner : topic, graph, dir, configFile);
+            throw new BundleException(dir.resolve(MODEL) + ": output '" + output + "' has rank " + rank
+                    + "; expected 3 (token classification) or 2 (sequence classification)");
         }
+        checkWidth(ner != null ? ner : topic, graph, dir, configFile);
+        return new Described(name, "0", "", maxLength, maxLength / 8, false, false, ner, topic);
+    }
 
+    /** maxLength fits the model's positions and is at least 8; the stride is at most half of it. */
+    private static void checkLengths(
+            Described d, int maxPositions, Path lengthSource, Path manifestFile, Path configFile) {
+        int maxLength = d.maxLength();
+        int stride = d.stride();
         if (maxPositions > 0 && maxLength > maxPositions) {
-            throw new BundleException((manifest != null ? manifestFile : configFile) + ": maxLength " + maxLength
-                    + " exceeds max_position_embeddings " + maxPositions + " of " + configFile.getFileName());
+            throw new BundleException(lengthSource + ": maxLength " + maxLength + " exceeds max_position_embeddings "
+                    + maxPositions + " of " + configFile.getFileName());
         }
         if (maxLength < 8) {
             throw new BundleException(manifestFile + ": maxLength " + maxLength + " is too small (at least 8)");
@@ -144,20 +195,6 @@ public final class ModelBundleReader {
             throw new BundleException(
                     manifestFile + ": stride " + stride + " must be between 0 and maxLength/2 (" + maxLength / 2 + ")");
         }
-        checkVocab(dir, config, configFile);
-        return new ModelBundle(
-                dir,
-                name,
-                version,
-                description,
-                modelType,
-                maxLength,
-                stride,
-                lowercase,
-                sentenceWindows,
-                ner,
-                topic,
-                graph.inputs());
     }
 
     private static Task manifestTask(

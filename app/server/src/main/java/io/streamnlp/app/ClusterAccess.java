@@ -111,6 +111,25 @@ final class ClusterAccess {
     static List<String> missing(
             Admin admin, Settings settings, String appId, boolean eos, long timeoutMs, boolean describeOutputs)
             throws InterruptedException, ExecutionException, TimeoutException {
+        List<String> internal = List.of(
+                appId + "-" + NodeNames.BUFFER_STORE + "-changelog",
+                appId + "-" + NodeNames.PARTIALS_STORE + "-changelog");
+        Map<String, List<AclOperation>> needed = needed(settings, internal, describeOutputs);
+        List<String> missing = new ArrayList<>();
+        List<String> toCreate = topicRights(admin, needed, internal, appId, timeoutMs, missing);
+        if (!toCreate.isEmpty()) {
+            createRights(admin, toCreate, appId, timeoutMs, missing);
+        }
+        groupRight(admin, appId, timeoutMs, missing);
+        if (eos) {
+            transactionRight(admin, appId, timeoutMs, missing);
+        }
+        return missing;
+    }
+
+    /** Per topic, the operations the processor needs on it. */
+    private static Map<String, List<AclOperation>> needed(
+            Settings settings, List<String> internal, boolean describeOutputs) {
         Map<String, List<AclOperation>> needed = new LinkedHashMap<>();
         needed.put(settings.topics().input(), List.of(AclOperation.READ));
         List<AclOperation> output = describeOutputs
@@ -123,14 +142,21 @@ final class ClusterAccess {
             needed.put(settings.topics().topics(), output);
         }
         needed.put(settings.topics().dlq(), output);
-        List<String> internal = List.of(
-                appId + "-" + NodeNames.BUFFER_STORE + "-changelog",
-                appId + "-" + NodeNames.PARTIALS_STORE + "-changelog");
         for (String t : internal) {
             needed.put(t, List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS));
         }
+        return needed;
+    }
 
-        List<String> missing = new ArrayList<>();
+    /** Adds the rights missing on existing topics to {@code missing}; returns the internal topics not there yet. */
+    private static List<String> topicRights(
+            Admin admin,
+            Map<String, List<AclOperation>> needed,
+            List<String> internal,
+            String appId,
+            long timeoutMs,
+            List<String> missing)
+            throws InterruptedException, ExecutionException, TimeoutException {
         List<String> toCreate = new ArrayList<>();
         Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(
                         needed.keySet(), new DescribeTopicsOptions().includeAuthorizedOperations(true))
@@ -161,30 +187,36 @@ final class ClusterAccess {
                 } // a missing input topic was reported before; a missing output is Kafka Streams' to report
             }
         }
-        if (!toCreate.isEmpty()) {
-            List<NewTopic> topics = toCreate.stream()
-                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty()))
-                    .toList();
-            var created = admin.createTopics(topics, new CreateTopicsOptions().validateOnly(true))
-                    .values();
-            for (String t : toCreate) {
-                try {
-                    created.get(t).get(timeoutMs, TimeUnit.MILLISECONDS);
-                } catch (ExecutionException ex) {
-                    if (ex.getCause() instanceof TopicAuthorizationException) {
-                        missing.add(right(AclOperation.CREATE, t, true, appId));
-                    } else if (ex.getCause() instanceof TopicExistsException) {
-                        missing.add(right(AclOperation.DESCRIBE, t, true, appId)); // there, but hidden from us
-                    } else {
-                        log.debug(
-                                "validate-only create of {}: {}",
-                                t,
-                                ex.getCause().toString());
-                    }
+        return toCreate;
+    }
+
+    /** Create on the internal topics not there yet, asked with a validate-only create. */
+    private static void createRights(
+            Admin admin, List<String> toCreate, String appId, long timeoutMs, List<String> missing)
+            throws InterruptedException, TimeoutException {
+        List<NewTopic> topics = toCreate.stream()
+                .map(t -> new NewTopic(t, Optional.empty(), Optional.empty()))
+                .toList();
+        var created = admin.createTopics(topics, new CreateTopicsOptions().validateOnly(true))
+                .values();
+        for (String t : toCreate) {
+            try {
+                created.get(t).get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException ex) {
+                if (ex.getCause() instanceof TopicAuthorizationException) {
+                    missing.add(right(AclOperation.CREATE, t, true, appId));
+                } else if (ex.getCause() instanceof TopicExistsException) {
+                    missing.add(right(AclOperation.DESCRIBE, t, true, appId)); // there, but hidden from us
+                } else {
+                    log.debug("validate-only create of {}: {}", t, ex.getCause().toString());
                 }
             }
         }
+    }
 
+    /** Read on the consumer group. */
+    private static void groupRight(Admin admin, String appId, long timeoutMs, List<String> missing)
+            throws InterruptedException, ExecutionException, TimeoutException {
         try {
             var group = admin.describeConsumerGroups(
                             List.of(appId), new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
@@ -202,20 +234,21 @@ final class ClusterAccess {
                 throw ex;
             }
         }
+    }
 
-        if (eos) {
-            String probe = appId + "-startup-check";
-            try {
-                admin.describeTransactions(List.of(probe)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException ex) {
-                if (ex.getCause() instanceof TransactionalIdAuthorizationException) {
-                    missing.add("Write on transactional ids prefixed " + appId + "- (exactly-once)");
-                } else if (!(ex.getCause() instanceof TransactionalIdNotFoundException)) {
-                    throw ex;
-                }
+    /** Under exactly-once, the transactional ids (Describe, asked about a probe id). */
+    private static void transactionRight(Admin admin, String appId, long timeoutMs, List<String> missing)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        String probe = appId + "-startup-check";
+        try {
+            admin.describeTransactions(List.of(probe)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof TransactionalIdAuthorizationException) {
+                missing.add("Write on transactional ids prefixed " + appId + "- (exactly-once)");
+            } else if (!(ex.getCause() instanceof TransactionalIdNotFoundException)) {
+                throw ex;
             }
         }
-        return missing;
     }
 
     private static String right(AclOperation op, String topic, boolean internal, String appId) {

@@ -1,22 +1,13 @@
 package io.streamnlp.bench;
 
-import io.streamnlp.app.TopicAdmin;
 import io.streamnlp.batching.BatchPolicy;
 import io.streamnlp.config.ConfigKeys;
 import io.streamnlp.config.EnricherConfig;
-import io.streamnlp.config.Topics;
 import io.streamnlp.inference.Engines;
-import io.streamnlp.local.EmbeddedKafka;
-import io.streamnlp.local.LocalPipeline;
-import io.streamnlp.logging.KnownNoise;
-import io.streamnlp.topology.Settings;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.LocalTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,17 +16,35 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * One benchmark run: raw ONNX Runtime grid, the full pipeline on an embedded broker (saturation, half
- * load, 1 vs many partitions) and the naive per-record topology, all on the same bundle and texts.
+ * load, 1 vs many partitions) and the naive per-record topology, all on the same bundle and texts; then the same
+ * bundle on sentence-sized records (raw grid, pipeline at saturation, the processor in its own JVM).
  */
 public final class BenchRunner {
-    /** How much to run. */
+    /** Which texts to run: the mixed lengths, the sentence-sized records, or both (the default). */
+    public enum Workload {
+        MIXED,
+        SHORT,
+        ALL;
+
+        public boolean mixed() {
+            return this != SHORT;
+        }
+
+        public boolean shortRecords() {
+            return this != MIXED;
+        }
+    }
+
     /**
+     * How much to run.
+     *
      * @param compare  a second bundle measured side by side (raw and pipeline): null for the served bundle's other
      *                 precision (its int8 sibling, or the fp32 source of an int8 bundle) when there is one
      * @param noCompare measure the served bundle only
      * @param external also run the processor in a JVM of its own (broker and load driver in this one) and report
      *                 its CPU time per record and the share of it inside ONNX Runtime
      * @param externalJfr a Java Flight Recording of that processor process, written when it stops (null: none)
+     * @param workload the mixed texts, the short records, or both
      */
     public record Options(
             boolean quick,
@@ -46,9 +55,10 @@ public final class BenchRunner {
             Path compare,
             boolean noCompare,
             boolean external,
-            Path externalJfr) {
+            Path externalJfr,
+            Workload workload) {
         public Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir) {
-            this(quick, texts, repeats, partitions, sharedDir, null, false, true, null);
+            this(quick, texts, repeats, partitions, sharedDir, null, false, true, null, Workload.ALL);
         }
 
         public static Options quick(Path shared) {
@@ -90,26 +100,50 @@ public final class BenchRunner {
         }
     }
 
-    /** Everything one run measured. */
-    public record Report(
-            Options options,
-            String corpusSource,
+    /**
+     * The raw grid on one set of texts: every point's repeats, its last result, the best point (the ceiling).
+     *
+     * @param source where the texts came from
+     */
+    public record Raw(
+            String source,
             int texts,
             long realTokens,
-            String bundle,
-            String device,
-            EnricherConfig config,
-            List<RawBench.Config> grid,
-            Map<RawBench.Config, double[]> raw,
-            Map<RawBench.Config, RawBench.Result> rawLast,
+            Map<RawBench.Config, double[]> runs,
+            Map<RawBench.Config, RawBench.Result> last,
             RawBench.Config best,
-            double tokenizeDocsPerSec,
+            double tokenizeDocsPerSec) {
+        /** The best point's median, docs/s. */
+        public double ceiling() {
+            return Stats.median(runs.get(best));
+        }
+    }
+
+    /**
+     * The mixed texts: the raw grid, the pipeline (saturation, half load, 1 partition), the naive topology, the second
+     * bundle (null: none) and the processor in its own JVM (null: not run).
+     */
+    public record Mixed(
+            Raw raw,
+            Comparison compare,
             Scenario saturation,
             Scenario halfLoad,
             Scenario onePartition,
             Scenario naive,
-            Comparison compare,
-            External external,
+            External external) {}
+
+    /** The sentence-sized records: the raw grid, the pipeline at saturation, the processor in its own JVM (or null). */
+    public record ShortRecords(Raw raw, Scenario saturation, External external) {}
+
+    /** Everything one run measured; {@code mixed} or {@code shortRecords} is null when its workload was not run. */
+    public record Report(
+            Options options,
+            String bundle,
+            String device,
+            EnricherConfig config,
+            List<RawBench.Config> grid,
+            Mixed mixed,
+            ShortRecords shortRecords,
             double seconds) {}
 
     private final Function<Map<String, String>, EnricherConfig> loader;
@@ -122,6 +156,19 @@ public final class BenchRunner {
         this.log = log;
     }
 
+    /** The raw grid of the served bundle and, run by run beside it, of the second one (empty when none). */
+    private record RawPhase(
+            Raw raw,
+            String bundleId,
+            List<String> texts,
+            int[] tokens,
+            String otherId,
+            Map<RawBench.Config, double[]> rawOther) {
+        BrokerRuns.Load load() {
+            return new BrokerRuns.Load(texts, tokens);
+        }
+    }
+
     public Report run() throws Exception {
         long t0 = System.nanoTime();
         EnricherConfig base = loader.apply(Map.of());
@@ -129,41 +176,80 @@ public final class BenchRunner {
                 ? Engines.options(base).nerBundle()
                 : Engines.options(base).topicBundle();
         BatchPolicy policy = BatchPolicy.from(base);
-        BenchTexts.Corpus corpus = BenchTexts.load(options.sharedDir(), options.texts());
-        log.printf(
-                "bench: bundle %s, %d texts from %s%n", bundle, corpus.texts().size(), corpus.source());
+        Workload workload = options.workload();
+        Path other = !workload.mixed() || options.noCompare()
+                ? null
+                : options.compare() != null ? Engines.resolve(options.compare().toString()) : otherPrecision(bundle);
 
         // 1. raw ONNX Runtime, before any broker thread exists
         List<RawBench.Config> grid = grid(policy);
+        RawPhase mixed = null;
+        if (workload.mixed()) {
+            BenchTexts.Corpus corpus = BenchTexts.load(options.sharedDir(), options.texts());
+            log.printf(
+                    "bench: bundle %s, %d texts from %s%n",
+                    bundle, corpus.texts().size(), corpus.source());
+            if (other != null) {
+                log.printf("bench: compared with bundle %s (raw and pipeline, side by side)%n", other);
+            }
+            mixed = raw(base, bundle, other, corpus, grid);
+        }
+        RawPhase shortTexts = null;
+        if (workload.shortRecords()) {
+            BenchTexts.Corpus corpus = BenchTexts.loadShort(options.sharedDir(), options.texts());
+            log.printf(
+                    "bench: bundle %s, short records: %d sentence-sized texts from %s%n",
+                    bundle, corpus.texts().size(), corpus.source());
+            shortTexts = raw(base, bundle, null, corpus, grid);
+        }
+
+        // 2. + 3. one broker for the pipelines and the naive topology
+        BrokerRuns.Pipelines runs = new BrokerRuns(loader, options, log)
+                .pipelines(
+                        policy,
+                        mixed == null ? null : mixed.load(),
+                        shortTexts == null ? null : shortTexts.load(),
+                        other,
+                        mixed == null ? null : mixed.otherId());
+        Mixed m = null;
+        if (mixed != null) {
+            Comparison comparison = other == null
+                    ? null
+                    : new Comparison(
+                            mixed.otherId(),
+                            mixed.rawOther(),
+                            mixed.rawOther().isEmpty() ? null : best(mixed.rawOther()),
+                            runs.otherSaturation());
+            m = new Mixed(
+                    mixed.raw(),
+                    comparison,
+                    runs.saturation(),
+                    runs.halfLoad(),
+                    runs.onePartition(),
+                    runs.naive(),
+                    runs.external());
+        }
+        ShortRecords s = shortTexts == null
+                ? null
+                : new ShortRecords(shortTexts.raw(), runs.shortSaturation(), runs.shortExternal());
+        String bundleId = (mixed != null ? mixed : shortTexts).bundleId();
+        return new Report(options, bundleId, runs.device(), base, grid, m, s, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The raw grid on the corpus: the served bundle, and the other one (null: none) alternating with it. */
+    private RawPhase raw(
+            EnricherConfig base, Path bundle, Path other, BenchTexts.Corpus corpus, List<RawBench.Config> grid)
+            throws Exception {
+        List<String> texts = corpus.texts();
+        boolean cuda = "cuda".equalsIgnoreCase(base.get(ConfigKeys.INFERENCE_DEVICE));
+        int maxBucketRows = base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS);
         Map<RawBench.Config, double[]> raw = new LinkedHashMap<>();
         Map<RawBench.Config, RawBench.Result> rawLast = new LinkedHashMap<>();
-        int[] tokens;
-        long realTokens;
-        String bundleId;
-        double tokenizeRate;
-        boolean cuda = "cuda".equalsIgnoreCase(base.get(ConfigKeys.INFERENCE_DEVICE));
-        Path other = options.noCompare()
-                ? null
-                : options.compare() != null ? Engines.resolve(options.compare().toString()) : otherPrecision(bundle);
         Map<RawBench.Config, double[]> rawOther = new LinkedHashMap<>();
-        String otherId = null;
-        if (other != null) {
-            log.printf("bench: compared with bundle %s (raw and pipeline, side by side)%n", other);
-        }
-        try (RawBench rb = new RawBench(
-                        bundle, corpus.texts(), base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS), cuda);
-                RawBench ro = other == null
-                        ? null
-                        : new RawBench(
-                                other,
-                                corpus.texts(),
-                                base.getPositiveInt(ConfigKeys.INFERENCE_MAX_BUCKET_ROWS),
-                                cuda)) {
-            otherId = ro == null ? null : ro.bundle().id();
-            tokens = rb.tokenCounts();
-            realTokens = rb.realTokens();
-            bundleId = rb.bundle().id();
-            tokenizeRate = rb.tokenizeDocsPerSec();
+        try (RawBench rb = new RawBench(bundle, texts, maxBucketRows, cuda);
+                RawBench ro = other == null ? null : new RawBench(other, texts, maxBucketRows, cuda)) {
+            String otherId = ro == null ? null : ro.bundle().id();
+            double tokenizeRate = rb.tokenizeDocsPerSec();
             log.printf("  tokenization alone (one thread): %.0f docs/s%n", tokenizeRate);
             for (RawBench.Config c : grid) {
                 // unsorted batches are 3-5x slower on CPU (padding): measured once, they are not the ceiling
@@ -186,97 +272,9 @@ public final class BenchRunner {
                     log.printf("  raw %s, %s: %.1f docs/s %s%n", c.label(), otherId, Stats.median(w), Stats.spread(w));
                 }
             }
+            Raw result = new Raw(corpus.source(), texts.size(), rb.realTokens(), raw, rawLast, best(raw), tokenizeRate);
+            return new RawPhase(result, rb.bundle().id(), texts, rb.tokenCounts(), otherId, rawOther);
         }
-        RawBench.Config best = best(raw);
-        RawBench.Config bestOther = rawOther.isEmpty() ? null : best(rawOther);
-
-        // 2. + 3. one broker for the pipelines and the naive topology
-        int n = options.texts();
-        Duration timeout = Duration.ofSeconds(options.quick() ? 90 : 300);
-        Scenario saturation;
-        Scenario half;
-        Scenario one;
-        Scenario naive;
-        Scenario otherSaturation = null;
-        External external = null;
-        String device;
-        log.println("bench: starting an embedded broker...");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            BatchRecorder rec = new BatchRecorder(policy.maxRecords(), policy.maxTokens());
-            try (LocalPipeline p = pipeline(kafka, "bench-p" + options.partitions(), options.partitions(), rec)) {
-                device = String.valueOf(p.app().engine().device());
-                LoadDriver d = driver(p.config(), corpus.texts(), tokens);
-                for (int w = 0;
-                        w < (options.quick() ? 1 : 3);
-                        w++) { // the JVM's first Kafka run: JIT, sessions, transactions
-                    d.run(warmUp(n), 0, timeout);
-                }
-                int lanes = p.app().registry().overlap() ? p.app().engine().lanes() : 1;
-                saturation = scenario("pipeline saturation", options.partitions(), d, rec, n, 0, timeout, lanes);
-                double rate = 0.5 * Stats.median(saturation.recordsPerSec());
-                half = scenario("pipeline half load", options.partitions(), d, rec, n / 2, rate, timeout, lanes);
-            }
-            try (LocalPipeline p = pipeline(kafka, "bench-p1", 1, rec)) {
-                LoadDriver d = driver(p.config(), corpus.texts(), tokens);
-                d.run(warmUp(n), 0, timeout);
-                one = scenario(
-                        "pipeline saturation",
-                        1,
-                        d,
-                        rec,
-                        n,
-                        0,
-                        timeout,
-                        p.app().registry().overlap() ? p.app().engine().lanes() : 1);
-            }
-            if (other != null) {
-                Map<String, String> served = Map.of(
-                        ConfigKeys.NER_MODEL,
-                        other.toString(),
-                        ConfigKeys.TOPIC_MODEL,
-                        other.toString(),
-                        ConfigKeys.INFERENCE_PRECISION,
-                        "fp32"); // fp32: serve the folder as given, whatever its precision
-                try (LocalPipeline p = pipeline(kafka, "bench-other", options.partitions(), rec, served)) {
-                    LoadDriver d = driver(p.config(), corpus.texts(), tokens);
-                    d.run(warmUp(n), 0, timeout);
-                    otherSaturation = scenario(
-                            "pipeline saturation, " + otherId,
-                            options.partitions(),
-                            d,
-                            rec,
-                            n,
-                            0,
-                            timeout,
-                            p.app().registry().overlap() ? p.app().engine().lanes() : 1);
-                }
-            }
-            if (options.external()) {
-                external = external(kafka, corpus.texts(), tokens, n, timeout);
-            }
-            naive = naive(kafka, corpus.texts(), tokens, n, timeout);
-        }
-        Comparison comparison = other == null ? null : new Comparison(otherId, rawOther, bestOther, otherSaturation);
-        return new Report(
-                options,
-                corpus.source(),
-                corpus.texts().size(),
-                realTokens,
-                bundleId,
-                device,
-                base,
-                grid,
-                raw,
-                rawLast,
-                best,
-                tokenizeRate,
-                saturation,
-                half,
-                one,
-                naive,
-                comparison,
-                external,
-                (System.nanoTime() - t0) / 1e9);
     }
 
     private static RawBench.Config best(Map<RawBench.Config, double[]> raw) {
@@ -296,176 +294,6 @@ public final class BenchRunner {
                 ? bundle.resolveSibling(name.substring(0, name.length() - "-int8".length()))
                 : Engines.int8Sibling(bundle);
         return Files.isRegularFile(other.resolve("bundle.json")) ? other : null;
-    }
-
-    /**
-     * The processor as deployed: {@code streamnlp run} in a JVM of its own on this broker, the load driver here. What
-     * it reports is that process's alone: CPU seconds per record, and the part inside ONNX Runtime's session runs.
-     */
-    private External external(EmbeddedKafka kafka, List<String> texts, int[] tokens, int n, Duration timeout)
-            throws Exception {
-        String id = "bench-ext";
-        Map<String, String> forced = topics(id);
-        forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        forced.put(ConfigKeys.APPLICATION_ID, id);
-        forced.put(ConfigKeys.STARTUP_BATCH_CHECK, "warn");
-        Path stateDir = Files.createTempDirectory("streamnlp-" + id);
-        KnownNoise.temporaryStateDir(stateDir);
-        forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
-        EnricherConfig c = loader.apply(forced);
-        TopicAdmin.ensureTopics(
-                kafka.bootstrapServers(),
-                Map.of(),
-                Topics.from(c),
-                options.partitions(),
-                options.partitions(),
-                Settings.from(c).maxRecordBytes());
-        log.println("bench: starting the processor in a JVM of its own...");
-        try (ExternalProcessor ep = ExternalProcessor.start(c, Duration.ofSeconds(180), options.externalJfr())) {
-            LoadDriver d = driver(c, texts, tokens);
-            for (int w = 0; w < (options.quick() ? 1 : 2); w++) { // a fresh JVM: JIT, sessions, transactions
-                d.run(warmUp(n), 0, timeout);
-            }
-            ExternalProcessor.Cpu before = ep.cpu();
-            Scenario s = scenario(
-                    "pipeline saturation, processor in its own JVM",
-                    options.partitions(),
-                    d,
-                    new BatchRecorder(1, 1),
-                    n,
-                    0,
-                    timeout,
-                    1);
-            ExternalProcessor.Cpu spent = ep.cpu().minus(before);
-            int records =
-                    s.runs().stream().mapToInt(LoadDriver.Measurement::received).sum();
-            log.printf(
-                    "    processor process: %.2f CPU s for %d records (%.1f ms/record), %.0f%% of it inside ONNX Runtime session runs%n",
-                    spent.processSeconds(),
-                    records,
-                    1000 * spent.processSeconds() / Math.max(1, records),
-                    100 * spent.inferenceShare());
-            return new External(s, spent, records);
-        }
-    }
-
-    private Scenario scenario(
-            String name,
-            int partitions,
-            LoadDriver d,
-            BatchRecorder rec,
-            int count,
-            double rate,
-            Duration timeout,
-            int lanes)
-            throws Exception {
-        rec.reset();
-        // wall-clock marks, to line a profile (e.g. JFR) up with the scenario
-        log.printf(
-                "  [%s] %s (%d partitions): measured repeats start%n",
-                LocalTime.now().withNano(0), name, partitions);
-        List<LoadDriver.Measurement> runs = new ArrayList<>();
-        for (int r = 0; r < options.repeats(); r++) {
-            LoadDriver.Measurement m = d.run(count, rate, timeout);
-            runs.add(m);
-            log.printf(
-                    "  %s (%d partitions%s): %d/%d records, %.1f records/s, p50/p95/p99 %.0f/%.0f/%.0f ms (p50 inside the processor %.0f ms)%n",
-                    name,
-                    partitions,
-                    rate > 0 ? String.format(", offered %.0f/s", rate) : "",
-                    m.received(),
-                    m.records(),
-                    m.recordsPerSec(),
-                    m.p50Ms(),
-                    m.p95Ms(),
-                    m.p99Ms(),
-                    m.p50InProcessorMs());
-        }
-        log.printf("  [%s] %s (%d partitions): done%n", LocalTime.now().withNano(0), name, partitions);
-        BatchRecorder.Summary s = rec.summary();
-        if (s.batches() > 0) {
-            double wall =
-                    runs.stream().mapToDouble(LoadDriver.Measurement::seconds).sum();
-            log.printf(
-                    "    %d batches, %.1f docs/batch, inference median %.1f ms / p99 %.1f ms, p95 queue %.1f ms, flushed by %s; "
-                            + "lanes busy %.0f%% of the wall time (%d lane(s))%n",
-                    s.batches(),
-                    s.meanBatch(),
-                    s.medianInferenceMs(),
-                    s.p99InferenceMs(),
-                    s.p95QueueMs(),
-                    s.triggers(),
-                    100 * s.laneSeconds() / (wall * lanes),
-                    lanes);
-        }
-        return new Scenario(name, partitions, runs, s, lanes);
-    }
-
-    private Scenario naive(EmbeddedKafka kafka, List<String> texts, int[] tokens, int n, Duration timeout)
-            throws Exception {
-        Map<String, String> forced = topics("bench-naive");
-        forced.put(ConfigKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        forced.put(ConfigKeys.APPLICATION_ID, "bench-naive");
-        Path stateDir = Files.createTempDirectory("streamnlp-bench-naive");
-        KnownNoise.temporaryStateDir(stateDir);
-        forced.put(ConfigKeys.STATE_DIR, stateDir.toString());
-        EnricherConfig c = loader.apply(forced);
-        Topics t = Topics.from(c);
-        TopicAdmin.ensureTopics(
-                kafka.bootstrapServers(), Map.of(), t, options.partitions(), options.partitions(), 16 << 20);
-        try (NaiveTopology naive = new NaiveTopology(c, "bench-naive", t.input(), t.entities())) {
-            naive.start(Duration.ofSeconds(90));
-            LoadDriver d =
-                    new LoadDriver(kafka.bootstrapServers(), t.input(), List.of(t.entities(), t.dlq()), texts, tokens);
-            d.run(warmUp(n), 0, timeout);
-            BatchRecorder none = new BatchRecorder(1, 1);
-            return scenario("naive mapValues saturation", options.partitions(), d, none, n, 0, timeout, 1);
-        }
-    }
-
-    /**
-     * Records of an unmeasured round before a scenario: a full round in full mode, 60 in quick mode. The first
-     * pipeline gets three rounds: with one, its measured repeats still rose run by run (60, 67, 72 records/s) while
-     * the JIT compiler threads took a quarter of a core (JFR), so 12 partitions looked slower than 1, measured later.
-     */
-    private int warmUp(int n) {
-        return options.quick() ? Math.min(n, 60) : n;
-    }
-
-    private LocalPipeline pipeline(EmbeddedKafka kafka, String id, int partitions, BatchRecorder rec) throws Exception {
-        return pipeline(kafka, id, partitions, rec, Map.of());
-    }
-
-    private LocalPipeline pipeline(
-            EmbeddedKafka kafka, String id, int partitions, BatchRecorder rec, Map<String, String> extra)
-            throws Exception {
-        return LocalPipeline.startOn(
-                kafka,
-                false,
-                id,
-                partitions,
-                forced -> {
-                    Map<String, String> all = new HashMap<>(topics(id));
-                    all.putAll(extra);
-                    all.putAll(forced);
-                    return loader.apply(all);
-                },
-                rec);
-    }
-
-    private static LoadDriver driver(EnricherConfig c, List<String> texts, int[] tokens) {
-        Topics t = Topics.from(c);
-        String out = c.getBoolean(ConfigKeys.NER_ENABLED) ? t.entities() : t.topics();
-        return new LoadDriver(c.get(ConfigKeys.BOOTSTRAP_SERVERS), t.input(), List.of(out, t.dlq()), texts, tokens);
-    }
-
-    private static Map<String, String> topics(String id) {
-        Map<String, String> m = new HashMap<>();
-        m.put(ConfigKeys.TOPIC_INPUT, id + ".input");
-        m.put(ConfigKeys.TOPIC_ENTITIES, id + ".entities");
-        m.put(ConfigKeys.TOPIC_TOPICS, id + ".topics");
-        m.put(ConfigKeys.TOPIC_DLQ, id + ".dlq");
-        return m;
     }
 
     /** The raw grid: batch 1/8/32/token budget x sorted or not x intra-op threads 1/2 x 1 or 2 sessions. */

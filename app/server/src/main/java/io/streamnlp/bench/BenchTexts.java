@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The benchmark's input: a realistic mix of lengths, the same for every measurement of one run.
+ * The benchmark's input: a realistic mix of lengths (or, for the short-record scenario, sentence-sized texts only),
+ * the same for every measurement of one run.
  * From {@code ../shared/datasets} when it exists: CoNLL-2003 dev sentences (a sentence stream, mostly
  * short), AG News rows (headline + lead, ~40-60 tokens), headlines alone (~10 tokens) and multi-paragraph
  * articles of 4-12 concatenated rows (~250-700 tokens: several windows). Else bundled sample texts mixed
@@ -24,11 +25,27 @@ public final class BenchTexts {
 
     private BenchTexts() {}
 
+    /** The sources the texts are drawn from: sentences and news rows, and where they came from. */
+    private record Sources(String source, List<String> sentences, List<String> rows) {}
+
     /** {@code count} texts: 45% CoNLL sentences, 15% headlines, 30% news rows, 10% long articles. */
     public static Corpus load(Path sharedDir, int count) {
+        Sources s = sources(sharedDir);
+        return new Corpus(s.source(), mix(s.sentences(), s.rows(), count, new Random(42)));
+    }
+
+    /**
+     * {@code count} sentence-sized texts, the records of a sentence stream: 75% CoNLL sentences, 25% news headlines
+     * (the first words of an AG News row), shuffled.
+     */
+    public static Corpus loadShort(Path sharedDir, int count) {
+        Sources s = sources(sharedDir);
+        return new Corpus(s.source(), shortMix(s.sentences(), s.rows(), count, new Random(42)));
+    }
+
+    private static Sources sources(Path sharedDir) {
         List<String> sentences = new ArrayList<>();
         List<String> rows = new ArrayList<>();
-        String source;
         Path conll = sharedDir == null ? null : sharedDir.resolve("datasets/conll2003/eng.testa");
         Path ag = sharedDir == null ? null : sharedDir.resolve("datasets/ag_news/dev.csv");
         if (conll != null && ag != null && Files.isRegularFile(conll) && Files.isRegularFile(ag)) {
@@ -42,16 +59,23 @@ public final class BenchTexts {
                 for (LabeledTexts.Row r : LabeledTexts.read(ag)) {
                     rows.add(r.text().replace("\\$", "$").strip());
                 }
-                source = conll + " + " + ag;
+                return new Sources(conll + " + " + ag, sentences, rows);
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read the benchmark data: " + e.getMessage(), e);
             }
-        } else {
-            sentences.addAll(SAMPLE_SENTENCES);
-            rows.addAll(SAMPLE_ROWS);
-            source = "bundled sample texts (../shared/datasets not found)";
         }
-        return new Corpus(source, mix(sentences, rows, count, new Random(42)));
+        return new Sources("bundled sample texts (../shared/datasets not found)", SAMPLE_SENTENCES, SAMPLE_ROWS);
+    }
+
+    static List<String> shortMix(List<String> sentences, List<String> rows, int count, Random rnd) {
+        List<String> out = new ArrayList<>(count);
+        int si = 0;
+        int ri = 0;
+        for (int i = 0; i < count; i++) {
+            out.add(i % 4 < 3 ? sentences.get(si++ % sentences.size()) : headline(rows.get(ri++ % rows.size())));
+        }
+        Collections.shuffle(out, rnd);
+        return out;
     }
 
     static List<String> mix(List<String> sentences, List<String> rows, int count, Random rnd) {

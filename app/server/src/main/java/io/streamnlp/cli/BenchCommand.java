@@ -5,6 +5,7 @@ import io.streamnlp.bench.BenchRunner;
 import io.streamnlp.inference.Engines;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Option;
 /**
  * Throughput and latency in one run, on one bundle and one set of texts: ONNX Runtime alone (a grid of
  * batch sizes, bucketing, threads, sessions), the full pipeline on an embedded broker under
- * exactly_once_v2 (saturation, half load, 12 vs 1 partitions) and a naive per-record topology.
+ * exactly_once_v2 (saturation, half load, 12 vs 1 partitions) and a naive per-record topology; then the same on
+ * sentence-sized records (raw grid, pipeline, the processor in its own JVM).
  */
 @Command(
         name = "bench",
@@ -78,6 +80,15 @@ public final class BenchCommand implements Callable<Integer> {
                     "Record the processor-in-its-own-JVM run with Java Flight Recorder (profile settings) into FILE.")
     Path jfr;
 
+    @Option(
+            names = "--scenario",
+            paramLabel = "WHICH",
+            defaultValue = "all",
+            description =
+                    "mixed (texts of 5 to 1,000+ tokens: raw grid, pipeline, 1 partition, naive, second bundle, own JVM), "
+                            + "short (sentence-sized records: raw grid, pipeline, own JVM) or all (default).")
+    String scenario;
+
     @Override
     public Integer call() throws Exception {
         BenchRunner.Options d = quick ? BenchRunner.Options.quick(sharedDir()) : BenchRunner.Options.full(sharedDir());
@@ -90,7 +101,8 @@ public final class BenchCommand implements Callable<Integer> {
                 compare,
                 noCompare,
                 !noExternal,
-                jfr);
+                jfr,
+                workload());
         if (o.texts() < 10 || o.repeats() < 1 || o.partitions() < 1) {
             throw new picocli.CommandLine.ParameterException(
                     new picocli.CommandLine(this), "--texts >= 10, --repeats >= 1, --partitions >= 1");
@@ -103,6 +115,17 @@ public final class BenchCommand implements Callable<Integer> {
             Files.writeString(output, table);
         }
         return 0;
+    }
+
+    private BenchRunner.Workload workload() {
+        return switch (scenario.toLowerCase(Locale.ROOT)) {
+            case "mixed" -> BenchRunner.Workload.MIXED;
+            case "short" -> BenchRunner.Workload.SHORT;
+            case "all" -> BenchRunner.Workload.ALL;
+            default ->
+                throw new picocli.CommandLine.ParameterException(
+                        new picocli.CommandLine(this), "--scenario must be mixed, short or all");
+        };
     }
 
     private Path sharedDir() {

@@ -10,6 +10,7 @@ import io.streamnlp.eval.ConllDocument;
 import io.streamnlp.eval.EvalRunner;
 import io.streamnlp.eval.LabeledTexts;
 import io.streamnlp.local.LocalPipeline;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,6 +93,17 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    /** What the file holds: the records to publish and what they are scored against. */
+    private record Input(
+            List<String> texts,
+            List<String> docTexts,
+            List<ConllDocument.Document> docs,
+            List<ConllDocument.Sentence> sentences,
+            List<LabeledTexts.Row> rows) {}
+
+    /** The events collected for the records, and for the documents with {@code --unit document} (else null). */
+    private record Collected(EvalRunner.Collected records, EvalRunner.Collected documents) {}
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(file)) {
@@ -118,6 +130,28 @@ public final class EvalCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(
                     new picocli.CommandLine(this), "--unit document needs a CoNLL file");
         }
+        Input in = read(csv, documents);
+        if (in.texts().isEmpty()) {
+            System.err.println("error: " + file + " holds no records");
+            return Main.EXIT_CONFIG;
+        }
+        System.err.printf(
+                "%s: %d %s%s%n",
+                file,
+                in.texts().size(),
+                csv ? "rows" : "sentences",
+                documents ? " in " + in.docTexts().size() + " documents" : "");
+        Collected collected = publish(csv, documents, in);
+        double score = score(csv, documents, in, collected);
+        if (score < minScore) {
+            System.err.printf(Locale.ROOT, "error: score %.2f is below --min-score %.2f%n", score, minScore);
+            return EXIT_BELOW_FLOOR;
+        }
+        return 0;
+    }
+
+    /** The file's rows, sentences, or documents and their sentences, cut to {@code --limit}. */
+    private Input read(boolean csv, boolean documents) throws IOException {
         List<String> texts = new ArrayList<>();
         List<String> docTexts = new ArrayList<>();
         List<ConllDocument.Document> docs = null;
@@ -141,16 +175,11 @@ public final class EvalCommand implements Callable<Integer> {
             if (limit > 0 && sentences.size() > limit) sentences = sentences.subList(0, limit);
             sentences.forEach(s -> texts.add(s.text()));
         }
-        if (texts.isEmpty()) {
-            System.err.println("error: " + file + " holds no records");
-            return Main.EXIT_CONFIG;
-        }
-        System.err.printf(
-                "%s: %d %s%s%n",
-                file,
-                texts.size(),
-                csv ? "rows" : "sentences",
-                documents ? " in " + docTexts.size() + " documents" : "");
+        return new Input(texts, docTexts, docs, sentences, rows);
+    }
+
+    /** Publishes the records (then the documents) through an embedded pipeline or the configured cluster. */
+    private Collected publish(boolean csv, boolean documents, Input in) throws Exception {
         EnricherConfig c;
         EvalRunner.Collected collected;
         EvalRunner.Collected collectedDocs = null;
@@ -168,53 +197,55 @@ public final class EvalCommand implements Callable<Integer> {
             String out = csv ? topics.topics() : topics.entities();
             EvalRunner runner = new EvalRunner(
                     c.get(ConfigKeys.BOOTSTRAP_SERVERS), c.kafkaOverrides(), topics, Duration.ofSeconds(120));
-            collected = runner.run(texts, out, bar::update);
+            collected = runner.run(in.texts(), out, bar::update);
             if (documents) {
                 // one after the other through the same pipeline: each unit's wall time is its own
                 ProgressBar docBar = new ProgressBar(System.err, "eval documents", !noProgress);
-                collectedDocs = runner.run(docTexts, out, docBar::update);
+                collectedDocs = runner.run(in.docTexts(), out, docBar::update);
             }
         } finally {
             if (local != null) {
                 local.close();
             }
         }
+        return new Collected(collected, collectedDocs);
+    }
+
+    /** Prints the scores and counts; returns the score --min-score applies to. */
+    private static double score(boolean csv, boolean documents, Input in, Collected runs) {
+        EvalRunner.Collected collected = runs.records();
         double score;
         System.out.println();
         if (csv) {
             Set<String> labels = new LinkedHashSet<>(LabeledTexts.AG_NEWS);
-            rows.forEach(r -> labels.add(r.label()));
-            ClassificationScorer s = EvalRunner.scoreTopics(rows, new ArrayList<>(labels), collected);
+            in.rows().forEach(r -> labels.add(r.label()));
+            ClassificationScorer s = EvalRunner.scoreTopics(in.rows(), new ArrayList<>(labels), collected);
             System.out.print(s.report());
             score = s.accuracy();
         } else if (documents) {
-            ChunkScorer s = EvalRunner.scoreNer(sentences, collected);
-            System.out.println("unit: sentence (" + sentences.size() + " records)");
+            ChunkScorer s = EvalRunner.scoreNer(in.sentences(), collected);
+            System.out.println("unit: sentence (" + in.sentences().size() + " records)");
             System.out.print(s.report());
-            printCounts(texts.size(), collected);
-            ChunkScorer d = EvalRunner.scoreNerDocuments(docs, collectedDocs);
+            printCounts(in.texts().size(), collected);
+            ChunkScorer d = EvalRunner.scoreNerDocuments(in.docs(), runs.documents());
             System.out.println();
-            System.out.println("unit: document (" + docs.size() + " records, scored per sentence)");
+            System.out.println("unit: document (" + in.docs().size() + " records, scored per sentence)");
             System.out.print(d.report());
-            printCounts(docTexts.size(), collectedDocs);
+            printCounts(in.docTexts().size(), runs.documents());
             System.out.println();
-            System.out.print(
-                    EvalRunner.consistency(docs, collectedDocs, collected).report());
+            System.out.print(EvalRunner.consistency(in.docs(), runs.documents(), collected)
+                    .report());
             score = d.f1();
         } else {
-            ChunkScorer s = EvalRunner.scoreNer(sentences, collected);
+            ChunkScorer s = EvalRunner.scoreNer(in.sentences(), collected);
             System.out.print(s.report());
             score = s.f1();
         }
         if (!documents) {
             System.out.println();
-            printCounts(texts.size(), collected);
+            printCounts(in.texts().size(), collected);
         }
-        if (score < minScore) {
-            System.err.printf(Locale.ROOT, "error: score %.2f is below --min-score %.2f%n", score, minScore);
-            return EXIT_BELOW_FLOOR;
-        }
-        return 0;
+        return score;
     }
 
     private static void printCounts(int records, EvalRunner.Collected c) {

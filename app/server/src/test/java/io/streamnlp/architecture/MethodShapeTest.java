@@ -32,14 +32,6 @@ class MethodShapeTest {
     static final int MAX_LINES = 100;
     static final int MAX_PARAMETERS = 8;
 
-    /** Longer today, each to be split along the stages it already comments; none may grow. */
-    static final Map<String, Integer> NOT_YET_SPLIT = Map.of(
-            "io.streamnlp.bench.BenchReport.render", 230,
-            "io.streamnlp.bench.BenchRunner.run", 165,
-            "io.streamnlp.cli.EvalCommand.call", 130,
-            "io.streamnlp.model.ModelBundleReader.read", 120,
-            "io.streamnlp.app.ClusterAccess.missing", 110);
-
     /** Value types whose one constructor takes every field (as a record's would). */
     static final Set<String> VALUE_TYPES =
             Set.of("io.streamnlp.model.ModelBundle", "io.streamnlp.tokenize.EncodedText");
@@ -62,8 +54,7 @@ class MethodShapeTest {
             for (Map.Entry<String, Integer> m : lineSpans(c).entrySet()) {
                 read++;
                 String name = c.getName() + "." + m.getKey();
-                int limit = NOT_YET_SPLIT.getOrDefault(name, MAX_LINES);
-                if (m.getValue() > limit) {
+                if (m.getValue() > MAX_LINES) {
                     tooLong.put(name, m.getValue());
                 }
             }

@@ -65,6 +65,10 @@ class CliTest {
                 Main.EXIT_CONFIG,
                 cli("eval", "--unit", "document", csv.toString()).code());
         assertTrue(cli("eval", "--help").out().replaceAll("\\s+", " ").contains("separated by a single newline"));
+        // bench's scenario likewise, before any bundle opens
+        Result scenario = cli("bench", "--scenario", "long");
+        assertEquals(Main.EXIT_CONFIG, scenario.code());
+        assertTrue(scenario.err().contains("--scenario must be mixed, short or all"), scenario.err());
     }
 
     @Test
