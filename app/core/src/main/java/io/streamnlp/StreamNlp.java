@@ -38,7 +38,7 @@ public final class StreamNlp {
     }
 
     /**
-     * With the user's own engine, which must serve the enrichers the configuration enables ({@code ner.enabled},
+     * With the user's own engine, which must serve the tasks the configuration enables ({@code ner.enabled},
      * {@code topic.enabled}): one whose {@code nerModel()} or {@code topicModel()} is null for an enabled task is
      * refused with a {@link io.streamnlp.config.ConfigException}. The {@link Enricher} never closes it: the caller
      * does, after the enricher.

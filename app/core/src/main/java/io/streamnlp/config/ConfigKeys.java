@@ -353,7 +353,7 @@ public final class ConfigKeys {
                 """;
     }
 
-    /** An enabled enricher needs its bundle folder. */
+    /** An enabled task (NER or topic) needs its bundle folder. */
     private static String modelSet(Map<String, Object> v, String enabledKey, String modelKey) {
         return (Boolean) v.get(enabledKey) && ((String) v.get(modelKey)).isEmpty()
                 ? modelKey + " is empty: set the model bundle folder"

@@ -61,7 +61,7 @@ public final class Engines {
         }
     }
 
-    /** Options from a configuration whose values (ranges, choices, an enabled enricher's model) are already checked. */
+    /** Options from a configuration whose values (ranges, choices, an enabled task's model) are already checked. */
     public static EngineOptions options(EnricherConfig c) {
         boolean ner = c.getBoolean(ConfigKeys.NER_ENABLED);
         boolean topic = c.getBoolean(ConfigKeys.TOPIC_ENABLED);

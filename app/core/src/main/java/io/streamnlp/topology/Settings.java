@@ -6,7 +6,7 @@ import io.streamnlp.config.InputOptions;
 import io.streamnlp.config.Topics;
 
 /**
- * What the topology needs to know: topic names, input handling, which enrichers are on, and the record sizes: the
+ * What the topology needs to know: topic names, input handling, which tasks (NER, topic) are on, and the record sizes: the
  * largest event (key and value) the output topics accept, and the largest record the topology writes at all.
  */
 public record Settings(
