@@ -77,7 +77,8 @@ class BenchSmokeIT {
         pipelineRow(shortPipe.get(0));
         List<String> ratio = rows(shortRecords, "| short records: pipeline / best raw |");
         assertEquals(1, ratio.size(), shortRecords);
-        assertTrue(number(cell(ratio.get(0), 1)) > 0, ratio.get(0));
+        // a number; with the tiny lexicon graph the raw ceiling is so high that the ratio can print as 0.00
+        assertTrue(number(cell(ratio.get(0), 1)) >= 0, ratio.get(0));
         ownJvm(shortRecords, "short records: ");
         assertTrue(all.contains("every record accounted for: yes"), all);
     }
