@@ -6,7 +6,7 @@ Runtime constant-folds that at load, so the shipped bundle computes in fp32. Thi
 such weight MatMul so that it computes in int8 on the stored weights (no re-rounding: the int8
 values and scales are used as they are):
 
-  --mode dynamic (default)
+  --mode dynamic
       A -> DynamicQuantizeLinear -> (A_u8, a_scale, a_zp)        uint8, per tensor, per call
       MatMulInteger(A_u8, W_q, a_zp, 0)                          int32 [.., out]
       Cast(float) -> Mul(., Mul(a_scale, W_scale))               -> the original MatMul output,
@@ -16,7 +16,7 @@ values and scales are used as they are):
       each token vector (row) of A quantized on its own: symmetric, scale max|x|/127, uint8 with zero point
       128 -> MatMulInteger -> Cast -> Mul(W_scale) -> Mul(row scale). A text's result does not depend on the
       other rows of its batch; ONNX Runtime does not fuse any of it (kept as the reference form).
-  --mode rowwise-fused
+  --mode rowwise-fused (default; with --skip-ln, also the default, the shipped int8 bundle)
       the same arithmetic, written so that ONNX Runtime runs it in few passes: one QuantizeLinear per input
       tensor (per axis 0 of a [rows, dim] view; Q/K/V share it), scale from ReduceMax/ReduceMin (no |x| tensor),
       com.microsoft.MatMulIntegerToFloat (int8 GEMM, Cast and weight scale in one kernel) -> Mul(row scale).
@@ -29,11 +29,11 @@ MatMuls (activation x activation) and the two heads stay fp32. `--fp32 REGEX` (r
 the weight MatMuls whose output name matches in fp32 (Cast+Mul as before), e.g. `--fp32 '/out/'`
 for the FFN output projections or `--fp32 'layers\\.0/'` for the first layer.
 
-`--skip-ln` writes each bias + residual Add + LayerNorm as com.microsoft.SkipLayerNormalization, which ONNX
-Runtime does not fuse on its own when the sequence length is dynamic.
+`--skip-ln` (default; `--no-skip-ln` to leave them) writes each bias + residual Add + LayerNorm as
+com.microsoft.SkipLayerNormalization, which ONNX Runtime does not fuse on its own when the sequence length is dynamic.
 
 Usage: quantize_int8.py SRC_BUNDLE [OUT_BUNDLE] [--mode dynamic|rowwise|rowwise-fused|dq] [--fp32 REGEX ...]
-                        [--skip-ln] [--name NAME]
+                        [--[no-]skip-ln] [--name NAME]
 OUT_BUNDLE defaults to SRC_BUNDLE + "-int8"; the bundle name defaults to the source name + "-int8".
 """
 import argparse
@@ -321,8 +321,8 @@ def rewrite(model, mode="dynamic", fp32_patterns=()):
 def write_card(out, src, a, n, kept, n_sln):
     """MODEL_CARD.md: what this folder is and how it was made (scores: model-store/tools/README.md)."""
     cmd = "/usr/bin/python3 model-store/tools/quantize_int8.py " + " ".join(
-        [src, out] + (["--mode", a.mode] if a.mode != "dynamic" else []) + sum((["--fp32", "'%s'" % r] for r in a.fp32), [])
-        + (["--skip-ln"] if a.skip_ln else []))
+        [src, out, "--mode", a.mode] + sum((["--fp32", "'%s'" % r] for r in a.fp32), [])
+        + (["--skip-ln"] if a.skip_ln else ["--no-skip-ln"]))
     lines = [
         "# %s" % os.path.basename(out), "",
         "The model of [`%s`](../%s/MODEL_CARD.md) (same weights, tokenizer, labels and windowing), rewritten by"
@@ -374,10 +374,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("src", help="source bundle folder (model.onnx as written by export.py)")
     p.add_argument("out", nargs="?", help="output bundle folder (default: SRC-int8)")
-    p.add_argument("--mode", choices=["dynamic", "rowwise", "rowwise-fused", "dq"], default="dynamic")
+    p.add_argument("--mode", choices=["dynamic", "rowwise", "rowwise-fused", "dq"], default="rowwise-fused")
     p.add_argument("--fp32", action="append", default=[], metavar="REGEX",
                    help="keep weight MatMuls whose output name matches in fp32 (repeatable)")
-    p.add_argument("--skip-ln", action="store_true",
+    p.add_argument("--skip-ln", action=argparse.BooleanOptionalAction, default=True,
                    help="write com.microsoft.SkipLayerNormalization for bias + residual Add + LayerNorm (ORT does not "
                         "fuse it itself with a dynamic sequence length)")
     p.add_argument("--name", help="bundle.json name (default: source name + '-int8')")
