@@ -11,28 +11,35 @@ import java.util.List;
  * Same texts (BenchTexts, seed 42), batch plan and session options as the bench.
  *
  *   java -Xss8m -cp app/server/target/streamnlp.jar model-store/tools/java/RawCeiling.java \
- *        [--texts N] [--repeats R] [--shared DIR] BUNDLE...
+ *        [--texts N] [--repeats R] [--shared DIR] [--batched] BUNDLE...
+ *
+ * --batched leaves out the batch-1 grid points (the slowest) and keeps the three batched ones.
  */
 public class RawCeiling {
     public static void main(String[] a) throws Exception {
         int texts = 400, repeats = 3;
         Path shared = Path.of("../shared");
+        boolean batched = false;
         List<Path> bundles = new ArrayList<>();
         for (int i = 0; i < a.length; i++) {
             switch (a[i]) {
                 case "--texts" -> texts = Integer.parseInt(a[++i]);
                 case "--repeats" -> repeats = Integer.parseInt(a[++i]);
                 case "--shared" -> shared = Path.of(a[++i]);
+                case "--batched" -> batched = true;
                 default -> bundles.add(Path.of(a[i]));
             }
         }
         int budget = 8192; // batch.max.tokens default
-        List<RawBench.Config> grid = List.of(
+        List<RawBench.Config> all = List.of(
                 new RawBench.Config("1", 1, budget, true, 2, 1),
                 new RawBench.Config("1", 1, budget, true, 1, 2),
                 new RawBench.Config("32", 32, budget, true, 2, 1),
                 new RawBench.Config("32", 32, budget, true, 1, 2),
                 new RawBench.Config("tokens", 1 << 20, budget, true, 2, 1));
+        boolean onlyBatched = batched;
+        List<RawBench.Config> grid =
+                all.stream().filter(c -> !onlyBatched || !c.batch().equals("1")).toList();
         BenchTexts.Corpus corpus = BenchTexts.load(shared, texts);
         List<RawBench> rbs = new ArrayList<>();
         for (Path b : bundles) {
