@@ -166,6 +166,16 @@ public final class BatchCoordinator {
         return mailboxes.isEmpty();
     }
 
+    /**
+     * A full batch's worth of records is waiting: the stream is behind, and a commit after each batch would only add
+     * transactions (their markers, offset commits and producer round trips cost the broker and the stream thread
+     * about as much as the records themselves on sentence-sized input) without making any event visible sooner than
+     * the queue lets it. Tasks then leave commits to {@code commit.interval.ms}.
+     */
+    public boolean hasBacklog() {
+        return queue.hasFullBatch();
+    }
+
     /** A task is closing (revoked, or shutdown): forget its pending records and results; its store keeps them. */
     public void remove(Owner owner) {
         mailboxes.close(owner);

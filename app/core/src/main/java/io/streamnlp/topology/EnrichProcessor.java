@@ -173,10 +173,14 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         admission.feedRunning();
         boolean forwarded = forwardReady();
         metrics.storeSizes(taskId, admission.queue().size(), partials.size());
-        if ((forwarded || !completed.isEmpty()) && coordinator().allDelivered()) {
-            // The last task of a batch has forwarded: ask for a commit now, so the batch's events become visible to
-            // read_committed consumers without waiting out commit.interval.ms (one transaction per batch, not per
-            // task).
+        if ((forwarded || !completed.isEmpty())
+                && coordinator().allDelivered()
+                && !coordinator().hasBacklog()) {
+            // The last task of a batch has forwarded and the stream is not behind: ask for a commit now, so the batch's
+            // events become visible to read_committed consumers without waiting out commit.interval.ms (one
+            // transaction per batch, not per task). Behind a backlog (a full batch already waiting) Kafka Streams
+            // commits every commit.interval.ms instead: a transaction per batch there cost ~10 % of eval's records/s
+            // and made no event visible sooner than the queue ahead of it allowed.
             context.commit();
         }
     }

@@ -1,6 +1,7 @@
 package io.streamnlp.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -134,6 +135,53 @@ class EnrichProcessorLifecycleTest {
     private void tick() {
         var punctuators = context.scheduledPunctuators();
         punctuators.get(punctuators.size() - 1).getPunctuator().punctuate(System.currentTimeMillis());
+    }
+
+    /**
+     * A batch asks for a commit as soon as it is forwarded (its events become visible to read_committed readers), but
+     * not while a full batch already waits behind it: a backlog is committed every commit.interval.ms, so a stream
+     * that is behind does not pay a transaction per batch.
+     */
+    @Test
+    void aBatchIsCommittedAtOnceUnlessAFullBatchWaitsBehindIt() throws Exception {
+        EnrichProcessor p = processor(
+                new BatchPolicy(2, 10_000, Duration.ofHours(1)), true, Settings.from(EnricherConfig.defaults()));
+        p.init(context);
+        send(p, 0, "a", "{\"id\":\"0\",\"text\":\"Angela Merkel\"}");
+        send(p, 1, "b", "{\"id\":\"1\",\"text\":\"Acme\"}");
+        assertTrue(registry.current().awaitInFlight(10_000));
+        tick();
+        assertEquals(2, forwarded(NodeNames.ENTITIES_SINK).size());
+        assertTrue(context.committed(), "nothing waits behind the batch: its commit is asked for at once");
+        context.resetCommit();
+
+        engine.holdNext(); // the next batch holds the lanes while three full batches queue behind it
+        send(p, 2, "a", "{\"id\":\"2\",\"text\":\"Acme\"}");
+        send(p, 3, "b", "{\"id\":\"3\",\"text\":\"Acme\"}");
+        assertTrue(engine.awaitEntered(10_000));
+        for (int i = 4; i < 10; i++) {
+            send(p, i, i % 2 == 0 ? "a" : "b", "{\"id\":\"" + i + "\",\"text\":\"Acme\"}");
+        }
+        engine.release();
+        assertTrue(registry.current().awaitInFlight(10_000));
+        tick(); // forwards the held batch and hands two of the queued ones to the lanes: one full batch still waits
+        assertEquals(4, forwarded(NodeNames.ENTITIES_SINK).size());
+        assertTrue(registry.current().hasBacklog());
+        assertFalse(context.committed(), "a full batch waits: the commit is left to commit.interval.ms");
+
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (forwarded(NodeNames.ENTITIES_SINK).size() < 10 && System.nanoTime() < deadline) {
+            assertTrue(registry.current().awaitInFlight(10_000));
+            tick();
+        }
+        assertEquals(
+                List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+                forwarded(NodeNames.ENTITIES_SINK).stream()
+                        .map(n -> n.path("id").asText())
+                        .sorted()
+                        .toList());
+        assertTrue(context.committed(), "the backlog is gone: the last batch asks for its commit");
+        assertEquals(0, store.approximateNumEntries());
     }
 
     @Test
