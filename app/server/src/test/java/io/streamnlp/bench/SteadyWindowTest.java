@@ -1,12 +1,15 @@
 package io.streamnlp.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The steady-state window of the processor in its own JVM: where it starts, what it holds. */
+/** The steady-state window of the processor in its own JVM: where it starts, what it holds, how the report shows it. */
 class SteadyWindowTest {
     @Test
     void theWindowStartsAfterTheGivenShareOfTheLoadLeavingRecordsOnBothSides() {
@@ -43,5 +46,34 @@ class SteadyWindowTest {
         ExternalProcessor.Cpu cpu = new ExternalProcessor.Cpu(1.0, 0.5);
         assertNull(SteadyWindow.between(null, 0, cpu, 2000)); // the load never reached the mark
         assertNull(SteadyWindow.between(cpu, 2000, cpu, 2000));
+    }
+
+    /** Whole load 75 % (5.0 ms per record), steady state 90 % (4.0 ms): the #20 target row takes the steady share. */
+    @Test
+    void theReportShowsBothWindowsAndSetsTheTargetAgainstTheSteadyOne() {
+        SteadyWindow steady = SteadyWindow.between(
+                new ExternalProcessor.Cpu(1.2, 0.78), 200, new ExternalProcessor.Cpu(2.0, 1.5), 400);
+        BenchRunner.External ext = new BenchRunner.External(
+                BenchReportTest.scenario("own JVM", 12, 300), new ExternalProcessor.Cpu(2.0, 1.5), 400, steady);
+        BenchRunner.ShortRecords s = new BenchRunner.ShortRecords(
+                BenchReportTest.raw("made-up sentences", 100, 1500, 4),
+                BenchReportTest.scenario("short records: pipeline saturation", 12, 200),
+                ext);
+        String t = BenchReport.render(BenchReportTest.report(null, s));
+        String p = "| short records: processor in its own JVM: ";
+        List<String> rows = List.of(
+                p + "CPU per record, whole load (all 400 measured records, JIT warm-up included) | 5.0 ms | - | - |",
+                p
+                        + "CPU inside ONNX Runtime, whole load (all 400 measured records, JIT warm-up included) | 75% | - | - |",
+                p + "CPU per record, steady state, after the first 200 of 400 records | 4.0 ms | - | - |",
+                p + "CPU inside ONNX Runtime, steady state, after the first 200 of 400 records | 90% | >= 85% | yes |",
+                p + "pipeline / best raw | 0.72 | - | - |");
+        int at = 0;
+        for (String row : rows) {
+            int i = t.indexOf(row, at);
+            assertTrue(i >= at, "missing or out of order: " + row + "\n" + t);
+            at = i + row.length();
+        }
+        assertFalse(t.contains(p + "CPU inside ONNX Runtime | "), "no unlabelled share row beside the two\n" + t);
     }
 }
