@@ -45,6 +45,8 @@ public final class BenchRunner {
      *                 its CPU time per record and the share of it inside ONNX Runtime
      * @param externalJfr a Java Flight Recording of that processor process, written when it stops (null: none)
      * @param workload the mixed texts, the short records, or both
+     * @param steadyAfterPercent the processor in its own JVM is also measured over a steady-state window: from when
+     *                 this share (%) of its measured records had been emitted to the end of its load
      */
     public record Options(
             boolean quick,
@@ -56,9 +58,24 @@ public final class BenchRunner {
             boolean noCompare,
             boolean external,
             Path externalJfr,
-            Workload workload) {
+            Workload workload,
+            int steadyAfterPercent) {
+        /** The steady-state window's default start: half of the processor-in-its-own-JVM load. */
+        public static final int STEADY_AFTER_PERCENT = 50;
+
         public Options(boolean quick, int texts, int repeats, int partitions, Path sharedDir) {
-            this(quick, texts, repeats, partitions, sharedDir, null, false, true, null, Workload.ALL);
+            this(
+                    quick,
+                    texts,
+                    repeats,
+                    partitions,
+                    sharedDir,
+                    null,
+                    false,
+                    true,
+                    null,
+                    Workload.ALL,
+                    STEADY_AFTER_PERCENT);
         }
 
         public static Options quick(Path shared) {
@@ -74,8 +91,11 @@ public final class BenchRunner {
     public record Comparison(
             String bundle, Map<RawBench.Config, double[]> raw, RawBench.Config best, Scenario saturation) {}
 
-    /** The processor in its own JVM: its saturation run and what that process spent. */
-    public record External(Scenario saturation, ExternalProcessor.Cpu cpu, int records) {
+    /**
+     * The processor in its own JVM: its saturation run and what that process spent over the whole load (its measured
+     * repeats, after the unmeasured rounds) and over the load's steady-state window (null: not measured).
+     */
+    public record External(Scenario saturation, ExternalProcessor.Cpu cpu, int records, SteadyWindow steady) {
         public double cpuSecondsPerRecord() {
             return records == 0 ? 0 : cpu.processSeconds() / records;
         }

@@ -22,6 +22,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -156,8 +158,9 @@ final class BrokerRuns {
         return p.app().registry().overlap() ? p.app().engine().lanes() : 1;
     }
 
+    /** One run's limit: 90 s quick, 300 s full, or longer for long loads (at least 100 ms per record). */
     private Duration timeout() {
-        return Duration.ofSeconds(options.quick() ? 90 : 300);
+        return Duration.ofSeconds(Math.max(options.quick() ? 90 : 300, options.texts() / 10));
     }
 
     /**
@@ -206,24 +209,53 @@ final class BrokerRuns {
         }
     }
 
-    /** Unmeasured rounds, then the measured repeats at saturation and what the process spent in them. */
+    /**
+     * Unmeasured rounds, then the measured repeats at saturation and what the process spent in them: over the whole
+     * load, and over its steady-state window (from when the load driver has seen {@code --steady-after} % of the
+     * measured records emitted to the end of the load; the process's CPU and its session runs' are read at that
+     * moment, on the driver's consumer loop, and again at the end).
+     */
     private External externalRun(ExternalProcessor ep, LoadDriver d, int rounds, String name) throws Exception {
         int n = options.texts();
         for (int w = 0; w < rounds; w++) {
             d.run(warmUp(n), 0, timeout());
         }
+        AtomicReference<ExternalProcessor.Cpu> atMark = new AtomicReference<>();
+        AtomicInteger emittedAtMark = new AtomicInteger();
+        int after = SteadyWindow.startAfter(n * options.repeats(), options.steadyAfterPercent());
+        if (after > 0) {
+            d.markAfter(after, emitted -> {
+                try {
+                    atMark.set(ep.cpu());
+                    emittedAtMark.set(emitted);
+                } catch (Exception e) { // no window then; the whole load is still measured
+                    log.printf("    the steady-state window's start could not be read: %s%n", e);
+                }
+            });
+        }
         ExternalProcessor.Cpu before = ep.cpu();
         Scenario s = scenario(name, options.partitions(), d, new BatchRecorder(1, 1), n, 0, timeout(), 1);
-        ExternalProcessor.Cpu spent = ep.cpu().minus(before);
+        ExternalProcessor.Cpu end = ep.cpu();
+        ExternalProcessor.Cpu spent = end.minus(before);
         int records =
                 s.runs().stream().mapToInt(LoadDriver.Measurement::received).sum();
+        SteadyWindow steady = SteadyWindow.between(atMark.get(), emittedAtMark.get(), end, records);
         log.printf(
                 "    processor process: %.2f CPU s for %d records (%.1f ms/record), %.0f%% of it inside ONNX Runtime session runs%n",
                 spent.processSeconds(),
                 records,
                 1000 * spent.processSeconds() / Math.max(1, records),
                 100 * spent.inferenceShare());
-        return new External(s, spent, records);
+        if (steady != null) {
+            log.printf(
+                    "    %s: %.2f CPU s for %d records (%.1f ms/record), %.0f%% of it inside ONNX Runtime session runs%n",
+                    steady.label(),
+                    steady.cpu().processSeconds(),
+                    steady.records(),
+                    1000 * steady.cpuSecondsPerRecord(),
+                    100 * steady.cpu().inferenceShare());
+        }
+        return new External(s, spent, records, steady);
     }
 
     private Scenario scenario(

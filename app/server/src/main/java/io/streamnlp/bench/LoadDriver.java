@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -60,6 +61,12 @@ public final class LoadDriver {
     private final List<String> texts;
     private final int[] tokens;
     private int runs;
+    /** Outputs seen since {@link #markAfter} was called, over every run since. */
+    private int seenSinceMark;
+    /** Outputs to see before {@link #mark} runs. */
+    private int markAt;
+    /** Runs once when {@link #markAt} outputs have been seen; null: none pending. */
+    private IntConsumer mark;
 
     public LoadDriver(String bootstrap, String input, List<String> outputs, List<String> texts, int[] tokens) {
         this.bootstrap = bootstrap;
@@ -67,6 +74,29 @@ public final class LoadDriver {
         this.outputs = outputs;
         this.texts = texts;
         this.tokens = tokens;
+    }
+
+    /**
+     * Calls {@code action} once, on the consumer loop (the runs wait for it), as soon as the runs from now on have
+     * seen {@code records} outputs: after the poll that brought the count to {@code records} or past it, with the
+     * count then (every output of that poll was visible before the call). A later call replaces a pending one.
+     */
+    void markAfter(int records, IntConsumer action) {
+        if (records < 1) {
+            throw new IllegalArgumentException("a mark after at least one record: " + records);
+        }
+        seenSinceMark = 0;
+        markAt = records;
+        mark = action;
+    }
+
+    /** Runs the pending mark when its count has been reached. */
+    private void markIfDue() {
+        if (mark != null && seenSinceMark >= markAt) {
+            IntConsumer m = mark;
+            mark = null;
+            m.accept(seenSinceMark);
+        }
     }
 
     /**
@@ -117,9 +147,11 @@ public final class LoadDriver {
                         tokenSum += tokens[i % tokens.length];
                         isShort[seen.size() - 1] = tokens[i % tokens.length] <= SHORT_TOKENS;
                         last = now;
+                        seenSinceMark++;
                     }
                 }
                 collector.records().clear();
+                markIfDue();
             }
             sender.join();
             if (sendFailure.get() != null) {

@@ -81,6 +81,16 @@ public final class BenchCommand implements Callable<Integer> {
     Path jfr;
 
     @Option(
+            names = "--steady-after",
+            paramLabel = "PCT",
+            defaultValue = "50",
+            description =
+                    "The processor in its own JVM is also measured over a steady-state window, from when PCT %% of its "
+                            + "measured records have been emitted to the end of its load (1-99, default ${DEFAULT-VALUE}); "
+                            + "--texts and --repeats make that load longer.")
+    int steadyAfter;
+
+    @Option(
             names = "--scenario",
             paramLabel = "WHICH",
             defaultValue = "all",
@@ -102,10 +112,12 @@ public final class BenchCommand implements Callable<Integer> {
                 noCompare,
                 !noExternal,
                 jfr,
-                workload());
-        if (o.texts() < 10 || o.repeats() < 1 || o.partitions() < 1) {
+                workload(),
+                steadyAfter);
+        if (o.texts() < 10 || o.repeats() < 1 || o.partitions() < 1 || steadyAfter < 1 || steadyAfter > 99) {
             throw new picocli.CommandLine.ParameterException(
-                    new picocli.CommandLine(this), "--texts >= 10, --repeats >= 1, --partitions >= 1");
+                    new picocli.CommandLine(this),
+                    "--texts >= 10, --repeats >= 1, --partitions >= 1, --steady-after 1 to 99");
         }
         BenchRunner.Report report = new BenchRunner(config::load, o, System.err).run();
         String table = BenchReport.render(report);

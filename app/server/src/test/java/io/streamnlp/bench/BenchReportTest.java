@@ -42,7 +42,7 @@ class BenchReportTest {
         BenchRunner.Comparison cmp =
                 new BenchRunner.Comparison("b@1", other, BIG, scenario("pipeline saturation, b@1", 12, 50));
         BenchRunner.External ext =
-                new BenchRunner.External(scenario("own JVM", 12, 70), new ExternalProcessor.Cpu(4.0, 3.2), 200);
+                new BenchRunner.External(scenario("own JVM", 12, 70), new ExternalProcessor.Cpu(4.0, 3.2), 200, null);
         return new BenchRunner.Mixed(
                 raw("made-up texts", 100, 6300, 1),
                 cmp,
@@ -55,7 +55,7 @@ class BenchReportTest {
 
     static BenchRunner.ShortRecords shortRecords() {
         BenchRunner.External ext =
-                new BenchRunner.External(scenario("own JVM", 12, 300), new ExternalProcessor.Cpu(2.0, 1.5), 400);
+                new BenchRunner.External(scenario("own JVM", 12, 300), new ExternalProcessor.Cpu(2.0, 1.5), 400, null);
         return new BenchRunner.ShortRecords(
                 raw("made-up sentences", 100, 1500, 4), scenario("short records: pipeline saturation", 12, 200), ext);
     }
