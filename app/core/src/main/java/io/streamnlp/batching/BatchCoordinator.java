@@ -100,6 +100,11 @@ public final class BatchCoordinator {
         return publishedPending;
     }
 
+    /** Short records waiting for a batch: the stream thread's own count (what reserves a lane, see {@link Lanes}). */
+    int pendingShortRecords() {
+        return queue.shortCount();
+    }
+
     public long pendingTokens() {
         return queue.tokens();
     }
