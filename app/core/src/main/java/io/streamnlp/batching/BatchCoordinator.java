@@ -178,13 +178,15 @@ public final class BatchCoordinator {
     }
 
     /**
-     * A full batch's worth of records is waiting: the stream is behind, and a commit after each batch would only add
+     * A full batch of short records is waiting: the stream is behind, and a commit after each batch would only add
      * transactions (their markers, offset commits and producer round trips cost the broker and the stream thread
      * about as much as the records themselves on sentence-sized input) without making any event visible sooner than
-     * the queue lets it. Tasks then leave commits to {@code commit.interval.ms}.
+     * the queue lets it. Tasks then leave commits to {@code commit.interval.ms}. Long records do not count: a few of
+     * them fill the token budget while they wait for the lanes long batches may hold, and short records finishing
+     * meanwhile should not wait out the commit interval for them.
      */
     public boolean hasBacklog() {
-        return queue.hasFullBatch();
+        return queue.full(false) != null;
     }
 
     /** A task is closing (revoked, or shutdown): forget its pending records and results; its store keeps them. */
