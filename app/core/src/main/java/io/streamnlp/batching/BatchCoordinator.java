@@ -32,10 +32,6 @@ import java.util.concurrent.Executor;
  *       the engine's, shared with every other coordinator and enricher of the engine, see {@link Lanes#of}).</li>
  * </ul>
  *
- * <p>With overlap, short records never wait behind long documents: while short records are around, batches of long
- * records hold at most all lanes but one, and a short batch goes past long ones that may not take a lane (see
- * {@link Lanes} and {@link OverlapExecutor#longMayGo()}).
- *
  * <p>Threading rules:
  * <ul>
  *   <li>Its one stream thread calls every method (through {@link CoordinatorRegistry#current()}); the queue, the
@@ -100,11 +96,6 @@ public final class BatchCoordinator {
         return publishedPending;
     }
 
-    /** Short records waiting for a batch: the stream thread's own count (what reserves a lane, see {@link Lanes}). */
-    int pendingShortRecords() {
-        return queue.shortCount();
-    }
-
     public long pendingTokens() {
         return queue.tokens();
     }
@@ -136,9 +127,8 @@ public final class BatchCoordinator {
     }
 
     private void flushFull() {
-        for (boolean longOk = executor.longMayGo(); ; longOk = executor.longMayGo()) {
-            BatchListener.Trigger t = queue.full(longOk);
-            if (t == null || !flush(t, longOk)) {
+        for (BatchListener.Trigger t = queue.full(); t != null; t = queue.full()) {
+            if (!flush(t)) {
                 return; // no lane within the bound, or this callback ran its batch: the batch is back in the queue
             }
         }
@@ -154,9 +144,8 @@ public final class BatchCoordinator {
         try {
             flushFull();
             boolean idle = queue.tick(nowNanos);
-            for (boolean longOk = executor.longMayGo(); ; longOk = executor.longMayGo()) {
-                BatchListener.Trigger t = queue.due(nowNanos, idle, longOk);
-                if (t == null || !flush(t, longOk)) {
+            for (BatchListener.Trigger t = queue.due(nowNanos, idle); t != null; t = queue.due(nowNanos, idle)) {
+                if (!flush(t)) {
                     return; // every lane busy, or this callback ran its batch: the batch keeps filling until later
                 }
             }
@@ -208,11 +197,8 @@ public final class BatchCoordinator {
         }
     }
 
-    /**
-     * Takes the oldest records up to the policy's limits (the short ones only, past long ones at the head, when long
-     * records may not go: {@link BatchExecutor#longMayGo()}) and runs them; false when nothing was flushed.
-     */
-    private boolean flush(BatchListener.Trigger trigger, boolean longOk) {
-        return executor.canFlush(trigger) && executor.execute(queue.take(longOk), trigger);
+    /** Takes the oldest records up to the policy's limits and runs them; false when nothing was flushed. */
+    private boolean flush(BatchListener.Trigger trigger) {
+        return executor.canFlush(trigger) && executor.execute(queue.take(), trigger);
     }
 }

@@ -18,13 +18,6 @@ interface BatchExecutor {
     boolean canFlush(BatchListener.Trigger trigger);
 
     /**
-     * Whether the next batch may be one of long records: false when they may not take a lane now (short records are
-     * around and long batches hold all lanes but one) and short records wait, which then go first, past the long ones
-     * (see {@link Lanes#longRoom}).
-     */
-    boolean longMayGo();
-
-    /**
      * Runs a batch taken from the queue, or hands it to an inference thread; false when it went back to the head of
      * the queue instead (no lane within the callback's bound, or interrupted waiting for one).
      */

@@ -13,18 +13,10 @@ import java.time.Duration;
  * max.poll.interval.ms without exactly-once), which the start-up check sizes {@code maxTokens} to fit on this device.
  * It is also the most a stream thread spends on inference, or waiting for a lane, in one callback (see
  * {@link BatchCoordinator}).
- *
- * <p>{@code shortReserve} is how long after a short record was last seen (arriving, or waiting in the queue) the
- * inference lanes keep one lane out of long documents' reach, so the next short record does not wait behind them (see
- * {@link Lanes#longRoom}); zero keeps it only while short records wait in the queue.
  */
-public record BatchPolicy(
-        int maxRecords, int maxTokens, Duration maxWait, Duration idle, Duration budget, Duration shortReserve) {
+public record BatchPolicy(int maxRecords, int maxTokens, Duration maxWait, Duration idle, Duration budget) {
     /** A quarter of the default transaction.timeout.ms (15 s): the budget when none is derived from a configuration. */
     public static final Duration DEFAULT_BUDGET = Duration.ofMillis(3750);
-
-    /** The default batch.short.reserve.ms: longer than a long batch takes on a CPU lane (250-500 ms in the bench). */
-    public static final Duration DEFAULT_SHORT_RESERVE = Duration.ofMillis(1000);
 
     /** The share of the transaction timeout (or max.poll.interval.ms) one batch may take. */
     public static final int BUDGET_DIVISOR = 4;
@@ -35,15 +27,10 @@ public record BatchPolicy(
                 || maxWait.isNegative()
                 || idle.isNegative()
                 || budget.isNegative()
-                || budget.isZero()
-                || shortReserve.isNegative()) {
+                || budget.isZero()) {
             throw new IllegalArgumentException("batch policy needs positive limits: " + maxRecords + ", " + maxTokens
-                    + ", " + maxWait + ", " + idle + ", " + budget + ", " + shortReserve);
+                    + ", " + maxWait + ", " + idle + ", " + budget);
         }
-    }
-
-    public BatchPolicy(int maxRecords, int maxTokens, Duration maxWait, Duration idle, Duration budget) {
-        this(maxRecords, maxTokens, maxWait, idle, budget, DEFAULT_SHORT_RESERVE);
     }
 
     public BatchPolicy(int maxRecords, int maxTokens, Duration maxWait, Duration idle) {
@@ -64,18 +51,17 @@ public record BatchPolicy(
                 c.getInt(ConfigKeys.BATCH_MAX_TOKENS),
                 Duration.ofMillis(c.getLong(ConfigKeys.BATCH_MAX_WAIT_MS)),
                 Duration.ofMillis(c.getLong(ConfigKeys.BATCH_IDLE_MS)),
-                Duration.ofMillis(Math.max(1, c.getLong(ConfigKeys.TRANSACTION_TIMEOUT_MS) / BUDGET_DIVISOR)),
-                Duration.ofMillis(c.getLong(ConfigKeys.BATCH_SHORT_RESERVE_MS)));
+                Duration.ofMillis(Math.max(1, c.getLong(ConfigKeys.TRANSACTION_TIMEOUT_MS) / BUDGET_DIVISOR)));
     }
 
     /** The same policy with another token budget (the start-up check lowers it to what the device does in time). */
     public BatchPolicy withMaxTokens(int tokens) {
-        return new BatchPolicy(maxRecords, tokens, maxWait, idle, budget, shortReserve);
+        return new BatchPolicy(maxRecords, tokens, maxWait, idle, budget);
     }
 
     /** The same policy with another time budget per batch (the start-up check derives it from the effective limit). */
     public BatchPolicy withBudget(Duration budget) {
-        return new BatchPolicy(maxRecords, maxTokens, maxWait, idle, budget, shortReserve);
+        return new BatchPolicy(maxRecords, maxTokens, maxWait, idle, budget);
     }
 
     /** How often the wall-clock punctuator looks at the buffer: often enough to honour maxWait closely. */

@@ -35,12 +35,6 @@ final class InlineExecutor implements BatchExecutor {
         return !ran;
     }
 
-    /** A batch on the stream thread takes every lane, short or long, one per callback: there is nothing to reserve. */
-    @Override
-    public boolean longMayGo() {
-        return true;
-    }
-
     @Override
     public boolean execute(List<Pending> batch, BatchListener.Trigger trigger) {
         int[] all;

@@ -13,37 +13,19 @@ import java.util.WeakHashMap;
  * engine each with lanes of their own ran two batches on one lane's buffers at once: one record's entities on
  * another). Batches on the stream thread take every lane ({@link #acquireAll}), so they too keep clear of batches on
  * inference threads. Thread-safe.
- *
- * <p>Short records never wait behind long documents: {@link #tryAcquireLong} and {@link #acquireLong} give batches of
- * long records (over {@link PendingQueue#LONG_TOKENS} tokens) at most all lanes but one in total while short records
- * are around (waiting, or seen within the policy's {@link BatchPolicy#shortReserve()}), so a short batch always finds
- * a lane no long batch holds; with no short record around, long batches may hold every lane (a stream of long
- * documents alone is not slowed down). With one lane there is nothing to reserve: a long batch may take it. Why: at
- * half load the long documents alone kept more than one lane busy, so two long batches (250-500 ms each) often held
- * both lanes and the short records queued behind them (docs/PERFORMANCE.md, "Why the short records' p99 does not
- * hold").
  */
 public final class Lanes {
     /** The lanes of each engine in use, by the engine the app or the user made (a SynchronizedEngine is unwrapped). */
     private static final Map<EnrichmentEngine, Lanes> BY_ENGINE = new WeakHashMap<>();
 
     private final boolean[] busy;
-    /** The lanes held by batches of long records, and how many. */
-    private final boolean[] heldLong;
-
     private int free;
-    private int longHeld;
-    /** Until when (nanoTime) a short record was seen by a coordinator of this engine, plus its reserve window. */
-    private long shortsUntilNanos;
-
-    private boolean shortsSeen;
 
     public Lanes(int count) {
         if (count <= 0) {
             throw new IllegalArgumentException("need at least one lane, got " + count);
         }
         this.busy = new boolean[count];
-        this.heldLong = new boolean[count];
         this.free = count;
     }
 
@@ -64,70 +46,6 @@ public final class Lanes {
 
     public synchronized int free() {
         return free;
-    }
-
-    /** Lanes held by batches of long records now. */
-    public synchronized int longHeld() {
-        return longHeld;
-    }
-
-    /**
-     * A coordinator saw short records (one arrived, or some wait in its queue): one lane stays out of long batches'
-     * reach until {@code untilNanos} (System.nanoTime(); a later call may only extend it). Shared by every coordinator
-     * of the engine, as the lanes are.
-     */
-    public synchronized void reserveForShortsUntil(long untilNanos) {
-        if (!shortsSeen || untilNanos - shortsUntilNanos > 0) {
-            shortsUntilNanos = untilNanos;
-            shortsSeen = true;
-        }
-    }
-
-    /**
-     * How many lanes a batch of long records may take at {@code nowNanos}: the free lanes, but while short records are
-     * around (waiting in the caller's queue, or a reservation still runs) at most all lanes but one held by long
-     * batches in total. With a single lane, every lane (nothing to reserve).
-     */
-    public synchronized int longRoom(boolean shortsWaiting, long nowNanos) {
-        boolean shortsAround = shortsWaiting || (shortsSeen && nowNanos - shortsUntilNanos < 0);
-        int cap = shortsAround && busy.length > 1 ? busy.length - 1 : busy.length;
-        return Math.max(0, Math.min(free, cap - longHeld));
-    }
-
-    /**
-     * Up to {@code max} free lanes for a batch of long records, within {@link #longRoom}; null when it leaves none.
-     * They are released with {@link #release}, like any others.
-     */
-    public synchronized int[] tryAcquireLong(int max, boolean shortsWaiting, long nowNanos) {
-        int room = longRoom(shortsWaiting, nowNanos);
-        int[] got = tryAcquire(Math.min(max, room));
-        if (got != null) {
-            for (int i : got) {
-                heldLong[i] = true;
-            }
-            longHeld += got.length;
-        }
-        return got;
-    }
-
-    /**
-     * Like {@link #tryAcquireLong}, waiting at most {@code timeoutNanos} for room; null when none came. Whether short
-     * records are around is judged as at {@code nowNanos} for the whole wait (at most one budget).
-     */
-    public synchronized int[] acquireLong(int max, boolean shortsWaiting, long nowNanos, long timeoutNanos)
-            throws InterruptedException {
-        if (max <= 0) {
-            throw new IllegalArgumentException("max must be positive, got " + max);
-        }
-        long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
-        while (longRoom(shortsWaiting, nowNanos) == 0) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return null;
-            }
-            wait(left / 1_000_000L, (int) (left % 1_000_000L));
-        }
-        return tryAcquireLong(max, shortsWaiting, nowNanos);
     }
 
     /** Up to {@code max} free lanes, or null when none is free. */
@@ -205,10 +123,6 @@ public final class Lanes {
             }
             busy[i] = false;
             free++;
-            if (heldLong[i]) {
-                heldLong[i] = false;
-                longHeld--;
-            }
         }
         notifyAll();
     }

@@ -17,11 +17,9 @@ import java.util.concurrent.TimeUnit;
  * takes every free lane (its buckets are split over them: lowest latency). A batch with no free lane stays in the
  * queue for a later callback (so it keeps growing: a busy device gets bigger batches); only a queue of
  * {@value #BACKLOG_BATCHES} full batches or more makes a callback wait for a lane (back-pressure: the queue's documents
- * are in memory), once per callback and for at most the policy's budget. A batch of long documents alone on the device
- * leaves one lane to the short records behind it (they are batched apart, see {@link PendingQueue#take()}), and while
- * short records are around (waiting, or seen within the policy's short reserve) long batches hold at most all lanes but
- * one in total, a short batch going past a long one that may not take a lane ({@link #longMayGo()}); with no short
- * record around they may hold every lane. Results are delivered as batches finish, in any order: a short record's batch
+ * are in memory), once per callback and for at most the policy's budget. A batch of long documents leaves one lane to
+ * the short records behind it (they are batched apart, see {@link PendingQueue#take()}). Results are delivered as
+ * batches finish, in any order: a short record's batch
  * is not held behind a long one flushed before it (each task keeps its keys' events in input order).
  * The inference threads only run the engine and hand back what it returned or threw: the stream thread judges it.
  */
@@ -51,7 +49,6 @@ final class OverlapExecutor implements BatchExecutor {
 
     private final BatchPolicy policy;
     private final long budgetNanos;
-    private final long shortReserveNanos;
     /** This callback has waited for a lane already: it waits no more. */
     private boolean waited;
 
@@ -69,7 +66,6 @@ final class OverlapExecutor implements BatchExecutor {
         this.threads = threads;
         this.policy = policy;
         this.budgetNanos = policy.budget().toNanos();
-        this.shortReserveNanos = policy.shortReserve().toNanos();
     }
 
     @Override
@@ -96,28 +92,6 @@ final class OverlapExecutor implements BatchExecutor {
     }
 
     /**
-     * Long records may go next when the lanes have room for a long batch (see {@link Lanes#longRoom}: all lanes but one
-     * while short records are around, every lane otherwise). Without room, the short records waiting go first; with
-     * none waiting, a long batch goes only to wait for room, bounded, behind a backlog ({@link #mayWait()}: memory
-     * stays bounded). Tells the lanes first about the short records this queue has seen, so that every coordinator of
-     * the engine keeps the lane reserved for them.
-     */
-    @Override
-    public boolean longMayGo() {
-        long now = queue.nowNanos();
-        boolean shortsWaiting = queue.shortCount() > 0;
-        if (shortsWaiting) {
-            lanes.reserveForShortsUntil(now + shortReserveNanos);
-        } else if (queue.sawShort()) {
-            lanes.reserveForShortsUntil(queue.lastShortNanos() + shortReserveNanos);
-        }
-        if (lanes.longRoom(shortsWaiting, now) > 0) {
-            return true;
-        }
-        return !shortsWaiting && mayWait();
-    }
-
-    /**
      * The device is saturated: a batch is still running (or a full one is ready behind this one). Batches then take
      * one lane each and run side by side, which on a CPU beats splitting every batch over all lanes (no barrier, no
      * uneven halves); an otherwise idle device gets the whole batch spread over its lanes (lowest latency).
@@ -134,9 +108,7 @@ final class OverlapExecutor implements BatchExecutor {
     public boolean execute(List<Pending> batch, BatchListener.Trigger trigger) {
         boolean longBatch = PendingQueue.isLong(batch.get(0));
         int want = backlog() ? 1 : longBatch ? Math.max(1, lanes.count() - 1) : lanes.count();
-        boolean shortsWaiting = queue.shortCount() > 0;
-        long now = queue.nowNanos();
-        int[] got = longBatch ? lanes.tryAcquireLong(want, shortsWaiting, now) : lanes.tryAcquire(want);
+        int[] got = lanes.tryAcquire(want);
         if (got == null) {
             queue.requeue(batch); // counted back for mayWait, and where it stays unless a lane frees in time
             if (!mayWait()) {
@@ -144,9 +116,7 @@ final class OverlapExecutor implements BatchExecutor {
             }
             waited = true;
             try {
-                got = longBatch
-                        ? lanes.acquireLong(want, shortsWaiting, now, budgetNanos)
-                        : lanes.acquire(want, budgetNanos);
+                got = lanes.acquire(want, budgetNanos);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -9,24 +9,11 @@ import java.util.List;
  * A coordinator's pending records, oldest first, and when they make a batch: full (by records or by the token
  * budget) after an add, or due on a wall-clock tick (the oldest has waited max.wait, or the stream is idle). Pure:
  * the caller passes the clock and decides what a flush does; no threads, no engine.
- *
- * <p>Long and short records (see {@link #isLong}) are batched apart. While long batches may not take a lane (short
- * records are around and long batches already hold all lanes but one, see {@link Lanes#longRoom}), the caller asks
- * with {@code longOk} false: the queue then answers for its short records alone (full, due and taken as if the long
- * ones were not there), so a short batch goes past the long ones blocked at its head.
  */
 final class PendingQueue {
     private final BatchPolicy policy;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private long tokens;
-    /** The short records among them, and their tokens. */
-    private int shortCount;
-
-    private long shortTokens;
-    /** When the last short record arrived; meaningful once one has. */
-    private long lastShortNanos;
-
-    private boolean sawShort;
     private long lastAddNanos;
     /** Last add or tick: a longer gap means the thread was away (commit, poll, rebalance), not the stream idle. */
     private long lastActivityNanos;
@@ -37,23 +24,9 @@ final class PendingQueue {
 
     void add(Pending p) {
         pending.addLast(p);
-        counted(p, 1);
+        tokens += p.doc().tokenCount();
         lastAddNanos = p.enqueuedNanos();
         lastActivityNanos = p.enqueuedNanos();
-        if (!isLong(p)) {
-            lastShortNanos = p.enqueuedNanos();
-            sawShort = true;
-        }
-    }
-
-    /** Adds ({@code sign} 1) or removes (-1) a record from the counts. */
-    private void counted(Pending p, int sign) {
-        int t = p.doc().tokenCount();
-        tokens += (long) sign * t;
-        if (!isLong(p)) {
-            shortCount += sign;
-            shortTokens += (long) sign * t;
-        }
     }
 
     int size() {
@@ -64,41 +37,15 @@ final class PendingQueue {
         return tokens;
     }
 
-    /** Short records waiting. */
-    int shortCount() {
-        return shortCount;
-    }
-
-    /** True once a short record has arrived: then {@link #lastShortNanos()} says when the last one did. */
-    boolean sawShort() {
-        return sawShort;
-    }
-
-    long lastShortNanos() {
-        return lastShortNanos;
-    }
-
-    /** The caller's clock as of its last add or tick. */
-    long nowNanos() {
-        return lastActivityNanos;
-    }
-
     /** Why the queue holds a full batch now (by records first, then by tokens), or null when it does not. */
     BatchListener.Trigger full() {
-        return full(true);
-    }
-
-    /** Like {@link #full()}; with {@code longOk} false, for the short records alone. */
-    BatchListener.Trigger full(boolean longOk) {
-        int records = longOk ? pending.size() : shortCount;
-        long toks = longOk ? tokens : shortTokens;
-        if (records == 0) {
+        if (pending.isEmpty()) {
             return null;
         }
-        if (records >= policy.maxRecords()) {
+        if (pending.size() >= policy.maxRecords()) {
             return BatchListener.Trigger.RECORDS;
         }
-        if (toks >= policy.maxTokens()) {
+        if (tokens >= policy.maxTokens()) {
             return BatchListener.Trigger.TOKENS;
         }
         return null;
@@ -126,18 +73,12 @@ final class PendingQueue {
 
     /** Why the oldest records are due at this tick (max.wait, else idle), or null when they may wait on. */
     BatchListener.Trigger due(long nowNanos, boolean idle) {
-        return due(nowNanos, idle, true);
-    }
-
-    /** Like {@link #due(long, boolean)}; with {@code longOk} false, for the short records alone. */
-    BatchListener.Trigger due(long nowNanos, boolean idle, boolean longOk) {
-        Pending oldest = longOk ? pending.peekFirst() : oldestShort();
-        if (oldest == null) {
+        if (pending.isEmpty()) {
             return null;
         }
         // Flush at the last tick before the deadline rather than the first one after it.
         long waitNanos = Math.max(0, policy.maxWait().toNanos() - policy.tick().toNanos());
-        if (nowNanos - oldest.enqueuedNanos() >= waitNanos) {
+        if (nowNanos - pending.peekFirst().enqueuedNanos() >= waitNanos) {
             return BatchListener.Trigger.MAX_WAIT;
         }
         return idle ? BatchListener.Trigger.IDLE : null;
@@ -153,37 +94,17 @@ final class PendingQueue {
         return p.doc().tokenCount() > LONG_TOKENS;
     }
 
-    private Pending oldestShort() {
-        if (shortCount == 0) {
-            return null;
-        }
-        for (Pending p : pending) {
-            if (!isLong(p)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
     /**
      * Takes the oldest record and, after it, the oldest records of its kind (long or short) up to the policy's limits:
      * at least one (a record over the token budget goes alone). Records of the other kind keep their place for the
      * next batch; the order of a key's events is kept by its task, whatever order batches run in.
      */
     List<Pending> take() {
-        return take(true);
-    }
-
-    /**
-     * Like {@link #take()}; with {@code longOk} false, the oldest short records only (past the long ones at the head,
-     * which keep their place); empty when there are none.
-     */
-    List<Pending> take(boolean longOk) {
         List<Pending> batch = new ArrayList<>();
-        if (pending.isEmpty() || (!longOk && shortCount == 0)) {
+        if (pending.isEmpty()) {
             return batch;
         }
-        boolean longKind = longOk && isLong(pending.peekFirst());
+        boolean longKind = isLong(pending.peekFirst());
         long taken = 0;
         for (Iterator<Pending> it = pending.iterator(); it.hasNext() && batch.size() < policy.maxRecords(); ) {
             Pending next = it.next();
@@ -195,9 +116,9 @@ final class PendingQueue {
             }
             it.remove();
             taken += next.doc().tokenCount();
-            counted(next, -1);
             batch.add(next);
         }
+        tokens -= taken;
         return batch;
     }
 
@@ -205,7 +126,7 @@ final class PendingQueue {
     void requeue(List<Pending> batch) {
         for (int i = batch.size() - 1; i >= 0; i--) {
             pending.addFirst(batch.get(i));
-            counted(batch.get(i), 1);
+            tokens += batch.get(i).doc().tokenCount();
         }
     }
 
@@ -215,7 +136,7 @@ final class PendingQueue {
         while (it.hasNext()) {
             Pending p = it.next();
             if (p.owner() == owner) {
-                counted(p, -1);
+                tokens -= p.doc().tokenCount();
                 it.remove();
             }
         }

@@ -54,7 +54,6 @@ public final class ConfigKeys {
     public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
     public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
     public static final String BATCH_IDLE_MS = "batch.idle.ms";
-    public static final String BATCH_SHORT_RESERVE_MS = "batch.short.reserve.ms";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
@@ -253,13 +252,6 @@ public final class ConfigKeys {
                     between(0, MAX_WAIT_MS, "0 disables; a day at most"),
                     LOW,
                     "Flush early when no record has arrived for this long: an idle stream does not wait out batch.max.wait.ms (0 disables).")
-            .define(
-                    BATCH_SHORT_RESERVE_MS,
-                    LONG,
-                    "1000",
-                    between(0, MAX_WAIT_MS, "a day at most"),
-                    LOW,
-                    "With overlap and two lanes or more: for this long after a short record (at most 256 tokens) was last seen, arriving or waiting, batches of long records hold at most all lanes but one, so short records never wait behind long documents; with no short record around, long batches may use every lane (0: only while short records wait).")
             .define(
                     PROCESSING_GUARANTEE,
                     STRING,

@@ -74,30 +74,6 @@ class PendingQueueTest {
     }
 
     @Test
-    void withLongRecordsHeldBackTheShortOnesAreFullDueAndTakenPastThem() {
-        PendingQueue q = new PendingQueue(new BatchPolicy(2, 10_000, Duration.ofMillis(50)));
-        int big = PendingQueue.LONG_TOKENS + 1;
-        add(q, a, 0, big, 0);
-        add(q, b, 1, big, 0);
-        add(q, a, 2, 20, 30 * MS);
-        assertEquals(BatchListener.Trigger.RECORDS, q.full(), "three records: full");
-        assertNull(q.full(false), "one short record of two: not full");
-        assertEquals(1, q.shortCount());
-        assertEquals(BatchListener.Trigger.MAX_WAIT, q.due(50 * MS, false), "the long head has waited 50 ms");
-        assertNull(q.due(50 * MS, false, false), "the short record has waited 20 ms");
-        assertEquals(BatchListener.Trigger.MAX_WAIT, q.due(80 * MS, false, false));
-        add(q, b, 3, 30, 40 * MS);
-        assertEquals(BatchListener.Trigger.RECORDS, q.full(false));
-        assertEquals(List.of(2L, 3L), seqs(q.take(false)), "past the long ones at the head");
-        assertEquals(0, q.shortCount());
-        assertEquals(List.of(), q.take(false));
-        assertEquals(2 * big, q.tokens());
-        assertEquals(List.of(0L, 1L), seqs(q.take()));
-        assertTrue(q.sawShort());
-        assertEquals(40 * MS, q.lastShortNanos());
-    }
-
-    @Test
     void fullByTokensTakesWhatFitsTheBudgetAndAnOversizedRecordAlone() {
         PendingQueue q = new PendingQueue(new BatchPolicy(100, 100, Duration.ofSeconds(1)));
         add(q, a, 0, 60, 0);

@@ -211,17 +211,6 @@ class EnricherConfigTest {
                 "batch.max.wait.ms");
         assertEquals(
                 0, BatchPolicy.from(with("batch.max.wait.ms", "0")).maxWait().toMillis());
-        assertMentions(
-                assertThrows(ConfigException.class, () -> BatchPolicy.from(with("batch.short.reserve.ms", "-1"))),
-                "batch.short.reserve.ms=-1");
-        assertEquals(
-                250,
-                BatchPolicy.from(with("batch.short.reserve.ms", "250"))
-                        .shortReserve()
-                        .toMillis());
-        assertEquals(
-                BatchPolicy.DEFAULT_SHORT_RESERVE,
-                BatchPolicy.from(with("batch.max.wait.ms", "0")).shortReserve());
     }
 
     /** The engine packs (length, document, window) into one long with 21 bits for the document: a batch holds at most 2^21. */
