@@ -167,15 +167,15 @@ public final class BatchCoordinator {
     }
 
     /**
-     * A full batch of short records is waiting: the stream is behind, and a commit after each batch would only add
-     * transactions (their markers, offset commits and producer round trips cost the broker and the stream thread
-     * about as much as the records themselves on sentence-sized input) without making any event visible sooner than
-     * the queue lets it. Tasks then leave commits to {@code commit.interval.ms}. Long records do not count: a few of
-     * them fill the token budget while they wait for the lanes long batches may hold, and short records finishing
-     * meanwhile should not wait out the commit interval for them.
+     * A full batch's worth of records (by count) is waiting: the stream is behind, and a commit after each batch would
+     * only add transactions (their markers, offset commits and producer round trips cost the broker and the stream
+     * thread about as much as the records themselves on sentence-sized input) without making any event visible sooner
+     * than the queue lets it. Tasks then leave commits to {@code commit.interval.ms}. Counted in records, not tokens:
+     * a few long documents waiting for a lane fill the token budget, and the short records finishing meanwhile should
+     * not wait out the commit interval for them.
      */
     public boolean hasBacklog() {
-        return queue.full(false) != null;
+        return queue.size() >= queue.maxRecords();
     }
 
     /** A task is closing (revoked, or shutdown): forget its pending records and results; its store keeps them. */

@@ -33,6 +33,11 @@ final class PendingQueue {
         return pending.size();
     }
 
+    /** The policy's records per batch. */
+    int maxRecords() {
+        return policy.maxRecords();
+    }
+
     long tokens() {
         return tokens;
     }
