@@ -251,6 +251,15 @@ public final class BenchReport {
     }
 
     /**
+     * A share of the process's CPU in percent: whole percents, but a share under 1 % with two decimals, so that a small
+     * engine's real share (the test bundles') does not print as 0 %.
+     */
+    static String sharePercent(double share) {
+        double pct = 100 * share;
+        return String.format(Locale.ROOT, pct > 0 && pct < 1 ? "%.2f%%" : "%.0f%%", pct);
+    }
+
+    /**
      * The processor in its own JVM: its CPU per record, the share inside ONNX Runtime, its rate against raw. With a
      * steady-state window, CPU per record and share are given over the whole load and over the window, and the
      * share's target is set against the window's; without one, as before (the whole load, unlabelled).
@@ -271,7 +280,7 @@ public final class BenchReport {
         f(b, "| %sCPU per record%s | %.1f ms | - | - |%n", what, whole, 1000 * ext.cpuSecondsPerRecord());
         double share = ext.cpu().inferenceShare();
         if (steady != null) {
-            f(b, "| %sCPU inside ONNX Runtime%s | %.0f%% | - | - |%n", what, whole, 100 * share);
+            f(b, "| %sCPU inside ONNX Runtime%s | %s | - | - |%n", what, whole, sharePercent(share));
             f(
                     b,
                     "| %sCPU per record, %s | %.1f ms | - | - |%n",
@@ -283,7 +292,7 @@ public final class BenchReport {
         target(
                 b,
                 what + "CPU inside ONNX Runtime" + (steady == null ? "" : ", " + steady.label()),
-                String.format(Locale.ROOT, "%.0f%%", 100 * share),
+                sharePercent(share),
                 String.format(Locale.ROOT, ">= %.0f%%", 100 * shareTarget),
                 share >= shareTarget);
         String rate = String.format(Locale.ROOT, "%.2f", extRate / best);

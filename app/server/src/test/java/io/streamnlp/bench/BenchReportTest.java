@@ -109,6 +109,15 @@ class BenchReportTest {
 
     static final String END = "every record accounted for: yes; bench wall time 42 s";
 
+    /** A small engine's real share of the CPU is not rounded to 0 %; larger shares print in whole percents. */
+    @Test
+    void aShareUnderOnePercentKeepsTwoDecimals() {
+        assertEquals("0.43%", BenchReport.sharePercent(0.0043));
+        assertEquals("0%", BenchReport.sharePercent(0));
+        assertEquals("1%", BenchReport.sharePercent(0.0104));
+        assertEquals("82%", BenchReport.sharePercent(0.8249));
+    }
+
     @Test
     void theMixedTextsAloneRenderAsBefore() throws Exception {
         String t = BenchReport.render(report(mixed(), null));
