@@ -155,6 +155,11 @@ class BatchCoordinatorOverlapTest {
         Watched engine = new Watched();
         CountDownLatch firstHeld = new CountDownLatch(1);
         engine.holds.put(0, firstHeld); // the first inference call finishes last
+        // The second is held until the queue has been looked at: were it to finish before the first flush tried the
+        // third batch, that batch would take its lane in the same call (a race this test once lost on a loaded
+        // machine).
+        CountDownLatch secondHeld = new CountDownLatch(1);
+        engine.holds.put(1, secondHeld);
         BatchCoordinator c = coordinator(engine, new BatchPolicy(2, 10_000, Duration.ofHours(1)));
         Task t = new Task();
         for (long s = 0; s < 6; s++) { // three full batches queued before any flush: a backlog
@@ -171,6 +176,7 @@ class BatchCoordinatorOverlapTest {
         releaser.start();
         c.flushIfFull(); // two batches go, one lane each; the third waits in the queue (no lane, no wait)
         assertEquals(2, c.pendingRecords());
+        secondHeld.countDown();
         // later callbacks: the third batch goes on the lane the second frees, while the first is still held
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (c.pendingRecords() > 0 && System.nanoTime() < until) {
