@@ -131,6 +131,20 @@ class EnrichProcessorLifecycleTest {
         return out;
     }
 
+    /** A record buffered by an earlier incarnation of the task (what a restore finds), read from offset {@code offset}. */
+    private void storeRecord(long seq, String key, String value, long offset) {
+        StoredRecord stored = new StoredRecord(
+                key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8),
+                List.of(),
+                offset,
+                "text.input",
+                0,
+                offset,
+                0L);
+        store.put(seq, stored.serialize());
+    }
+
     private void tick() {
         var punctuators = context.scheduledPunctuators();
         punctuators.get(punctuators.size() - 1).getPunctuator().punctuate(System.currentTimeMillis());
@@ -145,16 +159,7 @@ class EnrichProcessorLifecycleTest {
     @Test
     void aBatchIsCommittedAtOnceUnlessAFullBatchWaitsBehindIt() {
         for (long seq = 0; seq < 6; seq++) {
-            StoredRecord stored = new StoredRecord(
-                    ("k" + seq).getBytes(StandardCharsets.UTF_8),
-                    ("{\"id\":\"" + seq + "\",\"text\":\"Acme\"}").getBytes(StandardCharsets.UTF_8),
-                    List.of(),
-                    seq,
-                    "text.input",
-                    0,
-                    seq,
-                    0L);
-            store.put(seq, stored.serialize());
+            storeRecord(seq, "k" + seq, "{\"id\":\"" + seq + "\",\"text\":\"Acme\"}", seq);
         }
         EnrichProcessor p = processor(
                 new BatchPolicy(2, 10_000, Duration.ofHours(1)), false, Settings.from(EnricherConfig.defaults()));
@@ -259,16 +264,7 @@ class EnrichProcessorLifecycleTest {
 
     @Test
     void aRestoredRecordThatNoLongerTokenizesIsDeadLetteredOnceAndDeleted() {
-        StoredRecord stored = new StoredRecord(
-                "k".getBytes(StandardCharsets.UTF_8),
-                "{\"id\":\"x\",\"text\":\"BROKEN here\"}".getBytes(StandardCharsets.UTF_8),
-                List.of(),
-                5L,
-                "text.input",
-                0,
-                7L,
-                0L);
-        store.put(3L, stored.serialize());
+        storeRecord(3L, "k", "{\"id\":\"x\",\"text\":\"BROKEN here\"}", 7L);
         engine.unencodableMarker = "BROKEN";
         EnrichProcessor p = processor(
                 new BatchPolicy(10, 10_000, Duration.ofHours(1)), false, Settings.from(EnricherConfig.defaults()));
@@ -535,16 +531,7 @@ class EnrichProcessorLifecycleTest {
 
     @Test
     void aRestoredRecordRejectedAfterAConfigChangeTakesItsPartialsWithIt() {
-        StoredRecord stored = new StoredRecord(
-                "k".getBytes(StandardCharsets.UTF_8),
-                "{\"id\":\"x\",\"body\":\"the text was in another field then\"}".getBytes(StandardCharsets.UTF_8),
-                List.of(),
-                5L,
-                "text.input",
-                0,
-                7L,
-                0L);
-        store.put(3L, stored.serialize());
+        storeRecord(3L, "k", "{\"id\":\"x\",\"body\":\"the text was in another field then\"}", 7L);
         partials.put(3L, new byte[] {1, 0, 0, 0, 1, 0, 0, 0, 0, 0}); // one unfinished segment
         partials.put(9L, new byte[] {1, 0, 0, 0, 1, 0, 0, 0, 0, 0}); // an orphan: no buffered record
         EnrichProcessor p = processor(
