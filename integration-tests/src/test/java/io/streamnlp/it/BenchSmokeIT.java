@@ -109,17 +109,20 @@ class BenchSmokeIT {
         List<String> ext = rows(table, "| " + prefix + "pipeline (saturation), processor in its own JVM |");
         assertEquals(1, ext.size(), table);
         assertTrue(number(cell(ext.get(0), 3)) > 0, "records/s: " + ext.get(0));
-        // Two rows each: over the whole load, and over the steady-state window ("..., steady state, after the first X
-        // of N records"); the whole load's comes first.
-        List<String> cpu = rows(table, "| " + prefix + "processor in its own JVM: CPU per record, ");
-        assertEquals(2, cpu.size(), table);
-        assertTrue(cpu.get(0).contains(", whole load ("), "the whole load's row first: " + cpu.get(0));
-        assertTrue(cpu.get(1).contains(", steady state, after the first "), "then the window's: " + cpu.get(1));
+        // Two rows each when the load had a steady-state window: over the whole load, then over the window ("...,
+        // steady state, after the first X of N records"); one unlabelled row when it had none (a load this small can
+        // come out in one batch, so every record is emitted at the window's start).
+        List<String> cpu = rows(table, "| " + prefix + "processor in its own JVM: CPU per record");
+        assertTrue(cpu.size() == 1 || cpu.size() == 2, table);
+        if (cpu.size() == 2) {
+            assertTrue(cpu.get(0).contains(", whole load ("), "the whole load's row first: " + cpu.get(0));
+            assertTrue(cpu.get(1).contains(", steady state, after the first "), "then the window's: " + cpu.get(1));
+        }
         for (String row : cpu) {
             assertTrue(number(cell(row, 1)) > 0, "CPU per record: " + row);
         }
-        List<String> share = rows(table, "| " + prefix + "processor in its own JVM: CPU inside ONNX Runtime, ");
-        assertEquals(2, share.size(), table);
+        List<String> share = rows(table, "| " + prefix + "processor in its own JVM: CPU inside ONNX Runtime");
+        assertEquals(cpu.size(), share.size(), table);
         for (String row : share) {
             double p = number(cell(row, 1).replace("%", ""));
             assertTrue(p >= 0 && p <= 100, "a share of the process's CPU time: " + row);
