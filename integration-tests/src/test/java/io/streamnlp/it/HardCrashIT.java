@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,13 +28,11 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -322,19 +319,10 @@ class HardCrashIT {
             CountDownLatch ready = new CountDownLatch(1);
             thread = new Thread(
                     () -> {
-                        Properties p = new Properties();
-                        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-                        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-                        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-                        try (KafkaConsumer<byte[], byte[]> c =
-                                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                            List<TopicPartition> parts = new ArrayList<>();
-                            for (String t : List.of(app.topics.entities(), app.topics.topics(), app.topics.dlq())) {
-                                c.partitionsFor(t, Duration.ofSeconds(30))
-                                        .forEach(i -> parts.add(new TopicPartition(t, i.partition())));
-                            }
-                            c.assign(parts);
-                            c.seekToBeginning(parts);
+                        try (KafkaConsumer<byte[], byte[]> c = ProcessHarness.committedReader(
+                                bootstrap,
+                                List.of(app.topics.entities(), app.topics.topics(), app.topics.dlq()),
+                                true)) {
                             ready.countDown();
                             while (!stop.get()) {
                                 var got = c.poll(Duration.ofMillis(50));

@@ -264,6 +264,32 @@ final class ProcessHarness {
      * time of every poll that returned records (a crashed instance's open transaction holds them back until it is
      * fenced or times out).
      */
+
+    /**
+     * A read_committed consumer assigned every partition of {@code topics}, positioned at their beginning or (the
+     * next event after now) their end: what the fault tests read the outputs with.
+     */
+    static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap, List<String> topics, boolean fromStart) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = new ArrayList<>();
+        for (String t : topics) {
+            c.partitionsFor(t, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(t, i.partition())));
+        }
+        c.assign(parts);
+        if (fromStart) {
+            c.seekToBeginning(parts);
+        } else {
+            c.seekToEnd(parts);
+            parts.forEach(c::position);
+        }
+        return c;
+    }
+
     static final class Arrivals implements AutoCloseable {
         private final java.util.concurrent.ConcurrentLinkedQueue<Long> times =
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -274,20 +300,7 @@ final class ProcessHarness {
             CountDownLatch ready = new CountDownLatch(1);
             thread = new Thread(
                     () -> {
-                        Properties p = new Properties();
-                        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-                        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-                        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-                        try (KafkaConsumer<byte[], byte[]> c =
-                                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                            List<TopicPartition> parts = new ArrayList<>();
-                            for (String t : topics) {
-                                c.partitionsFor(t, Duration.ofSeconds(10))
-                                        .forEach(i -> parts.add(new TopicPartition(t, i.partition())));
-                            }
-                            c.assign(parts);
-                            c.seekToEnd(parts);
-                            parts.forEach(c::position);
+                        try (KafkaConsumer<byte[], byte[]> c = committedReader(bootstrap, topics, false)) {
                             ready.countDown();
                             while (!stop.get()) {
                                 if (!c.poll(Duration.ofMillis(50)).isEmpty()) {
