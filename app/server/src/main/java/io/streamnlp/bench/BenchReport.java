@@ -201,6 +201,12 @@ public final class BenchReport {
                         wait,
                         halfB.medianInferenceMs()),
                 p99 <= p99Bound);
+        f(
+                b,
+                "| p99 at half load, records of <= %d tokens, inside the processor (arrival to event written; the rest is "
+                        + "the way in and the commit) | %.0f ms | - | - |%n",
+                LoadDriver.SHORT_TOKENS,
+                r.halfLoad().median(LoadDriver.Measurement::p99ShortInProcessorMs));
         f(b, "| p99 at half load, longer records (reported apart) | %.0f ms | - | - |%n", p99Long);
         if (cmp != null) {
             comparisonTargets(b, report.bundle(), best, pipe, cmp);

@@ -40,6 +40,9 @@ public final class LoadDriver {
      *
      * @param p99ShortMs end-to-end p99 of the records of at most {@link #SHORT_TOKENS} tokens (NaN: none)
      * @param p99LongMs  end-to-end p99 of the longer ones (NaN: none)
+     * @param p99ShortInProcessorMs p99 of the short records' time inside the processor (arrival to event written, the
+     *                              event's latencyMs; NaN: none): the rest of their end-to-end latency is the input's
+     *                              way to the processor and the commit that makes the event visible
      */
     public record Measurement(
             int records,
@@ -53,7 +56,8 @@ public final class LoadDriver {
             double offeredPerSec,
             double p50InProcessorMs,
             double p99ShortMs,
-            double p99LongMs) {}
+            double p99LongMs,
+            double p99ShortInProcessorMs) {}
 
     private final String bootstrap;
     private final String input;
@@ -172,7 +176,8 @@ public final class LoadDriver {
                     ratePerSec,
                     Stats.percentile(Arrays.copyOf(inProcessor, received), 50),
                     p99(lat, isShort, true),
-                    p99(lat, isShort, false));
+                    p99(lat, isShort, false),
+                    p99(Arrays.copyOf(inProcessor, received), isShort, true));
         }
     }
 

@@ -20,8 +20,9 @@ class BenchReportTest {
 
     static BenchRunner.Scenario scenario(String name, int partitions, double rate) {
         List<LoadDriver.Measurement> runs = List.of(
-                new LoadDriver.Measurement(100, 100, 100 / rate, rate, 60 * rate, 10, 20, 30, 0, 5, 25, 35),
-                new LoadDriver.Measurement(100, 100, 100 / (rate + 2), rate + 2, 60 * rate, 12, 22, 32, 0, 5, 27, 37));
+                new LoadDriver.Measurement(100, 100, 100 / rate, rate, 60 * rate, 10, 20, 30, 0, 5, 25, 35, 15),
+                new LoadDriver.Measurement(
+                        100, 100, 100 / (rate + 2), rate + 2, 60 * rate, 12, 22, 32, 0, 5, 27, 37, 17));
         BatchRecorder.Summary s =
                 new BatchRecorder.Summary(10, 100, 6000, 6300, 10, 0.5, 40, 3, Map.of(Trigger.RECORDS, 8), 1.5, 90);
         return new BenchRunner.Scenario(name, partitions, runs, s, 2);
