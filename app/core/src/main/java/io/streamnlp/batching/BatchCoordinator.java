@@ -69,6 +69,20 @@ public final class BatchCoordinator {
      */
     public BatchCoordinator(
             EnrichmentEngine engine, BatchPolicy policy, BatchListener listener, Lanes lanes, Executor threads) {
+        this(engine, policy, listener, lanes, threads, OverlapExecutor.MIN_SEQUENCES_PER_LANE);
+    }
+
+    /**
+     * For tests that hold a batch on every lane: {@code minSequencesPerLane} 1 gives a batch a lane per sequence, so
+     * that a two-record batch holds both (the default is {@link OverlapExecutor#MIN_SEQUENCES_PER_LANE}).
+     */
+    BatchCoordinator(
+            EnrichmentEngine engine,
+            BatchPolicy policy,
+            BatchListener listener,
+            Lanes lanes,
+            Executor threads,
+            int minSequencesPerLane) {
         if ((lanes == null) != (threads == null)) {
             throw new IllegalArgumentException("lanes and executor go together");
         }
@@ -76,7 +90,7 @@ public final class BatchCoordinator {
         Breaker breaker = new Breaker(listener, mailboxes);
         this.executor = lanes == null
                 ? new InlineExecutor(engine, queue, breaker, Lanes.of(engine), policy)
-                : new OverlapExecutor(engine, queue, breaker, lanes, threads, policy);
+                : new OverlapExecutor(engine, queue, breaker, lanes, threads, policy, minSequencesPerLane);
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * Runs a flushed batch on an inference thread on free lanes while the stream thread goes on polling, buffering and
  * committing: with a backlog (a batch still running, or a full one waiting) each batch takes one lane, so several
  * batches run side by side (one single-threaded session per core is ONNX Runtime's fastest CPU setup); with none it
- * takes every free lane (its buckets are split over them: lowest latency). A batch with no free lane stays in the
+ * is split over as many free lanes as give each at least {@value #MIN_SEQUENCES_PER_LANE} sequences (lowest latency for
+ * a batch worth splitting; see {@link #spread}). A batch with no free lane stays in the
  * queue for a later callback (so it keeps growing: a busy device gets bigger batches); only a queue of
  * {@value #BACKLOG_BATCHES} full batches or more makes a callback wait for a lane (back-pressure: the queue's documents
  * are in memory), once per callback and for at most the policy's budget. A batch of long documents leaves one lane to
@@ -47,7 +48,18 @@ final class OverlapExecutor implements BatchExecutor {
     /** Full batches in the queue from which a callback waits for a lane (bounded) rather than leave them queued. */
     static final int BACKLOG_BATCHES = 4;
 
+    /**
+     * An idle device splits a batch over its lanes only where each lane gets at least this many sequences. A smaller
+     * share does not pay for the split: every lane makes its own small session calls, the batch waits for the slowest,
+     * and the lanes it holds are not there for the next batch. Measured on the mixed bench at half load (2 lanes,
+     * MAX_WAIT batches of about 6 records; {@code bench --quick --scenario mixed --texts 2000}, three runs each against
+     * splitting every batch): lanes busy 59-62 % instead of 68-69 %, short records' p99 289/386/385 ms against
+     * 472/375/478 ms, saturation and {@code eval} unchanged within noise (docs/PERFORMANCE.md, item 6).
+     */
+    static final int MIN_SEQUENCES_PER_LANE = 8;
+
     private final BatchPolicy policy;
+    private final int minSequencesPerLane;
     private final long budgetNanos;
     /** This callback has waited for a lane already: it waits no more. */
     private boolean waited;
@@ -59,6 +71,22 @@ final class OverlapExecutor implements BatchExecutor {
             Lanes lanes,
             Executor threads,
             BatchPolicy policy) {
+        this(engine, queue, breaker, lanes, threads, policy, MIN_SEQUENCES_PER_LANE);
+    }
+
+    /** @param minSequencesPerLane see {@link #MIN_SEQUENCES_PER_LANE}; 1 gives a batch up to a lane per sequence */
+    OverlapExecutor(
+            EnrichmentEngine engine,
+            PendingQueue queue,
+            Breaker breaker,
+            Lanes lanes,
+            Executor threads,
+            BatchPolicy policy,
+            int minSequencesPerLane) {
+        if (minSequencesPerLane < 1) {
+            throw new IllegalArgumentException("at least one sequence per lane: " + minSequencesPerLane);
+        }
+        this.minSequencesPerLane = minSequencesPerLane;
         this.engine = engine;
         this.queue = queue;
         this.breaker = breaker;
@@ -94,10 +122,25 @@ final class OverlapExecutor implements BatchExecutor {
     /**
      * The device is saturated: a batch is still running (or a full one is ready behind this one). Batches then take
      * one lane each and run side by side, which on a CPU beats splitting every batch over all lanes (no barrier, no
-     * uneven halves); an otherwise idle device gets the whole batch spread over its lanes (lowest latency).
+     * uneven halves); an otherwise idle device splits a batch worth it over its lanes ({@link #spread}).
      */
     private boolean backlog() {
         return inFlight() > 0 || queue.hasFullBatch();
+    }
+
+    /**
+     * The lanes a batch is split over on an otherwise idle device: as many as give each at least
+     * {@code minSequencesPerLane} sequences (a document counts its windows: its tokens over its longest window, at
+     * least one), at least one and at most all; a batch of long documents leaves one lane to the short records.
+     */
+    static int spread(List<Pending> batch, int lanes, boolean longBatch, int minSequencesPerLane) {
+        long sequences = 0;
+        for (Pending p : batch) {
+            int window = Math.max(1, p.doc().maxWindowLength());
+            sequences += Math.max(1, (p.doc().tokenCount() + window - 1) / window);
+        }
+        int most = longBatch ? Math.max(1, lanes - 1) : lanes;
+        return (int) Math.max(1, Math.min(most, sequences / minSequencesPerLane));
     }
 
     /**
@@ -107,7 +150,7 @@ final class OverlapExecutor implements BatchExecutor {
     @Override
     public boolean execute(List<Pending> batch, BatchListener.Trigger trigger) {
         boolean longBatch = PendingQueue.isLong(batch.get(0));
-        int want = backlog() ? 1 : longBatch ? Math.max(1, lanes.count() - 1) : lanes.count();
+        int want = backlog() ? 1 : spread(batch, lanes.count(), longBatch, minSequencesPerLane);
         int[] got = lanes.tryAcquire(want);
         if (got == null) {
             queue.requeue(batch); // counted back for mayWait, and where it stays unless a lane frees in time

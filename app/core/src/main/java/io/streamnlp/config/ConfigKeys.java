@@ -207,7 +207,7 @@ public final class ConfigKeys {
                     "0",
                     atLeast(0),
                     MEDIUM,
-                    "Inference lanes: parallel ONNX Runtime sessions per model. With a backlog each batch runs on one lane, several side by side; otherwise a batch's length buckets are split over the free lanes (0: auto, min(cores, 4) on CPU, 1 on CUDA).")
+                    "Inference lanes: parallel ONNX Runtime sessions per model. With a backlog each batch runs on one lane, several side by side; otherwise a batch's length buckets are split over as many free lanes as give each at least 8 sequences, so a small batch takes one lane and leaves the others to the next (0: auto, min(cores, 4) on CPU, 1 on CUDA).")
             .define(
                     INFERENCE_OVERLAP,
                     BOOLEAN,

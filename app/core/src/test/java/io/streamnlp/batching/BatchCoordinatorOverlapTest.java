@@ -113,6 +113,11 @@ class BatchCoordinatorOverlapTest {
     }
 
     private BatchCoordinator coordinator(Watched engine, BatchPolicy policy) {
+        return coordinator(engine, policy, OverlapExecutor.MIN_SEQUENCES_PER_LANE);
+    }
+
+    /** @param minSequencesPerLane 1: a lane per sequence, so that a two-record batch holds both lanes */
+    private BatchCoordinator coordinator(Watched engine, BatchPolicy policy, int minSequencesPerLane) {
         BatchListener listener = new BatchListener() {
             @Override
             public void onBatch(BatchStats stats, int owners, Trigger trigger, long queueNanos) {
@@ -124,7 +129,7 @@ class BatchCoordinatorOverlapTest {
                 failures.add(batchSize);
             }
         };
-        return new BatchCoordinator(engine, policy, listener, new Lanes(engine.lanes()), pool);
+        return new BatchCoordinator(engine, policy, listener, new Lanes(engine.lanes()), pool, minSequencesPerLane);
     }
 
     private static void add(BatchCoordinator c, Owner owner, long seq, EncodedDocument doc) {
@@ -215,16 +220,50 @@ class BatchCoordinatorOverlapTest {
     }
 
     @Test
-    void withoutABacklogABatchTakesEveryFreeLane() throws Exception {
+    void withoutABacklogABatchWorthSplittingTakesEveryFreeLane() throws Exception {
         Watched engine = new Watched();
+        int n = 2 * OverlapExecutor.MIN_SEQUENCES_PER_LANE; // one window each: enough for both lanes
+        BatchCoordinator c = coordinator(engine, new BatchPolicy(n, 10_000, Duration.ofHours(1)));
+        Task t = new Task();
+        List<Long> expected = new ArrayList<>();
+        for (long s = 0; s < n; s++) {
+            add(c, t, s, engine.encode("Paris"));
+            expected.add(s);
+        }
+        c.flushIfFull();
+        assertTrue(c.awaitInFlight(10_000));
+        assertEquals(2, engine.lanesUsed.get(0).length);
+        assertEquals(expected, seqs(c.drain(t)));
+    }
+
+    @Test
+    void onAnIdleDeviceASmallBatchTakesOneLaneAndTheNextRunsBesideIt() throws Exception {
+        Watched engine = new Watched();
+        CountDownLatch held = new CountDownLatch(1);
+        engine.holds.put(0, held);
         BatchCoordinator c = coordinator(engine, new BatchPolicy(2, 10_000, Duration.ofHours(1)));
         Task t = new Task();
         add(c, t, 0, engine.encode("Paris"));
         add(c, t, 1, engine.encode("Paris"));
-        c.flushIfFull();
+        c.flushIfFull(); // nothing else runs, but two sequences do not pay for a split: one lane, held there
+        add(c, t, 2, engine.encode("Acme"));
+        add(c, t, 3, engine.encode("Acme"));
+        c.flushIfFull(); // the second batch does not wait for the held one: it runs on the other lane
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.finished.get() < 1 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(1, engine.finished.get(), "the second batch finished while the first was held");
+        held.countDown();
         assertTrue(c.awaitInFlight(10_000));
-        assertEquals(2, engine.lanesUsed.get(0).length);
-        assertEquals(List.of(0L, 1L), seqs(c.drain(t)));
+        assertEquals(2, engine.lanesUsed.size());
+        assertEquals(1, engine.lanesUsed.get(0).length, "one lane for a small batch");
+        assertEquals(1, engine.lanesUsed.get(1).length);
+        assertFalse(engine.lanesUsed.get(0)[0] == engine.lanesUsed.get(1)[0], "different lanes");
+        List<Long> order = seqs(c.drain(t));
+        assertEquals(List.of(0L, 1L, 2L, 3L), order.stream().sorted().toList(), "every record once: " + order);
+        assertEquals(0, c.pendingRecords());
+        assertTrue(c.allDelivered());
     }
 
     @Test
@@ -244,14 +283,17 @@ class BatchCoordinatorOverlapTest {
         Watched engine = new Watched();
         CountDownLatch held = new CountDownLatch(1);
         engine.holds.put(0, held);
-        BatchCoordinator c = coordinator(engine, new BatchPolicy(100, 100_000, Duration.ofMillis(1)));
+        // a lane per sequence, so that the held two-record batch takes both lanes
+        BatchCoordinator c = coordinator(engine, new BatchPolicy(100, 100_000, Duration.ofMillis(1)), 1);
         Task t = new Task();
         add(c, t, 0, engine.encode("Paris"));
+        add(c, t, 1, engine.encode("Paris"));
         sleep(5);
         c.onTick(System.nanoTime()); // max.wait: flushed on both lanes (no backlog), held there
         assertEquals(1, c.inFlight());
-        add(c, t, 1, engine.encode("Paris"));
+        assertEquals(2, engine.lanesUsed.get(0).length);
         add(c, t, 2, engine.encode("Paris"));
+        add(c, t, 3, engine.encode("Paris"));
         sleep(5);
         long before = System.nanoTime();
         c.onTick(System.nanoTime()); // due, but no lane is free: returns at once, nothing flushed
@@ -260,7 +302,7 @@ class BatchCoordinatorOverlapTest {
         assertEquals(1, c.inFlight());
         held.countDown();
         assertTrue(c.awaitInFlight(10_000));
-        add(c, t, 3, engine.encode("Paris"));
+        add(c, t, 4, engine.encode("Paris"));
         // a lane is free again: the grown batch goes (the inference thread hands its result over just before it frees
         // its lanes, so the first tick after awaitInFlight may still find them taken: tick until it goes)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -269,7 +311,7 @@ class BatchCoordinatorOverlapTest {
             sleep(1);
         }
         assertTrue(c.awaitInFlight(10_000));
-        assertEquals(List.of(0L, 1L, 2L, 3L), seqs(c.drain(t)));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seqs(c.drain(t)));
         assertEquals(2, engine.calls.get());
         assertEquals(List.of(BatchListener.Trigger.MAX_WAIT, BatchListener.Trigger.MAX_WAIT), triggers);
     }

@@ -117,7 +117,8 @@ class CallbackBoundTest {
                 new BatchPolicy(2, 10_000, Duration.ofHours(1)),
                 BatchListener.NONE,
                 new Lanes(engine.lanes()),
-                pool);
+                pool,
+                1); // a lane per sequence, so that the held two-record batch takes both lanes
         Task t = new Task();
         c.add(t, 0, engine.encode("Paris"), System.nanoTime());
         c.add(t, 1, engine.encode("Paris"), System.nanoTime());
@@ -151,7 +152,8 @@ class CallbackBoundTest {
                 new BatchPolicy(2, 10_000, Duration.ofHours(1), Duration.ZERO, budget),
                 BatchListener.NONE,
                 new Lanes(engine.lanes()),
-                pool);
+                pool,
+                1); // the held first batch takes both lanes
         Task t = new Task();
         c.add(t, 0, engine.encode("Paris"), System.nanoTime());
         c.add(t, 1, engine.encode("Paris"), System.nanoTime());

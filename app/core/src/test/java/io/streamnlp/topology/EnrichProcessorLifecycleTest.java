@@ -202,9 +202,8 @@ class EnrichProcessorLifecycleTest {
         store.delete(0L);
         context.resetForwards();
         p.init(context);
-        // The old batch holds every lane (an idle device spreads a batch over all of them): let it finish now, after
-        // the revive, where its result must be ignored. The new record's batch goes once a lane is free (a callback
-        // does not wait for one): tick until it is back.
+        // The old batch is held on its lane: let it finish now, after the revive, where its result must be ignored.
+        // The new record's batch goes once a lane is free (a callback does not wait for one): tick until it is back.
         engine.release();
         send(p, 0, "k", "{\"id\":\"new\",\"text\":\"Acme\"}"); // takes sequence number 0 again
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -238,7 +237,7 @@ class EnrichProcessorLifecycleTest {
         p.close();
         context.resetForwards();
         p.init(context); // "a" restored from the store and queued again
-        engine.release(); // the old batch holds every lane: the next flush would wait for it
+        engine.release(); // the old batch, held since holdNext(), finishes now, after the revive
         send(p, 1, "k", "{\"id\":\"b\",\"text\":\"Acme\"}");
         // A callback does not wait for a lane: until the old batch has let go of them, the restored record's batch
         // stays queued. Tick until both are out (a fixed two ticks once lost that race on a loaded machine).

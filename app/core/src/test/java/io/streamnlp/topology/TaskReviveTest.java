@@ -114,8 +114,8 @@ class TaskReviveTest {
             } // the task closes while its batch runs
 
             try (TopologyTestDriver second = new TopologyTestDriver(topology, props(tmp.resolve("s2")))) {
-                // the old batch holds every lane, so the new record's flush would wait for it: it finishes now, after
-                // the revive, where its result must be ignored
+                // the old batch, held since holdNext(), finishes now, after the revive, where its result must be
+                // ignored
                 engine.release();
                 second.createInputTopic(settings.topics().input(), new ByteArraySerializer(), new ByteArraySerializer())
                         .pipeInput("k".getBytes(), "{\"id\":\"new\",\"text\":\"Acme\"}".getBytes());
