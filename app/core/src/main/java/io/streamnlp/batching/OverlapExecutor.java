@@ -64,16 +64,6 @@ final class OverlapExecutor implements BatchExecutor {
     /** This callback has waited for a lane already: it waits no more. */
     private boolean waited;
 
-    OverlapExecutor(
-            EnrichmentEngine engine,
-            PendingQueue queue,
-            Breaker breaker,
-            Lanes lanes,
-            Executor threads,
-            BatchPolicy policy) {
-        this(engine, queue, breaker, lanes, threads, policy, MIN_SEQUENCES_PER_LANE);
-    }
-
     /** @param minSequencesPerLane see {@link #MIN_SEQUENCES_PER_LANE}; 1 gives a batch up to a lane per sequence */
     OverlapExecutor(
             EnrichmentEngine engine,

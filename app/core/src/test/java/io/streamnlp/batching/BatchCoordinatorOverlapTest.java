@@ -291,7 +291,11 @@ class BatchCoordinatorOverlapTest {
         sleep(5);
         c.onTick(System.nanoTime()); // max.wait: flushed on both lanes (no backlog), held there
         assertEquals(1, c.inFlight());
-        assertEquals(2, engine.lanesUsed.get(0).length);
+        long started = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.lanesUsed.isEmpty() && System.nanoTime() < started) { // its inference thread starts it
+            Thread.onSpinWait();
+        }
+        assertEquals(2, engine.lanesUsed.get(0).length, "the held batch takes both lanes");
         add(c, t, 2, engine.encode("Paris"));
         add(c, t, 3, engine.encode("Paris"));
         sleep(5);

@@ -18,8 +18,8 @@ import net.jqwik.api.constraints.Size;
 class LaneSpreadTest {
     static final class Task implements Owner {}
 
-    /** A document of {@code windows} windows of {@code window} tokens each. */
-    private static Pending pending(int windows, int window) {
+    /** A document of {@code tokens} tokens whose longest window has {@code window}. */
+    private static Pending pending(int tokens, int window) {
         EncodedDocument doc = new EncodedDocument() {
             @Override
             public String text() {
@@ -28,7 +28,7 @@ class LaneSpreadTest {
 
             @Override
             public int tokenCount() {
-                return windows * window;
+                return tokens;
             }
 
             @Override
@@ -42,7 +42,7 @@ class LaneSpreadTest {
     private static List<Pending> batch(List<Integer> windowsEach, int window) {
         List<Pending> b = new ArrayList<>();
         for (int w : windowsEach) {
-            b.add(pending(w, window));
+            b.add(pending(w * window, window)); // w windows of window tokens each
         }
         return b;
     }
@@ -76,24 +76,8 @@ class LaneSpreadTest {
 
     @Property
     void aDocumentCountsItsWindowsAndAtLeastOne(@ForAll @IntRange(min = 0, max = 5000) int tokens) {
-        EncodedDocument doc = new EncodedDocument() {
-            @Override
-            public String text() {
-                return "x";
-            }
-
-            @Override
-            public int tokenCount() {
-                return tokens;
-            }
-
-            @Override
-            public int maxWindowLength() {
-                return Math.min(256, tokens);
-            }
-        };
         int windows = tokens <= 256 ? 1 : (tokens + 255) / 256;
-        List<Pending> b = List.of(new Pending(new Task(), 0, doc, 0));
+        List<Pending> b = List.of(pending(tokens, Math.min(256, tokens)));
         assertEquals(Math.min(8, windows), OverlapExecutor.spread(b, 8, false, 1));
     }
 }
